@@ -1,0 +1,94 @@
+// Package app turns a validated delivery config into the CDK stacks of one app: a pipeline
+// stack in the tools account and one stack per environment.
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery"
+	"github.com/ecsdelivery/ecsdelivery/config"
+)
+
+// Delivery is what Build created for one app.
+type Delivery struct {
+	App          string
+	Pipeline     awscdk.Stack
+	Environments []awscdk.Stack
+	// Stages of the pipeline, in order.
+	Stages []string
+}
+
+// Build adds the stacks of cfg to scope. suffix is the environment suffix in effect (the CDK
+// context's, else the config's).
+func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Delivery, error) {
+	d := &Delivery{App: cfg.App}
+	pipelineName := ecsdelivery.PipelineStackName(cfg.App, suffix)
+	d.Pipeline = awscdk.NewStack(scope, jsii.String(pipelineName), &awscdk.StackProps{
+		Env:         stackEnv(cfg.Pipeline.Account, cfg.Pipeline.Region),
+		Description: jsii.String(fmt.Sprintf("ecsdelivery: delivery pipeline of %s", cfg.App)),
+	})
+	if _, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", &ecsdelivery.PipelineProps{
+		Name: ecsdelivery.Name(cfg.App, suffix),
+	}); err != nil {
+		return nil, err
+	}
+	targets := make([]ecsdelivery.DeployTarget, len(cfg.Environments))
+	for i := range cfg.Environments {
+		e := &cfg.Environments[i]
+		stack, err := environmentStack(scope, cfg, e, suffix)
+		if err != nil {
+			return nil, err
+		}
+		d.Environments = append(d.Environments, stack)
+		targets[i] = ecsdelivery.DeployTarget{Name: e.Name, Approval: e.Approval}
+	}
+	d.Stages = ecsdelivery.StageNames(cfg.IntegrationTestEnabled(), targets)
+	return d, nil
+}
+
+func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.Environment, suffix string) (awscdk.Stack, error) {
+	stack := awscdk.NewStack(scope, jsii.String(ecsdelivery.EnvironmentStackName(cfg.App, e.Name, suffix)), &awscdk.StackProps{
+		Env:         stackEnv(e.Account, e.Region),
+		Description: jsii.String(fmt.Sprintf("ecsdelivery: %s environment of %s", e.Name, cfg.App)),
+	})
+	props := &ecsdelivery.EnvironmentProps{Name: ecsdelivery.Name(cfg.App, e.Name, suffix)}
+	if e.Import != nil {
+		imported(stack, e.Import, props)
+	}
+	_, err := ecsdelivery.NewEnvironment(stack, "Environment", props)
+	return stack, err
+}
+
+// stackEnv binds a stack to its region always, and to its account when one is named: without an
+// account the stack stays deployable by any credentials (the single-account demo).
+func stackEnv(account, region string) *awscdk.Environment {
+	env := &awscdk.Environment{Region: jsii.String(region)}
+	if account != "" {
+		env.Account = jsii.String(account)
+	}
+	return env
+}
+
+// Summary is a short, human description of what was synthesised.
+func (d *Delivery) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "stacks:   %s", stackLine(d.Pipeline))
+	for _, s := range d.Environments {
+		fmt.Fprintf(&b, ", %s", stackLine(s))
+	}
+	fmt.Fprintf(&b, "\npipeline: %s\n", strings.Join(d.Stages, " → "))
+	return b.String()
+}
+
+func stackLine(s awscdk.Stack) string {
+	where := *s.Region()
+	if !*awscdk.Token_IsUnresolved(s.Account()) {
+		where = *s.Account() + "/" + where
+	}
+	return fmt.Sprintf("%s (%s)", *s.StackName(), where)
+}

@@ -1,0 +1,155 @@
+// Package config reads and validates the delivery config file (contract version 1, see the
+// README's configuration reference) into typed settings with every default filled in.
+package config
+
+// Config is a whole delivery config file. After Load, every optional field holds its default
+// and every environment's Service holds its effective settings.
+type Config struct {
+	// Version of the contract. Default: 1, the only version.
+	Version int `yaml:"version"`
+	// App names stacks and resources: lowercase letters, digits and '-'. Required.
+	App string `yaml:"app"`
+	// EnvironmentSuffix is appended to stack and resource names. Default: none.
+	// The CDK context value environmentSuffix overrides it.
+	EnvironmentSuffix string          `yaml:"environmentSuffix"`
+	Pipeline          Pipeline        `yaml:"pipeline"`
+	Source            Source          `yaml:"source"`
+	Build             Build           `yaml:"build"`
+	Scan              Scan            `yaml:"scan"`
+	IntegrationTest   IntegrationTest `yaml:"integrationTest"`
+	// Service holds the settings every environment starts from.
+	Service Service `yaml:"service"`
+	// Environments in pipeline order. At least one is required.
+	Environments  []Environment `yaml:"environments"`
+	Notifications Notifications `yaml:"notifications"`
+}
+
+// Pipeline is where the pipeline lives (the tools account).
+type Pipeline struct {
+	// Account as a quoted 12-digit string. Default: none, an environment-agnostic
+	// single-account synthesis deployed wherever the CLI's credentials point.
+	Account string `yaml:"account" config:"quoted"`
+	// Region. Default: us-east-1.
+	Region string `yaml:"region"`
+}
+
+// Source is the GitHub repository the pipeline builds.
+type Source struct {
+	Owner string `yaml:"owner"` // required
+	Repo  string `yaml:"repo"`  // required
+	// Branch whose pushes start the pipeline. Default: main.
+	Branch string `yaml:"branch"`
+	// ConnectionARN of an existing CodeConnections connection. Default: the stack creates one,
+	// which a person authorises once in the console.
+	ConnectionARN string `yaml:"connectionArn"`
+	// OAuthTokenSecret names a Secrets Manager secret holding a GitHub token, for the legacy
+	// OAuth webhook source. Excludes ConnectionARN. Default: none (CodeConnections is used).
+	OAuthTokenSecret string `yaml:"oauthTokenSecret"`
+	// FilePaths limits which changes start the pipeline (at most 8 patterns). Default: any change.
+	FilePaths []string `yaml:"filePaths"`
+}
+
+// Build is the Docker build with unit tests.
+type Build struct {
+	Dockerfile string `yaml:"dockerfile"` // Default: Dockerfile
+	Context    string `yaml:"context"`    // Default: .
+	// UnitTestCommand runs before anything is pushed; a failure stops the pipeline.
+	// Default: none.
+	UnitTestCommand string `yaml:"unitTestCommand"`
+	// ComputeType is small, medium, large or xlarge. Default: medium.
+	ComputeType string `yaml:"computeType"`
+	// Architecture is x86_64 or arm64. Default: x86_64.
+	Architecture string `yaml:"architecture"`
+}
+
+// Scan is the Trivy security gate.
+type Scan struct {
+	// FailOn lists the severities that fail the stage. Default: [CRITICAL, HIGH].
+	FailOn []string `yaml:"failOn"`
+	// IgnoreUnfixed skips findings that have no fixed version yet. Default: false, so every
+	// finding at a FailOn severity stops the release.
+	IgnoreUnfixed bool `yaml:"ignoreUnfixed"`
+}
+
+// IntegrationTest runs a command beside the new image in a temporary Fargate task.
+type IntegrationTest struct {
+	// Command to run in the test container. Default: none, and the pipeline has no
+	// integration-test stage.
+	Command []string `yaml:"command"`
+	// TimeoutMinutes after which the task is stopped and the stage fails. Default: 15.
+	TimeoutMinutes int `yaml:"timeoutMinutes"`
+	// Environment whose cluster and network run the task. Default: the first environment.
+	Environment string `yaml:"environment"`
+}
+
+// Service is the application as it runs in each environment.
+type Service struct {
+	ContainerPort   int    `yaml:"containerPort"`   // Default: 8080
+	HealthCheckPath string `yaml:"healthCheckPath"` // Default: /health
+	// CPU units, a Fargate size: 256, 512, 1024, 2048, 4096, 8192 or 16384. Default: 512.
+	CPU int `yaml:"cpu"`
+	// MemoryMiB must be a Fargate pairing with CPU. Default: 1024.
+	MemoryMiB    int `yaml:"memoryMiB"`
+	DesiredCount int `yaml:"desiredCount"` // Default: 2
+	// Environment holds plain variables. An environment's map adds to and overrides the shared one.
+	Environment map[string]string `yaml:"environment"`
+	// Secrets maps variable names to SecureString parameter names in Parameter Store.
+	// An environment's map adds to and overrides the shared one.
+	Secrets map[string]string `yaml:"secrets"`
+}
+
+// Environment is one deployment target, in pipeline order.
+type Environment struct {
+	// Name: lowercase letters, digits and '-'; unique. Required.
+	Name string `yaml:"name"`
+	// Account as a quoted 12-digit string. Default: the pipeline account.
+	Account string `yaml:"account" config:"quoted"`
+	// Region. Default: the pipeline region.
+	Region string `yaml:"region"`
+	// Approval requests a manual approval (SNS e-mail) before deploying here. Default: false.
+	Approval   bool       `yaml:"approval"`
+	Deployment Deployment `yaml:"deployment"`
+	// Service overrides the shared service settings field by field; after Load it holds the
+	// effective settings for this environment.
+	Service Service `yaml:"service"`
+	// Import uses existing infrastructure instead of creating it. Default: none, everything
+	// is created.
+	Import *Import `yaml:"import"`
+}
+
+// Deployment is how CodeDeploy shifts traffic in one environment.
+type Deployment struct {
+	// Strategy is AllAtOnce, Canary10Percent5Minutes, Canary10Percent15Minutes,
+	// Linear10PercentEvery1Minute or Linear10PercentEvery3Minutes. Default: AllAtOnce.
+	Strategy string `yaml:"strategy"`
+	// TerminationWaitMinutes keeps the old (blue) tasks this long after traffic moved, so a
+	// rollback is instant. 0 to 2880. Default: 5.
+	TerminationWaitMinutes int `yaml:"terminationWaitMinutes"`
+}
+
+// Import names existing infrastructure of one environment. All fields but DeployRoleARN are
+// required when the block is present.
+type Import struct {
+	VPCID           string   `yaml:"vpcId"`
+	SubnetIDs       []string `yaml:"subnetIds"` // private subnets for tasks, at least one
+	ClusterARN      string   `yaml:"clusterArn"`
+	ServiceName     string   `yaml:"serviceName"`
+	ListenerARN     string   `yaml:"listenerArn"`
+	TestListenerARN string   `yaml:"testListenerArn"`
+	// TargetGroupARNs are exactly two: blue (serving now) then green.
+	TargetGroupARNs []string `yaml:"targetGroupArns"`
+	// DeployRoleARN of an existing role the pipeline assumes. Default: the environment stack
+	// creates the role.
+	DeployRoleARN string `yaml:"deployRoleArn"`
+}
+
+// Notifications says who hears about approvals and failures.
+type Notifications struct {
+	Emails []string `yaml:"emails"`
+}
+
+// IntegrationTestEnabled reports whether the pipeline has an integration-test stage.
+func (c *Config) IntegrationTestEnabled() bool { return len(c.IntegrationTest.Command) > 0 }
+
+// Agnostic reports whether the stacks are environment-agnostic (no account named).
+func (c *Config) Agnostic() bool { return c.Pipeline.Account == "" }

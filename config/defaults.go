@@ -1,0 +1,100 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+)
+
+// Defaults of the contract; the README's configuration reference lists the same values.
+const (
+	DefaultRegion                 = "us-east-1"
+	DefaultBranch                 = "main"
+	DefaultDockerfile             = "Dockerfile"
+	DefaultContext                = "."
+	DefaultComputeType            = "medium"
+	DefaultArchitecture           = "x86_64"
+	DefaultTimeoutMinutes         = 15
+	DefaultContainerPort          = 8080
+	DefaultHealthCheckPath        = "/health"
+	DefaultCPU                    = 512
+	DefaultMemoryMiB              = 1024
+	DefaultDesiredCount           = 2
+	DefaultStrategy               = "AllAtOnce"
+	DefaultTerminationWaitMinutes = 5
+)
+
+// DefaultFailOn is the severities that fail the scan when scan.failOn is not given.
+var DefaultFailOn = []string{"CRITICAL", "HIGH"}
+
+// applyDefaults fills what the file left out. It asks the decoder whether a field was given,
+// so an explicit zero (terminationWaitMinutes: 0) is kept rather than replaced.
+func applyDefaults(c *Config, d *decoder) {
+	set := func(path string) bool { _, ok := d.values[path]; return ok }
+	if !set("version") {
+		c.Version = 1
+	}
+	orString(&c.Pipeline.Region, DefaultRegion)
+	orString(&c.Source.Branch, DefaultBranch)
+	orString(&c.Build.Dockerfile, DefaultDockerfile)
+	orString(&c.Build.Context, DefaultContext)
+	orString(&c.Build.ComputeType, DefaultComputeType)
+	orString(&c.Build.Architecture, DefaultArchitecture)
+	if !set("scan.failOn") {
+		c.Scan.FailOn = append([]string(nil), DefaultFailOn...)
+	}
+	if !set("integrationTest.timeoutMinutes") {
+		c.IntegrationTest.TimeoutMinutes = DefaultTimeoutMinutes
+	}
+	if c.IntegrationTest.Environment == "" && len(c.Environments) > 0 {
+		c.IntegrationTest.Environment = c.Environments[0].Name
+	}
+	shared := Service{
+		ContainerPort: DefaultContainerPort, HealthCheckPath: DefaultHealthCheckPath,
+		CPU: DefaultCPU, MemoryMiB: DefaultMemoryMiB, DesiredCount: DefaultDesiredCount,
+	}
+	overlay(&shared, c.Service, "service", set)
+	c.Service = shared
+	for i := range c.Environments {
+		e := &c.Environments[i]
+		orString(&e.Account, c.Pipeline.Account)
+		orString(&e.Region, c.Pipeline.Region)
+		orString(&e.Deployment.Strategy, DefaultStrategy)
+		if !set(fmt.Sprintf("environments[%d].deployment.terminationWaitMinutes", i)) {
+			e.Deployment.TerminationWaitMinutes = DefaultTerminationWaitMinutes
+		}
+		effective := c.Service
+		effective.Environment = maps.Clone(c.Service.Environment)
+		effective.Secrets = maps.Clone(c.Service.Secrets)
+		overlay(&effective, e.Service, fmt.Sprintf("environments[%d].service", i), set)
+		e.Service = effective
+	}
+}
+
+func orString(s *string, def string) {
+	if *s == "" {
+		*s = def
+	}
+}
+
+// overlay copies onto dst each field of src that the file gave under prefix; maps are merged
+// key by key, so an environment can add one variable without repeating the shared ones.
+func overlay(dst *Service, src Service, prefix string, set func(string) bool) {
+	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for i := 0; i < dv.NumField(); i++ {
+		if !set(prefix + "." + yamlName(dv.Type().Field(i))) {
+			continue
+		}
+		if dv.Field(i).Kind() == reflect.Map {
+			if dv.Field(i).IsNil() {
+				dv.Field(i).Set(reflect.MakeMap(dv.Field(i).Type()))
+			}
+			iter := sv.Field(i).MapRange()
+			for iter.Next() {
+				dv.Field(i).SetMapIndex(iter.Key(), iter.Value())
+			}
+			continue
+		}
+		dv.Field(i).Set(sv.Field(i))
+	}
+}

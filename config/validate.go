@@ -1,0 +1,465 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Name limits keep derived names inside AWS limits: "<app>-<environment>-<suffix>-deploy" must
+// fit an IAM role name (64 characters).
+const (
+	maxAppLength    = 28
+	maxEnvLength    = 12
+	maxSuffixLength = 12
+)
+
+var (
+	namePattern     = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	suffixPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	ownerPattern    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	repoPattern     = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	branchBad       = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|^[/.-]|[/.]$|\.lock$`)
+	secretName      = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	varName         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	parameterName   = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	vpcIDPattern    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetIDPattern = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	serviceName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	emailPattern    = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
+	relativePath    = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
+	healthPathBad   = regexp.MustCompile(`[\x00-\x20\x7f]`)
+	computeTypes    = []string{"small", "medium", "large", "xlarge"}
+	architectures   = []string{"x86_64", "arm64"}
+	severities      = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+	strategies      = []string{"AllAtOnce", "Canary10Percent5Minutes", "Canary10Percent15Minutes", "Linear10PercentEvery1Minute", "Linear10PercentEvery3Minutes"}
+	fargateSizes    = map[int]fargateSize{ // from the ECS task-size table
+		256: {512, 2048, 512}, 512: {1024, 4096, 1024}, 1024: {2048, 8192, 1024}, 2048: {4096, 16384, 1024},
+		4096: {8192, 30720, 1024}, 8192: {16384, 61440, 4096}, 16384: {32768, 122880, 8192},
+	}
+)
+
+// fargateSize is the memory a Fargate CPU size accepts: min to max in steps.
+type fargateSize struct{ min, max, step int }
+
+func (f fargateSize) fits(mib int) bool {
+	if f.min == 512 { // 256 CPU: 512, 1024 or 2048 only
+		return mib == 512 || mib == 1024 || mib == 2048
+	}
+	return mib >= f.min && mib <= f.max && mib%f.step == 0
+}
+
+func (f fargateSize) String() string {
+	if f.min == 512 {
+		return "512, 1024 or 2048 MiB"
+	}
+	return fmt.Sprintf("%d to %d MiB in steps of %d", f.min, f.max, f.step)
+}
+
+// validator reports semantic problems at the position the decoder recorded for each path.
+type validator struct {
+	d        *decoder
+	problems Problems
+}
+
+// at finds where to point for path: its value, else its key, else the nearest enclosing value.
+func (v *validator) at(path string) *yaml.Node {
+	for p := path; ; {
+		if n, ok := v.d.values[p]; ok {
+			return n
+		}
+		if n, ok := v.d.keys[p]; ok {
+			return n
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			return v.d.values[""]
+		}
+		p = p[:i]
+	}
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	for _, p := range v.d.problems {
+		if p.Path != "" && (path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[")) {
+			return // the decoder already said what is wrong here
+		}
+	}
+	n := v.at(path)
+	p := Problem{File: v.d.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		p.Line, p.Column = n.Line, n.Column
+	}
+	v.problems = append(v.problems, p)
+}
+
+// given reports whether the file set path (defaults are not "given").
+func (v *validator) given(path string) bool {
+	_, ok := v.d.values[path]
+	return ok
+}
+
+func (v *validator) require(path, value, what string) bool {
+	if value == "" {
+		v.add(path, "required; expected %s", what)
+		return false
+	}
+	return true
+}
+
+func (v *validator) oneOf(path, value string, allowed []string) {
+	if !contains(allowed, value) {
+		v.add(path, "%q is not allowed; expected one of %s", value, strings.Join(allowed, ", "))
+	}
+}
+
+func (v *validator) between(path string, value, lo, hi int, unit string) {
+	if value < lo || value > hi {
+		v.add(path, "%d is out of range; expected %s from %d to %d", value, unit, lo, hi)
+	}
+}
+
+func (v *validator) name(path, value string, max int, what string) {
+	switch {
+	case !namePattern.MatchString(value):
+		v.add(path, "%q is not a valid %s; expected lowercase letters, digits and single '-', starting with a letter", value, what)
+	case len(value) > max:
+		v.add(path, "%q is %d characters; expected a %s of at most %d (it becomes part of AWS resource names)", value, len(value), what, max)
+	}
+}
+
+func validate(c *Config, d *decoder) Problems {
+	v := &validator{d: d}
+	if c.Version != 1 {
+		v.add("version", "%d is not supported; expected 1", c.Version)
+	}
+	if v.require("app", c.App, "the application name, such as orders-api") {
+		v.name("app", c.App, maxAppLength, "app name")
+	}
+	if msg := CheckSuffix(c.EnvironmentSuffix); msg != "" {
+		v.add("environmentSuffix", "%s", msg)
+	}
+	v.pipeline(c)
+	v.source(c)
+	v.build(c)
+	v.scan(c)
+	v.integrationTest(c)
+	v.service("service", c.Service, nil)
+	v.environments(c)
+	v.notifications(c)
+	return v.problems
+}
+
+// CheckSuffix says what is wrong with an environment suffix, or "" when it is valid (or empty).
+// The CDK context can override the file's suffix, so the app checks that one too.
+func CheckSuffix(s string) string {
+	if s == "" || (suffixPattern.MatchString(s) && len(s) <= maxSuffixLength) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a valid suffix; expected up to %d lowercase letters, digits and single '-'", s, maxSuffixLength)
+}
+
+func (v *validator) pipeline(c *Config) {
+	if c.Pipeline.Account != "" {
+		if msg := checkAccount(c.Pipeline.Account); msg != "" {
+			v.add("pipeline.account", "%s", msg)
+		}
+	}
+	if msg := checkRegion(c.Pipeline.Region); msg != "" {
+		v.add("pipeline.region", "%s", msg)
+	}
+}
+
+func (v *validator) source(c *Config) {
+	s := c.Source
+	if v.require("source.owner", s.Owner, "the GitHub user or organisation that owns the repository") && !ownerPattern.MatchString(s.Owner) {
+		v.add("source.owner", "%q is not a GitHub owner; expected up to 39 letters, digits and '-'", s.Owner)
+	}
+	if v.require("source.repo", s.Repo, "the GitHub repository name") && (!repoPattern.MatchString(s.Repo) || s.Repo == "." || s.Repo == "..") {
+		v.add("source.repo", "%q is not a GitHub repository name; expected letters, digits, '.', '_' and '-'", s.Repo)
+	}
+	if branchBad.MatchString(s.Branch) {
+		v.add("source.branch", "%q is not a valid git branch name", s.Branch)
+	}
+	if s.ConnectionARN != "" && s.OAuthTokenSecret != "" {
+		v.add("source.oauthTokenSecret", "cannot be used with source.connectionArn; expected one source: a CodeConnections connection or the legacy OAuth token")
+	}
+	if s.ConnectionARN != "" {
+		if msg := checkARN(s.ConnectionARN, connectionRule, where{account: c.Pipeline.Account, owner: "pipeline.account"}); msg != "" {
+			v.add("source.connectionArn", "%s", msg)
+		}
+	}
+	if t := s.OAuthTokenSecret; t != "" {
+		if strings.HasPrefix(t, "arn:") {
+			if msg := checkARN(t, secretRule, where{account: c.Pipeline.Account, region: c.Pipeline.Region, owner: "the pipeline"}); msg != "" {
+				v.add("source.oauthTokenSecret", "%s", msg)
+			}
+		} else if !secretName.MatchString(t) {
+			v.add("source.oauthTokenSecret", "%q is not a Secrets Manager secret name; expected letters, digits and /_+=.@-", t)
+		}
+	}
+	if len(s.FilePaths) > 8 {
+		v.add("source.filePaths", "%d patterns given; CodePipeline accepts at most 8", len(s.FilePaths))
+	}
+	for i, p := range s.FilePaths {
+		if strings.TrimSpace(p) == "" || len(p) > 255 {
+			v.add(fmt.Sprintf("source.filePaths[%d]", i), "expected a non-empty glob pattern of at most 255 characters")
+		}
+	}
+}
+
+func (v *validator) build(c *Config) {
+	b := c.Build
+	for path, value := range map[string]string{"build.dockerfile": b.Dockerfile, "build.context": b.Context} {
+		if !relativePath.MatchString(value) || contains(strings.Split(value, "/"), "..") {
+			v.add(path, "%q is not a path inside the repository; expected a relative path without '..'", value)
+		}
+	}
+	if strings.ContainsAny(b.UnitTestCommand, "\x00") {
+		v.add("build.unitTestCommand", "holds a NUL character; expected a shell command")
+	}
+	v.oneOf("build.computeType", b.ComputeType, computeTypes)
+	v.oneOf("build.architecture", b.Architecture, architectures)
+}
+
+func (v *validator) scan(c *Config) {
+	if len(c.Scan.FailOn) == 0 {
+		v.add("scan.failOn", "empty; expected at least one severity (%s), or the scan could never fail", strings.Join(severities, ", "))
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Scan.FailOn {
+		path := fmt.Sprintf("scan.failOn[%d]", i)
+		switch {
+		case !contains(severities, s):
+			v.add(path, "%q is not a severity; expected one of %s", s, strings.Join(severities, ", "))
+		case seen[s]:
+			v.add(path, "%q is listed twice", s)
+		}
+		seen[s] = true
+	}
+}
+
+func (v *validator) integrationTest(c *Config) {
+	t := c.IntegrationTest
+	if v.given("integrationTest.command") && len(t.Command) == 0 {
+		v.add("integrationTest.command", "empty; expected the command as a list, such as [\"npm\", \"run\", \"test:integration\"], or no integrationTest block")
+	}
+	for i, arg := range t.Command {
+		if arg == "" {
+			v.add(fmt.Sprintf("integrationTest.command[%d]", i), "empty argument; expected a non-empty string")
+		}
+	}
+	if !c.IntegrationTestEnabled() {
+		for _, f := range []string{"timeoutMinutes", "environment"} {
+			if v.given("integrationTest." + f) {
+				v.add("integrationTest."+f, "set, but integrationTest.command is not; expected a command to run, or no integrationTest block")
+			}
+		}
+		return
+	}
+	v.between("integrationTest.timeoutMinutes", t.TimeoutMinutes, 1, 120, "minutes")
+	if v.given("integrationTest.environment") && !hasEnvironment(c, t.Environment) {
+		v.add("integrationTest.environment", "%q is not a defined environment; expected one of %s", t.Environment, strings.Join(environmentNames(c), ", "))
+	}
+}
+
+// service checks one service block. For an environment's override, given lists the paths
+// set there, so a shared mistake is reported once, at the shared field.
+func (v *validator) service(prefix string, s Service, env *int) {
+	check := func(field string) bool {
+		return env == nil || v.given(prefix+"."+field)
+	}
+	if check("containerPort") {
+		v.between(prefix+".containerPort", s.ContainerPort, 1, 65535, "a port")
+	}
+	if check("healthCheckPath") && (!strings.HasPrefix(s.HealthCheckPath, "/") || len(s.HealthCheckPath) > 1024 || healthPathBad.MatchString(s.HealthCheckPath)) {
+		v.add(prefix+".healthCheckPath", "%q is not a URL path; expected a path starting with '/', such as /health", s.HealthCheckPath)
+	}
+	if check("desiredCount") {
+		v.between(prefix+".desiredCount", s.DesiredCount, 1, 1000, "a task count")
+	}
+	if check("cpu") || check("memoryMiB") {
+		v.fargateSize(prefix, s, check)
+	}
+	for _, k := range sortedKeys(s.Environment) {
+		if check("environment." + k) {
+			if !varName.MatchString(k) {
+				v.add(prefix+".environment."+k, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", k)
+			}
+		}
+	}
+	for _, k := range sortedKeys(s.Secrets) {
+		if !check("secrets." + k) {
+			continue
+		}
+		path := prefix + ".secrets." + k
+		switch name := s.Secrets[k]; {
+		case !varName.MatchString(k):
+			v.add(path, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", k)
+		case !parameterName.MatchString(name) || len(name) > 1011:
+			v.add(path, "%q is not a Parameter Store name; expected a name such as /orders/db-password", name)
+		case strings.HasPrefix(strings.ToLower(strings.TrimPrefix(name, "/")), "aws") || strings.HasPrefix(strings.ToLower(strings.TrimPrefix(name, "/")), "ssm"):
+			v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
+		}
+		if _, clash := s.Environment[k]; clash {
+			v.add(path, "%s is also a plain variable in %s.environment; expected each name once", k, prefix)
+		}
+	}
+}
+
+func (v *validator) fargateSize(prefix string, s Service, given func(string) bool) {
+	size, ok := fargateSizes[s.CPU]
+	if !ok {
+		if given("cpu") {
+			v.add(prefix+".cpu", "%d is not a Fargate CPU size; expected 256, 512, 1024, 2048, 4096, 8192 or 16384", s.CPU)
+		}
+		return // a shared cpu is reported once, at service.cpu
+	}
+	if !size.fits(s.MemoryMiB) {
+		path := prefix + ".memoryMiB"
+		if !given("memoryMiB") {
+			path = prefix + ".cpu"
+		}
+		v.add(path, "memoryMiB %d does not fit cpu %d on Fargate; expected %s", s.MemoryMiB, s.CPU, size)
+	}
+}
+
+func (v *validator) environments(c *Config) {
+	if len(c.Environments) == 0 {
+		v.add("environments", "required; expected at least one environment, such as [{name: staging}]")
+		return
+	}
+	seen := map[string]int{}
+	for i := range c.Environments {
+		e := &c.Environments[i]
+		p := fmt.Sprintf("environments[%d]", i)
+		if v.require(p+".name", e.Name, "a name such as staging or production") {
+			v.name(p+".name", e.Name, maxEnvLength, "environment name")
+			if e.Name == "pipeline" {
+				v.add(p+".name", "\"pipeline\" names the pipeline's own stack; expected another name")
+			}
+			if first, dup := seen[e.Name]; dup {
+				v.add(p+".name", "%q is already the name of environments[%d]; expected unique names", e.Name, first)
+			} else {
+				seen[e.Name] = i
+			}
+		}
+		if v.given(p + ".account") {
+			if msg := checkAccount(e.Account); msg != "" {
+				v.add(p+".account", "%s", msg)
+			} else if c.Agnostic() {
+				v.add(p+".account", "set, but pipeline.account is not; expected pipeline.account too, since this environment's deploy role must trust the pipeline account")
+			}
+		}
+		if v.given(p + ".region") {
+			if msg := checkRegion(e.Region); msg != "" {
+				v.add(p+".region", "%s", msg)
+			} else if pe, pp := regions[e.Region], regions[c.Pipeline.Region]; pp != "" && pe != pp {
+				v.add(p+".region", "%q is in partition %s but the pipeline region %s is in %s; expected a region of the pipeline's partition", e.Region, pe, c.Pipeline.Region, pp)
+			}
+		}
+		v.oneOf(p+".deployment.strategy", e.Deployment.Strategy, strategies)
+		v.between(p+".deployment.terminationWaitMinutes", e.Deployment.TerminationWaitMinutes, 0, 2880, "minutes")
+		if e.Approval && len(c.Notifications.Emails) == 0 {
+			v.add(p+".approval", "true, but notifications.emails is empty; expected at least one address to send the approval request to")
+		}
+		v.service(p+".service", e.Service, &i)
+		if e.Import != nil {
+			v.importBlock(p+".import", e)
+		}
+	}
+}
+
+func (v *validator) importBlock(p string, e *Environment) {
+	im := e.Import
+	w := where{account: e.Account, region: e.Region, owner: "the environment's account and region"}
+	required := []struct{ field, value, what string }{
+		{"vpcId", im.VPCID, "the id of the existing VPC, such as vpc-0123456789abcdef0"},
+		{"clusterArn", im.ClusterARN, "the ARN of the existing ECS cluster"},
+		{"serviceName", im.ServiceName, "the name of the existing ECS service"},
+		{"listenerArn", im.ListenerARN, "the ARN of the production listener"},
+		{"testListenerArn", im.TestListenerARN, "the ARN of the test listener"},
+	}
+	for _, r := range required {
+		v.require(p+"."+r.field, r.value, r.what)
+	}
+	if im.VPCID != "" && !vpcIDPattern.MatchString(im.VPCID) {
+		v.add(p+".vpcId", "%q is not a VPC id; expected vpc- and 8 or 17 hex digits", im.VPCID)
+	}
+	if len(im.SubnetIDs) == 0 {
+		v.add(p+".subnetIds", "required; expected the ids of the private subnets the tasks run in")
+	}
+	seen := map[string]bool{}
+	for i, s := range im.SubnetIDs {
+		switch {
+		case !subnetIDPattern.MatchString(s):
+			v.add(fmt.Sprintf("%s.subnetIds[%d]", p, i), "%q is not a subnet id; expected subnet- and 8 or 17 hex digits", s)
+		case seen[s]:
+			v.add(fmt.Sprintf("%s.subnetIds[%d]", p, i), "%q is listed twice", s)
+		}
+		seen[s] = true
+	}
+	arns := []struct {
+		field, value string
+		rule         arnRule
+	}{
+		{"clusterArn", im.ClusterARN, clusterRule},
+		{"listenerArn", im.ListenerARN, listenerRule},
+		{"testListenerArn", im.TestListenerARN, listenerRule},
+		{"deployRoleArn", im.DeployRoleARN, roleRule},
+	}
+	for _, a := range arns {
+		if a.value != "" {
+			if msg := checkARN(a.value, a.rule, w); msg != "" {
+				v.add(p+"."+a.field, "%s", msg)
+			}
+		}
+	}
+	if im.ServiceName != "" && !serviceName.MatchString(im.ServiceName) {
+		v.add(p+".serviceName", "%q is not an ECS service name; expected up to 255 letters, digits, '_' and '-'", im.ServiceName)
+	}
+	if im.ListenerARN != "" && im.ListenerARN == im.TestListenerARN {
+		v.add(p+".testListenerArn", "is the production listener; expected a second listener on its own port")
+	} else if lb, tlb := loadBalancerOf(im.ListenerARN), loadBalancerOf(im.TestListenerARN); lb != "" && tlb != "" && lb != tlb {
+		v.add(p+".testListenerArn", "belongs to load balancer %s but listenerArn to %s; expected both listeners on one load balancer", tlb, lb)
+	}
+	if len(im.TargetGroupARNs) != 2 {
+		v.add(p+".targetGroupArns", "%d given; expected exactly 2 (blue, then green)", len(im.TargetGroupARNs))
+	}
+	for i, tg := range im.TargetGroupARNs {
+		path := fmt.Sprintf("%s.targetGroupArns[%d]", p, i)
+		if msg := checkARN(tg, targetGroupRule, w); msg != "" {
+			v.add(path, "%s", msg)
+		} else if i == 1 && tg == im.TargetGroupARNs[0] {
+			v.add(path, "is the same as targetGroupArns[0]; expected two different target groups")
+		}
+	}
+}
+
+func (v *validator) notifications(c *Config) {
+	seen := map[string]bool{}
+	for i, e := range c.Notifications.Emails {
+		path := fmt.Sprintf("notifications.emails[%d]", i)
+		switch {
+		case !emailPattern.MatchString(e) || len(e) > 254:
+			v.add(path, "%q is not an e-mail address; expected name@example.com", e)
+		case seen[strings.ToLower(e)]:
+			v.add(path, "%q is listed twice", e)
+		}
+		seen[strings.ToLower(e)] = true
+	}
+}
+
+func hasEnvironment(c *Config, name string) bool {
+	return contains(environmentNames(c), name)
+}
+
+func environmentNames(c *Config) []string {
+	names := make([]string, len(c.Environments))
+	for i, e := range c.Environments {
+		names[i] = e.Name
+	}
+	return names
+}

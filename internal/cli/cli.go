@@ -1,0 +1,91 @@
+// Package cli is the ecsdelivery command: run by cdk.json with no verb it synthesises the app
+// from the config file; with a verb it does offline work that needs no AWS account.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ecsdelivery/ecsdelivery/config"
+)
+
+// DefaultConfigFile is read when neither the command line nor the CDK context names one.
+const DefaultConfigFile = "delivery.yaml"
+
+const usage = `usage: ecsdelivery [validate [FILE]]
+
+  (no verb)        synthesise the CDK app from the file named by the CDK context value
+                   "config" (default delivery.yaml); run through cdk.json by "cdk synth"
+  validate [FILE]  check a config file (default delivery.yaml) and list every problem
+`
+
+// Run executes one command and returns the process exit code: 0 success, 1 a problem with the
+// input, 2 a usage error. It never lets a panic escape as a stack trace.
+func Run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "ecsdelivery: internal error: %s\n", firstLine(fmt.Sprint(r)))
+			code = 1
+		}
+	}()
+	if len(args) == 0 {
+		return synth(stderr)
+	}
+	switch args[0] {
+	case "validate":
+		if len(args) > 2 {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		file := DefaultConfigFile
+		if len(args) == 2 {
+			file = args[1]
+		}
+		return validate(file, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ecsdelivery: unknown verb %q\n%s", args[0], usage)
+		return 2
+	}
+}
+
+func validate(file string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(file)
+	if err != nil {
+		report(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: valid: app %s, %s\n", file, cfg.App, describeEnvironments(cfg))
+	return 0
+}
+
+// report prints config problems one per line, or any other error as one line.
+func report(w io.Writer, err error) {
+	var problems config.Problems
+	if errors.As(err, &problems) {
+		fmt.Fprintln(w, problems.Error())
+		fmt.Fprintf(w, "%d problem(s) found\n", len(problems))
+		return
+	}
+	fmt.Fprintf(w, "ecsdelivery: %s\n", err)
+}
+
+func describeEnvironments(cfg *config.Config) string {
+	names := make([]string, len(cfg.Environments))
+	for i, e := range cfg.Environments {
+		names[i] = e.Name
+		if e.Approval {
+			names[i] += " (after approval)"
+		}
+	}
+	return fmt.Sprintf("%d environment(s): %s", len(names), strings.Join(names, ", "))
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}

@@ -1,0 +1,49 @@
+package ecsdelivery
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// newNetwork creates a VPC over two AZs, public subnets for the load balancer and private ones
+// for tasks. Without NAT gateways the private subnets are isolated and reach AWS through
+// endpoints, which is all Fargate needs to pull images, read secrets and write logs.
+func newNetwork(scope constructs.Construct, natGateways int) (awsec2.IVpc, *awsec2.SubnetSelection) {
+	private := awsec2.SubnetType_PRIVATE_WITH_EGRESS
+	if natGateways == 0 {
+		private = awsec2.SubnetType_PRIVATE_ISOLATED
+	}
+	vpc := awsec2.NewVpc(scope, jsii.String("Vpc"), &awsec2.VpcProps{
+		MaxAzs:      jsii.Number(2),
+		NatGateways: jsii.Number(natGateways),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String("Public"), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(24)},
+			{Name: jsii.String("Private"), SubnetType: private, CidrMask: jsii.Number(22)},
+		},
+	})
+	subnets := &awsec2.SubnetSelection{SubnetType: private}
+	if natGateways == 0 {
+		vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
+			Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+			Subnets: &[]*awsec2.SubnetSelection{subnets},
+		})
+		endpoints := []struct {
+			id      string
+			service awsec2.InterfaceVpcEndpointAwsService
+		}{
+			{"EcrApi", awsec2.InterfaceVpcEndpointAwsService_ECR()},
+			{"EcrDocker", awsec2.InterfaceVpcEndpointAwsService_ECR_DOCKER()},
+			{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
+			{"Ssm", awsec2.InterfaceVpcEndpointAwsService_SSM()},
+			{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
+		}
+		for _, e := range endpoints {
+			vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+				Service: e.service,
+				Subnets: subnets,
+			})
+		}
+	}
+	return vpc, subnets
+}
