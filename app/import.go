@@ -26,6 +26,9 @@ func imported(stack awscdk.Stack, im *config.Import, props *ecsdelivery.Environm
 		AvailabilityZones: &azs,
 		PrivateSubnetIds:  jsii.Strings(im.SubnetIDs...),
 	})
+	// Route tables matter only to code that adds routes, and nothing here does.
+	awscdk.Annotations_Of(props.VPC).AcknowledgeWarning(jsii.String("@aws-cdk/aws-ec2:noSubnetRouteTableId"),
+		jsii.String("imported subnets are only used to place tasks; no routes are added"))
 	props.TaskSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	props.Cluster = awsecs.Cluster_FromClusterAttributes(stack, jsii.String("ImportedCluster"), &awsecs.ClusterAttributes{
 		ClusterArn:  jsii.String(im.ClusterARN),

@@ -8,9 +8,11 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"strconv"
+	"strings"
 	"unicode/utf8"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -39,6 +41,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	d := newDecoder(name)
 	var c Config
 	d.decode(root, "", reflect.ValueOf(&c).Elem(), reflect.StructField{})
+	if resolve(root).Kind != yaml.MappingNode {
+		return nil, d.problems // nothing else can be said about a file that is not a mapping
+	}
 	// Semantic checks run even after decoding problems, so one run reports everything; they
 	// stay silent about fields that already have a problem.
 	applyDefaults(&c, d)
@@ -72,13 +77,13 @@ func parseDocument(name string, data []byte) (*yaml.Node, Problems) {
 		if errors.Is(err, io.EOF) {
 			return nil, Problems{{File: name, Message: "the file holds only comments; expected a delivery config with at least app, source and environments"}}
 		}
-		return nil, Problems{syntaxProblem(name, err)}
+		return nil, Problems{syntaxProblem(name, data, err)}
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
 		return nil, Problems{{File: name, Line: next.Line, Column: next.Column, Message: "a second YAML document starts here; expected one document"}}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, Problems{syntaxProblem(name, err)}
+		return nil, Problems{syntaxProblem(name, data, err)}
 	}
 	root := &doc
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
@@ -90,14 +95,31 @@ func parseDocument(name string, data []byte) (*yaml.Node, Problems) {
 	return root, nil
 }
 
-func syntaxProblem(name string, err error) Problem {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return Problem{File: name, Line: line, Message: "invalid YAML: " + m[2]}
+// syntaxProblem locates a YAML syntax error. go-yaml v3 reports lines inconsistently (some
+// 0-based, never a column), so the position comes from a second parser that reports both; when
+// that parser disagrees and accepts the file, v3's own words are kept, with its line as a hint.
+func syntaxProblem(name string, data []byte, err error) Problem {
+	if p, ok := locateSyntaxError(name, data); ok {
+		return p
 	}
-	if len(msg) > 6 && msg[:6] == "yaml: " {
-		msg = msg[6:]
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		msg = fmt.Sprintf("%s (near line %s)", m[2], m[1])
 	}
 	return Problem{File: name, Message: "invalid YAML: " + msg}
+}
+
+func locateSyntaxError(name string, data []byte) (p Problem, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false // only a diagnostic aid: fall back to the first parser's message
+		}
+	}()
+	_, err := goccyparser.ParseBytes(data, 0)
+	var syntax *goccy.SyntaxError
+	if !errors.As(err, &syntax) || syntax.Token == nil || syntax.Token.Position == nil {
+		return Problem{}, false
+	}
+	pos := syntax.Token.Position
+	return Problem{File: name, Line: pos.Line, Column: pos.Column, Message: "invalid YAML: " + syntax.Message}, true
 }

@@ -126,7 +126,7 @@ func (v *validator) name(path, value string, max int, what string) {
 	case !namePattern.MatchString(value):
 		v.add(path, "%q is not a valid %s; expected lowercase letters, digits and single '-', starting with a letter", value, what)
 	case len(value) > max:
-		v.add(path, "%q is %d characters; expected a %s of at most %d (it becomes part of AWS resource names)", value, len(value), what, max)
+		v.add(path, "%q is %d characters; expected at most %d, since it becomes part of AWS resource names", value, len(value), max)
 	}
 }
 

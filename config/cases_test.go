@@ -1,0 +1,274 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// badCases are configs with mistakes, one concern each, and every problem Load must report,
+// exactly, with its position. The base of most cases is the smallest valid config:
+//
+//	app: orders-api
+//	source: {owner: acme, repo: orders-api}
+//	environments: [{name: staging}]
+var badCases = []struct {
+	name, yaml string
+	want       string
+}{
+	{"empty file",
+		"   \n\n",
+		"bad.yaml: the file is empty; expected a delivery config with at least app, source and environments"},
+	{"binary file",
+		"app: x\x00\x01",
+		"bad.yaml: not a text file (it holds binary data); expected a YAML delivery config"},
+	{"only comments",
+		"# nothing here\n# at all\n",
+		"bad.yaml: the file holds only comments; expected a delivery config with at least app, source and environments"},
+	{"invalid YAML",
+		"app: orders-api\nsource: {owner: acme\nenvironments: []\n",
+		"bad.yaml:3:1: invalid YAML: ',' or '}' must be specified"},
+	{"top level is a list",
+		"- app: orders-api\n",
+		"bad.yaml:1:1: expected a mapping of fields (version, app, environmentSuffix, pipeline, source, build, scan, integrationTest, service, environments, notifications), got a list"},
+	{"two documents",
+		"app: orders-api\n---\napp: other\n",
+		"bad.yaml:2:1: a second YAML document starts here; expected one document"},
+	{"unknown field with suggestion",
+		"aap: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:1:1: aap: unknown field; did you mean \"app\"?\n" +
+			"bad.yaml:1:1: app: required; expected the application name, such as orders-api"},
+	{"unknown nested field",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, brnach: main}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:41: source.brnach: unknown field; did you mean \"branch\"?"},
+	{"unknown field without a close match",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\ncolour: blue\n",
+		"bad.yaml:4:1: colour: unknown field; expected one of app, build, environmentSuffix, environments, integrationTest, notifications, pipeline, scan, service, source, version"},
+	{"duplicate key",
+		"app: orders-api\napp: payments\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:1: app: given twice (first at line 1); expected each field once"},
+	{"merge key",
+		"app: orders-api\nbase: &b {owner: acme, repo: orders-api}\nsource: {<<: *b}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:1: base: unknown field; expected one of app, build, environmentSuffix, environments, integrationTest, notifications, pipeline, scan, service, source, version\n" +
+			"bad.yaml:3:9: source.owner: required; expected the GitHub user or organisation that owns the repository\n" +
+			"bad.yaml:3:9: source.repo: required; expected the GitHub repository name\n" +
+			"bad.yaml:3:10: source.<<: merge keys are not supported; write the fields out"},
+	{"version",
+		"version: 2\napp: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:1:10: version: 2 is not supported; expected 1"},
+	{"missing required fields",
+		"source: {branch: main}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:1:1: app: required; expected the application name, such as orders-api\n" +
+			"bad.yaml:1:9: source.owner: required; expected the GitHub user or organisation that owns the repository\n" +
+			"bad.yaml:1:9: source.repo: required; expected the GitHub repository name"},
+	{"app name characters",
+		"app: Orders_API\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:1:6: app: \"Orders_API\" is not a valid app name; expected lowercase letters, digits and single '-', starting with a letter"},
+	{"app name length",
+		"app: a-very-long-application-name-indeed\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:1:6: app: \"a-very-long-application-name-indeed\" is 35 characters; expected at most 28, since it becomes part of AWS resource names"},
+	{"environment suffix",
+		"app: orders-api\nenvironmentSuffix: Dev_1\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:20: environmentSuffix: \"Dev_1\" is not a valid suffix; expected up to 12 lowercase letters, digits and single '-'"},
+	{"unquoted account id",
+		"app: orders-api\npipeline: {account: 111111111111}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:21: pipeline.account: write the account id as a quoted string (\"111111111111\"); YAML reads unquoted digits as a number"},
+	{"short account id",
+		"app: orders-api\npipeline: {account: \"11111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:21: pipeline.account: \"11111\" is not a 12-digit AWS account id"},
+	{"region typo",
+		"app: orders-api\npipeline: {region: us-east1}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:20: pipeline.region: \"us-east1\" is not an AWS region; did you mean \"us-east-1\"?"},
+	{"region unknown",
+		"app: orders-api\npipeline: {region: moon-base-1}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:20: pipeline.region: \"moon-base-1\" is not an AWS region; expected a name such as us-east-1 or eu-west-1"},
+	{"github owner and repo",
+		"app: orders-api\nsource: {owner: -acme, repo: \"orders api\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:17: source.owner: \"-acme\" is not a GitHub owner; expected up to 39 letters, digits and '-'\n" +
+			"bad.yaml:2:30: source.repo: \"orders api\" is not a GitHub repository name; expected letters, digits, '.', '_' and '-'"},
+	{"branch name",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, branch: \"feature..x\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:49: source.branch: \"feature..x\" is not a valid git branch name"},
+	{"connection and oauth token together",
+		"app: orders-api\nsource:\n  owner: acme\n  repo: orders-api\n  connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123\n  oauthTokenSecret: github-token\nenvironments: [{name: staging}]\n",
+		"bad.yaml:6:21: source.oauthTokenSecret: cannot be used with source.connectionArn; expected one source: a CodeConnections connection or the legacy OAuth token"},
+	{"connection in another account",
+		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource:\n  owner: acme\n  repo: orders-api\n  connectionArn: arn:aws:codeconnections:us-east-1:999999999999:connection/abc-123\nenvironments: [{name: staging}]\n",
+		"bad.yaml:6:18: source.connectionArn: \"arn:aws:codeconnections:us-east-1:999999999999:connection/abc-123\" is in account 999999999999; expected account 111111111111 (pipeline.account)"},
+	{"connection of another service",
+		"app: orders-api\nsource:\n  owner: acme\n  repo: orders-api\n  connectionArn: arn:aws:codecommit:us-east-1:111111111111:connection/abc-123\nenvironments: [{name: staging}]\n",
+		"bad.yaml:5:18: source.connectionArn: \"arn:aws:codecommit:us-east-1:111111111111:connection/abc-123\" names service \"codecommit\"; expected a CodeConnections connection ARN (service codeconnections or codestar-connections)"},
+	{"connection not an ARN",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, connectionArn: my-connection}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:56: source.connectionArn: \"my-connection\" is not an ARN; expected a CodeConnections connection ARN (arn:aws:codeconnections:…:connection/ID)"},
+	{"oauth secret name",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, oauthTokenSecret: \"github token!\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:59: source.oauthTokenSecret: \"github token!\" is not a Secrets Manager secret name; expected letters, digits and /_+=.@-"},
+	{"too many file paths",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, filePaths: [a, b, c, d, e, f, g, h, i]}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:52: source.filePaths: 9 patterns given; CodePipeline accepts at most 8"},
+	{"empty file path",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, filePaths: [\"src/**\", \"\"]}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:63: source.filePaths[1]: expected a non-empty glob pattern of at most 255 characters"},
+	{"dockerfile outside the repository",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {dockerfile: ../Dockerfile, context: /src}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:21: build.dockerfile: \"../Dockerfile\" is not a path inside the repository; expected a relative path without '..'\n" +
+			"bad.yaml:3:45: build.context: \"/src\" is not a path inside the repository; expected a relative path without '..'"},
+	{"compute type and architecture",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {computeType: huge, architecture: arm}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:22: build.computeType: \"huge\" is not allowed; expected one of small, medium, large, xlarge\n" +
+			"bad.yaml:3:42: build.architecture: \"arm\" is not allowed; expected one of x86_64, arm64"},
+	{"scan severities",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nscan: {failOn: [CRITICAL, SEVERE, CRITICAL]}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:27: scan.failOn[1]: \"SEVERE\" is not a severity; expected one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL\n" +
+			"bad.yaml:3:35: scan.failOn[2]: \"CRITICAL\" is listed twice"},
+	{"scan with no severity",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nscan: {failOn: []}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:16: scan.failOn: empty; expected at least one severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL), or the scan could never fail"},
+	{"scan flag not a boolean",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nscan: {ignoreUnfixed: \"yes\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:23: scan.ignoreUnfixed: expected true or false, got \"yes\""},
+	{"integration test in an undefined environment",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], environment: qa}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:53: integrationTest.environment: \"qa\" is not a defined environment; expected one of staging"},
+	{"integration test timeout",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], timeoutMinutes: 0}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:56: integrationTest.timeoutMinutes: 0 is out of range; expected minutes from 1 to 120"},
+	{"integration test command empty",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [], timeoutMinutes: 10}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:28: integrationTest.command: empty; expected the command as a list, such as [\"npm\", \"run\", \"test:integration\"], or no integrationTest block\n" +
+			"bad.yaml:3:48: integrationTest.timeoutMinutes: set, but integrationTest.command is not; expected a command to run, or no integrationTest block"},
+	{"integration test command as a string",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: npm run it}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:28: integrationTest.command: expected a list, got \"npm run it\""},
+	{"container port",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {containerPort: 70000}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:26: service.containerPort: 70000 is out of range; expected a port from 1 to 65535"},
+	{"port not a number",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {containerPort: http}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:26: service.containerPort: expected a whole number, got \"http\""},
+	{"health check path",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {healthCheckPath: health}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:28: service.healthCheckPath: \"health\" is not a URL path; expected a path starting with '/', such as /health"},
+	{"fargate cpu",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {cpu: 300}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:16: service.cpu: 300 is not a Fargate CPU size; expected 256, 512, 1024, 2048, 4096, 8192 or 16384"},
+	{"fargate memory",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {cpu: 1024, memoryMiB: 1024}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:33: service.memoryMiB: memoryMiB 1024 does not fit cpu 1024 on Fargate; expected 2048 to 8192 MiB in steps of 1024"},
+	{"fargate size in an environment override",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    service: {cpu: 4096}\n",
+		"bad.yaml:5:20: environments[0].service.cpu: memoryMiB 1024 does not fit cpu 4096 on Fargate; expected 8192 to 30720 MiB in steps of 1024"},
+	{"desired count",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {desiredCount: 0}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:25: service.desiredCount: 0 is out of range; expected a task count from 1 to 1000"},
+	{"variable names",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice:\n  environment: {1BAD: x}\n  secrets: {DB-PASSWORD: /orders/db}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:4:23: service.environment.1BAD: \"1BAD\" is not a variable name; expected letters, digits and '_', not starting with a digit\n" +
+			"bad.yaml:5:26: service.secrets.DB-PASSWORD: \"DB-PASSWORD\" is not a variable name; expected letters, digits and '_', not starting with a digit"},
+	{"secret parameter names",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice:\n  secrets: {DB_PASSWORD: \"orders db\", API_KEY: /aws/reserved}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:4:26: service.secrets.DB_PASSWORD: \"orders db\" is not a Parameter Store name; expected a name such as /orders/db-password\n" +
+			"bad.yaml:4:48: service.secrets.API_KEY: \"/aws/reserved\" starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name"},
+	{"secret that is also a plain variable",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice:\n  environment: {TOKEN: x}\n  secrets: {TOKEN: /orders/token}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:5:20: service.secrets.TOKEN: TOKEN is also a plain variable in service.environment; expected each name once"},
+	{"variables as a list",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {environment: [LOG_LEVEL=info]}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:24: service.environment: expected a mapping of names to values, got a list"},
+	{"no environments",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\n",
+		"bad.yaml:1:1: environments: required; expected at least one environment, such as [{name: staging}]"},
+	{"environments as a mapping",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: {staging: {}}\n",
+		"bad.yaml:3:15: environments: expected a list, got a mapping"},
+	{"environment names",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n  - name: staging\n  - name: pipeline\n  - name: Prod\n  - account: \"222222222222\"\n",
+		"bad.yaml:5:11: environments[1].name: \"staging\" is already the name of environments[0]; expected unique names\n" +
+			"bad.yaml:6:11: environments[2].name: \"pipeline\" names the pipeline's own stack; expected another name\n" +
+			"bad.yaml:7:11: environments[3].name: \"Prod\" is not a valid environment name; expected lowercase letters, digits and single '-', starting with a letter\n" +
+			"bad.yaml:8:5: environments[4].name: required; expected a name such as staging or production\n" +
+			"bad.yaml:8:14: environments[4].account: set, but pipeline.account is not; expected pipeline.account too, since this environment's deploy role must trust the pipeline account"},
+	{"environment account without pipeline account",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, account: \"222222222222\"}]\n",
+		"bad.yaml:3:41: environments[0].account: set, but pipeline.account is not; expected pipeline.account too, since this environment's deploy role must trust the pipeline account"},
+	{"environment in another partition",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, region: cn-north-1}]\n",
+		"bad.yaml:3:40: environments[0].region: \"cn-north-1\" is in partition aws-cn but the pipeline region us-east-1 is in aws; expected a region of the pipeline's partition"},
+	{"deployment strategy and wait",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment: {strategy: BlueGreen, terminationWaitMinutes: 3000}\n",
+		"bad.yaml:5:28: environments[0].deployment.strategy: \"BlueGreen\" is not allowed; expected one of AllAtOnce, Canary10Percent5Minutes, Canary10Percent15Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery3Minutes\n" +
+			"bad.yaml:5:63: environments[0].deployment.terminationWaitMinutes: 3000 is out of range; expected minutes from 0 to 2880"},
+	{"approval without e-mail",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n  - name: production\n    approval: true\n",
+		"bad.yaml:6:15: environments[1].approval: true, but notifications.emails is empty; expected at least one address to send the approval request to"},
+	{"approval not a boolean",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, approval: 1}]\n",
+		"bad.yaml:3:42: environments[0].approval: expected true or false, got \"1\""},
+	{"e-mail addresses",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\nnotifications: {emails: [ops@acme.example, not-an-address, OPS@acme.example]}\n",
+		"bad.yaml:4:44: notifications.emails[1]: \"not-an-address\" is not an e-mail address; expected name@example.com\n" +
+			"bad.yaml:4:60: notifications.emails[2]: \"OPS@acme.example\" is listed twice"},
+	{"incomplete import",
+		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n",
+		"bad.yaml:7:7: environments[0].import.serviceName: required; expected the name of the existing ECS service\n" +
+			"bad.yaml:7:7: environments[0].import.listenerArn: required; expected the ARN of the production listener\n" +
+			"bad.yaml:7:7: environments[0].import.testListenerArn: required; expected the ARN of the test listener\n" +
+			"bad.yaml:7:7: environments[0].import.subnetIds: required; expected the ids of the private subnets the tasks run in\n" +
+			"bad.yaml:7:7: environments[0].import.targetGroupArns: 0 given; expected exactly 2 (blue, then green)"},
+	{"import ids and ARNs",
+		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    account: \"222222222222\"\n    import:\n      vpcId: vpc-123\n      subnetIds: [subnet-0a1b2c3d4e5f60711, subnet-0a1b2c3d4e5f60711, sub-1]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders api\n      listenerArn: arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/b/0123456789abcdef/fedcba9876543210\n      targetGroupArns:\n        - arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/blue/0123456789abcdef\n        - arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/blue/0123456789abcdef\n      deployRoleArn: arn:aws-cn:iam::222222222222:role/deploy\n",
+		"bad.yaml:8:14: environments[0].import.vpcId: \"vpc-123\" is not a VPC id; expected vpc- and 8 or 17 hex digits\n" +
+			"bad.yaml:9:45: environments[0].import.subnetIds[1]: \"subnet-0a1b2c3d4e5f60711\" is listed twice\n" +
+			"bad.yaml:9:71: environments[0].import.subnetIds[2]: \"sub-1\" is not a subnet id; expected subnet- and 8 or 17 hex digits\n" +
+			"bad.yaml:10:19: environments[0].import.clusterArn: \"arn:aws:ecs:us-east-1:111111111111:cluster/staging\" is in account 111111111111; expected account 222222222222 (the environment's account and region)\n" +
+			"bad.yaml:11:20: environments[0].import.serviceName: \"orders api\" is not an ECS service name; expected up to 255 letters, digits, '_' and '-'\n" +
+			"bad.yaml:13:24: environments[0].import.testListenerArn: belongs to load balancer app/b/0123456789abcdef but listenerArn to app/a/0123456789abcdef; expected both listeners on one load balancer\n" +
+			"bad.yaml:16:11: environments[0].import.targetGroupArns[1]: is the same as targetGroupArns[0]; expected two different target groups\n" +
+			"bad.yaml:17:22: environments[0].import.deployRoleArn: \"arn:aws-cn:iam::222222222222:role/deploy\" is in partition \"aws-cn\"; expected \"aws\", the partition of us-east-1"},
+	{"import in another region",
+		"app: orders-api\npipeline: {account: \"111111111111\", region: eu-west-1}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      subnetIds: [subnet-0a1b2c3d4e5f60711]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders-api\n      listenerArn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      targetGroupArns: [arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/blue/0123456789abcdef]\n      deployRoleArn: arn:aws:iam:eu-west-1:111111111111:role/deploy\n",
+		"bad.yaml:9:19: environments[0].import.clusterArn: \"arn:aws:ecs:us-east-1:111111111111:cluster/staging\" is in region us-east-1; expected region eu-west-1 (the environment's account and region)\n" +
+			"bad.yaml:12:24: environments[0].import.testListenerArn: is the production listener; expected a second listener on its own port\n" +
+			"bad.yaml:13:24: environments[0].import.targetGroupArns: 1 given; expected exactly 2 (blue, then green)\n" +
+			"bad.yaml:14:22: environments[0].import.deployRoleArn: \"arn:aws:iam:eu-west-1:111111111111:role/deploy\" has region \"eu-west-1\"; expected an IAM role ARN with an empty region"},
+}
+
+func TestBadConfigs(t *testing.T) {
+	if len(badCases) < 25 {
+		t.Fatalf("only %d bad configs; the table must cover at least 25", len(badCases))
+	}
+	for _, tc := range badCases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse("bad.yaml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatalf("Parse accepted the config: %+v", cfg)
+			}
+			var problems Problems
+			if !errors.As(err, &problems) {
+				t.Fatalf("got error %T %q; want Problems", err, err)
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("problems differ (-want +got):\n%s", lineDiff(tc.want, got))
+			}
+		})
+	}
+}
+
+// lineDiff shows which lines of two multi-line texts differ.
+func lineDiff(want, got string) string {
+	var b strings.Builder
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		switch {
+		case i >= len(g):
+			fmt.Fprintf(&b, "-%s\n", w[i])
+		case i >= len(w):
+			fmt.Fprintf(&b, "+%s\n", g[i])
+		case w[i] != g[i]:
+			fmt.Fprintf(&b, "-%s\n+%s\n", w[i], g[i])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,136 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const minimal = "app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n"
+
+func mustParse(t *testing.T, yaml string) *Config {
+	t.Helper()
+	c, err := Parse("test.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return c
+}
+
+func TestShippedConfigsAreValid(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.yaml")
+	files = append(files, "../delivery.yaml")
+	if len(files) < 3 {
+		t.Fatalf("found %d configs; want the demo and both examples", len(files))
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c := mustParse(t, minimal)
+	want := Config{
+		Version:         1,
+		App:             "orders-api",
+		Pipeline:        Pipeline{Region: "us-east-1"},
+		Source:          Source{Owner: "acme", Repo: "orders-api", Branch: "main"},
+		Build:           Build{Dockerfile: "Dockerfile", Context: ".", ComputeType: "medium", Architecture: "x86_64"},
+		Scan:            Scan{FailOn: []string{"CRITICAL", "HIGH"}},
+		IntegrationTest: IntegrationTest{TimeoutMinutes: 15, Environment: "staging"},
+		Service:         Service{ContainerPort: 8080, HealthCheckPath: "/health", CPU: 512, MemoryMiB: 1024, DesiredCount: 2},
+		Environments: []Environment{{
+			Name: "staging", Region: "us-east-1",
+			Deployment: Deployment{Strategy: "AllAtOnce", TerminationWaitMinutes: 5},
+			Service:    Service{ContainerPort: 8080, HealthCheckPath: "/health", CPU: 512, MemoryMiB: 1024, DesiredCount: 2},
+		}},
+	}
+	if !reflect.DeepEqual(*c, want) {
+		t.Errorf("got  %+v\nwant %+v", *c, want)
+	}
+	if c.IntegrationTestEnabled() || !c.Agnostic() {
+		t.Errorf("IntegrationTestEnabled %v, Agnostic %v; want false, true", c.IntegrationTestEnabled(), c.Agnostic())
+	}
+}
+
+func TestEnvironmentInheritsAndOverrides(t *testing.T) {
+	c := mustParse(t, `app: orders-api
+pipeline: {account: "111111111111", region: eu-west-1}
+source: {owner: acme, repo: orders-api}
+service:
+  cpu: 1024
+  memoryMiB: 2048
+  environment: {LOG_LEVEL: info, MODE: shared}
+  secrets: {DB_PASSWORD: /orders/db}
+environments:
+  - name: staging
+    deployment: {terminationWaitMinutes: 0}
+    service: {desiredCount: 1, environment: {LOG_LEVEL: debug}}
+  - name: production
+    account: "333333333333"
+    region: eu-central-1
+    service: {cpu: 2048, memoryMiB: 4096, secrets: {API_KEY: /orders/api-key}}
+`)
+	staging, production := c.Environments[0], c.Environments[1]
+	if staging.Account != "111111111111" || staging.Region != "eu-west-1" {
+		t.Errorf("staging is in %s/%s; want the pipeline's 111111111111/eu-west-1", staging.Account, staging.Region)
+	}
+	if staging.Deployment.TerminationWaitMinutes != 0 {
+		t.Errorf("explicit terminationWaitMinutes 0 became %d", staging.Deployment.TerminationWaitMinutes)
+	}
+	if got := staging.Service; got.DesiredCount != 1 || got.CPU != 1024 ||
+		!reflect.DeepEqual(got.Environment, map[string]string{"LOG_LEVEL": "debug", "MODE": "shared"}) {
+		t.Errorf("staging service %+v; want desiredCount 1, shared cpu, LOG_LEVEL overridden, MODE kept", got)
+	}
+	if got := production.Service; got.CPU != 2048 || got.MemoryMiB != 4096 || got.DesiredCount != 2 ||
+		!reflect.DeepEqual(got.Secrets, map[string]string{"DB_PASSWORD": "/orders/db", "API_KEY": "/orders/api-key"}) {
+		t.Errorf("production service %+v; want its own size, the shared count and both secrets", got)
+	}
+	if got := c.Service.Environment["LOG_LEVEL"]; got != "info" {
+		t.Errorf("an override changed the shared settings: LOG_LEVEL %q", got)
+	}
+}
+
+func TestAliasesAreResolved(t *testing.T) {
+	c := mustParse(t, `app: orders-api
+source: {owner: acme, repo: orders-api}
+notifications: {emails: &ops [ops@acme.example]}
+environments:
+  - &env {name: staging, approval: true}
+`)
+	if !c.Environments[0].Approval || c.Notifications.Emails[0] != "ops@acme.example" {
+		t.Errorf("aliased values lost: %+v", c)
+	}
+}
+
+func TestLoadUnreadableFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	var problems Problems
+	if err == nil || errors.As(err, &problems) || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("got %v; want a read error naming the file", err)
+	}
+}
+
+func TestTooLargeFile(t *testing.T) {
+	_, err := Parse("big.yaml", []byte(strings.Repeat("#", maxFileBytes+1)))
+	if err == nil || !strings.HasPrefix(err.Error(), "big.yaml: the file is 1048577 bytes") {
+		t.Errorf("got %v; want a size problem", err)
+	}
+}
+
+func TestNameHelpers(t *testing.T) {
+	if got := CheckSuffix("pr-42"); got != "" {
+		t.Errorf("CheckSuffix(pr-42) = %q; want valid", got)
+	}
+	if p, ok := Partition("cn-north-1"); !ok || p != "aws-cn" {
+		t.Errorf("Partition(cn-north-1) = %q, %v", p, ok)
+	}
+	if _, err := os.Stat("../delivery.yaml"); err != nil {
+		t.Fatal(err)
+	}
+}
