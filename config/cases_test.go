@@ -2,9 +2,10 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // badCases are configs with mistakes, one concern each, and every problem Load must report,
@@ -258,17 +259,5 @@ func TestBadConfigs(t *testing.T) {
 
 // lineDiff shows which lines of two multi-line texts differ.
 func lineDiff(want, got string) string {
-	var b strings.Builder
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		switch {
-		case i >= len(g):
-			fmt.Fprintf(&b, "-%s\n", w[i])
-		case i >= len(w):
-			fmt.Fprintf(&b, "+%s\n", g[i])
-		case w[i] != g[i]:
-			fmt.Fprintf(&b, "-%s\n+%s\n", w[i], g[i])
-		}
-	}
-	return b.String()
+	return cmp.Diff(strings.Split(want, "\n"), strings.Split(got, "\n"))
 }

@@ -26,7 +26,14 @@ const usage = `usage: ecsdelivery [validate [FILE]]
 func Run(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "ecsdelivery: internal error: %s\n", firstLine(fmt.Sprint(r)))
+			// CDK reports through panics: a failed template validation, or a bug of ours.
+			// Either way the user gets one line, not a Go and JavaScript stack trace.
+			msg := firstLine(fmt.Sprint(r))
+			if strings.HasPrefix(msg, "ValidationFailed") {
+				fmt.Fprintf(stderr, "ecsdelivery: the templates fail CDK's validation (findings above): %s\n", msg)
+			} else {
+				fmt.Fprintf(stderr, "ecsdelivery: internal error: %s\n", msg)
+			}
 			code = 1
 		}
 	}()

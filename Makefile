@@ -1,0 +1,40 @@
+# Two commands matter (see README): `make synth` installs the pinned tools and synthesises the
+# demo; `make test` runs every check. Both work on a fresh machine with Go, Node and npm.
+
+TOOLS   := _tools/node_modules
+# jsii starts this Node for every CDK process; the machine's Node may be past end of life.
+export JSII_NODE := $(CURDIR)/$(TOOLS)/.bin/node
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+GO_FILES = $(shell find . -name '*.go' -not -path './_tools/*')
+
+.PHONY: synth test tools vet fuzz update-golden clean
+
+synth: tools
+	./cdk synth
+
+test: tools vet
+	go test -count=1 ./...
+
+tools: $(TOOLS)/.installed
+
+$(TOOLS)/.installed: _tools/package.json _tools/package-lock.json
+	cd _tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+vet:
+	@unformatted=$$(gofmt -l $(GO_FILES)); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+
+# Fuzz the config loader (FUZZTIME=5m for a longer run).
+FUZZTIME ?= 60s
+fuzz:
+	go test ./config -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+
+# Rewrite the golden templates after an intended change; review the diff before committing.
+update-golden: tools
+	go test ./app -count=1 -update
+
+clean:
+	rm -rf cdk.out
