@@ -134,3 +134,22 @@ func TestNameHelpers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A deeply nested file must not reach the second YAML parser, whose cost grows with the square
+// of the depth: the first parser's message (with "near line") shows it did not.
+func TestDeepNestingSkipsTheSecondParser(t *testing.T) {
+	for _, depth := range []int{5000, 20000} {
+		_, err := Parse("deep.yaml", []byte(strings.Repeat("[", depth)))
+		want := map[int]string{
+			5000:  "deep.yaml: invalid YAML: did not find expected node content (near line 1)",
+			20000: "deep.yaml: invalid YAML: exceeded max depth of 10000",
+		}[depth]
+		if err == nil || err.Error() != want {
+			t.Errorf("depth %d: got %v; want %q", depth, err, want)
+		}
+	}
+	_, err := Parse("shallow.yaml", []byte("app: [orders"))
+	if err == nil || err.Error() != "shallow.yaml:1:6: invalid YAML: sequence end token ']' not found" {
+		t.Errorf("shallow: got %v; want the second parser's position", err)
+	}
+}

@@ -212,9 +212,9 @@ func (v *validator) source(c *Config) {
 
 func (v *validator) build(c *Config) {
 	b := c.Build
-	for path, value := range map[string]string{"build.dockerfile": b.Dockerfile, "build.context": b.Context} {
-		if !relativePath.MatchString(value) || contains(strings.Split(value, "/"), "..") {
-			v.add(path, "%q is not a path inside the repository; expected a relative path without '..'", value)
+	for _, f := range []struct{ path, value string }{{"build.dockerfile", b.Dockerfile}, {"build.context", b.Context}} {
+		if !relativePath.MatchString(f.value) || contains(strings.Split(f.value, "/"), "..") {
+			v.add(f.path, "%q is not a path inside the repository; expected a relative path without '..'", f.value)
 		}
 	}
 	if strings.ContainsAny(b.UnitTestCommand, "\x00") {
