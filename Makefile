@@ -19,7 +19,7 @@ test: tools vet
 tools: $(TOOLS)/.installed
 
 $(TOOLS)/.installed: _tools/package.json _tools/package-lock.json
-	cd _tools && npm ci --no-audit --no-fund --loglevel=error
+	cd _tools && npm ci --no-audit --no-fund --loglevel=error --update-notifier=false
 	touch $@
 
 vet:
