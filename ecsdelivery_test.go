@@ -41,11 +41,11 @@ func TestPropsAreChecked(t *testing.T) {
 	if _, err := NewPipeline(nil, "Pipeline", &PipelineProps{Name: "x", ImagesToKeep: -1}); err == nil {
 		t.Error("pipeline with negative ImagesToKeep: no error")
 	}
-	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{}); err == nil || err.Error() != "environment Env: Name is required" {
+	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{}); err == nil || err.Error() != "environment Env: Name and Pipeline are required" {
 		t.Errorf("environment without name: %v", err)
 	}
 	three := 3
-	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{Name: "x", NATGateways: &three}); err == nil {
+	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{Name: "x", Pipeline: "p", NATGateways: &three}); err == nil {
 		t.Error("environment with 3 NAT gateways: no error")
 	}
 }
@@ -56,7 +56,7 @@ func TestEnvironmentWithoutNAT(t *testing.T) {
 	app := cdktest.NewApp(t)
 	stack := awscdk.NewStack(app, jsii.String("Env"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	zero := 0
-	env, err := NewEnvironment(stack, "Environment", &EnvironmentProps{Name: "orders-api-staging", NATGateways: &zero})
+	env, err := NewEnvironment(stack, "Environment", &EnvironmentProps{Name: "orders-api-staging", Pipeline: "orders-api", NATGateways: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,26 +3,115 @@ package ecsdelivery
 import (
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// EnvironmentProps configures NewEnvironment.
+// EnvironmentProps configures NewEnvironment. Zero values take the documented defaults.
 type EnvironmentProps struct {
 	// Name is the physical-name prefix of the environment's resources (app, environment and
 	// suffix, such as "orders-api-staging-dev"). Required.
 	Name string
+	// Pipeline is the name prefix of the pipeline that deploys here (app and suffix). Required.
+	Pipeline string
+	// PipelineAccount is trusted to assume the deploy role and owns the artifacts and images.
+	// Default: this stack's account.
+	PipelineAccount string
+	// PipelineRegion holds the artifacts and images. Default: this stack's region.
+	PipelineRegion string
+
 	// VPC to run in, with private subnets for the tasks. Default: a new VPC over 2 AZs.
 	VPC awsec2.IVpc
 	// TaskSubnets are where tasks run. Default: the VPC's private subnets.
 	TaskSubnets *awsec2.SubnetSelection
-	// Cluster to run in; it must be in VPC. Default: a new cluster with Container Insights.
-	Cluster awsecs.ICluster
 	// NATGateways of a new VPC. With 0, the VPC gets the endpoints Fargate needs instead.
 	// Default: 1. Ignored when VPC is given.
 	NATGateways *int
+	// Cluster to run in; it must be in VPC. Default: a new cluster with Container Insights.
+	Cluster awsecs.ICluster
+
+	// LoadBalancer shapes the load balancer this construct creates. Ignored with Existing.
+	LoadBalancer LoadBalancerOptions
+	// Service is the application as it runs here.
+	Service ServiceOptions
+	// Deployment is how CodeDeploy shifts traffic.
+	Deployment DeploymentOptions
+
+	// Existing names a service, its listeners and target groups, and optionally a deploy role,
+	// that already exist. Default: all of them are created. Requires VPC and Cluster.
+	Existing *ExistingService
+}
+
+// LoadBalancerOptions shapes the load balancer.
+type LoadBalancerOptions struct {
+	// Internal puts the load balancer in the private subnets. Default: internet-facing.
+	Internal bool
+	// CertificateARN switches the production listener to HTTPS on 443; 80 then redirects.
+	// Default: HTTP on 80.
+	CertificateARN string
+	// TestListenerPort is where CodeDeploy sends test traffic to the new tasks, reachable only
+	// from inside the VPC. Default: 9000.
+	TestListenerPort int
+}
+
+// ServiceOptions is the application as it runs in this environment.
+type ServiceOptions struct {
+	ContainerPort   int    // Default: 8080
+	HealthCheckPath string // Default: /health
+	CPU             int    // Default: 512
+	MemoryMiB       int    // Default: 1024
+	DesiredCount    int    // Default: 2
+	// Environment holds plain variables for the container.
+	Environment map[string]string
+	// Secrets maps variable names to SecureString parameter names in Parameter Store.
+	Secrets map[string]string
+	// HealthCheckIntervalSeconds between target health checks. Default: 10.
+	HealthCheckIntervalSeconds int
+	// HealthyThresholdCount of passed checks before a target takes traffic. Default: 2.
+	HealthyThresholdCount int
+	// DeregistrationDelaySeconds that a leaving target keeps its connections. Default: 30.
+	DeregistrationDelaySeconds int
+	// BootstrapImage runs until the pipeline's first deployment replaces it; it must answer
+	// HealthCheckPath on ContainerPort. Default: busybox httpd serving that path.
+	BootstrapImage string
+	// LogRetentionDays of the service's logs. Default: 30.
+	LogRetentionDays int
+	// Architecture of the image: x86_64 or arm64. Default: x86_64.
+	Architecture string
+}
+
+// DeploymentOptions is how CodeDeploy shifts traffic and when it rolls back.
+type DeploymentOptions struct {
+	// Strategy is AllAtOnce, Canary10Percent5Minutes, Canary10Percent15Minutes,
+	// Linear10PercentEvery1Minute or Linear10PercentEvery3Minutes. Default: AllAtOnce.
+	Strategy string
+	// TerminationWaitMinutes keeps the old tasks after traffic moved, so a rollback is
+	// instant. Default: 5.
+	TerminationWaitMinutes *int
+	// Target5xxPerMinute at or above which, for 2 minutes running, the deployment rolls back.
+	// Default: 10.
+	Target5xxPerMinute int
+	// UnhealthyHosts at or above which, for 2 minutes running, it rolls back. Default: 1.
+	UnhealthyHosts int
+	// LatencyP99Milliseconds at or above which, for 3 minutes running, it rolls back.
+	// Default: 2000.
+	LatencyP99Milliseconds int
+}
+
+// ExistingService names the pieces of an environment that already exist.
+type ExistingService struct {
+	ServiceName     string
+	ListenerARN     string
+	TestListenerARN string
+	// TargetGroupARNs are blue (serving now), then green.
+	TargetGroupARNs [2]string
+	// DeployRoleARN of a role the pipeline assumes. Default: the role is created.
+	DeployRoleARN string
 }
 
 // Environment is one deployment target of an app, in its own account and region.
@@ -34,43 +123,50 @@ type Environment interface {
 	TaskSubnets() *awsec2.SubnetSelection
 	// TestTaskSecurityGroup is for the temporary integration-test task.
 	TestTaskSecurityGroup() awsec2.ISecurityGroup
+	DeploymentGroup() awscodedeploy.IEcsDeploymentGroup
+	// DeployRole is what the pipeline assumes to deploy here.
+	DeployRole() awsiam.IRole
+	// TaskFamily is the service's task definition family.
+	TaskFamily() string
+	ContainerName() string
+	ContainerPort() int
 }
 
 type environment struct {
 	constructs.Construct
+	props      EnvironmentProps
 	vpc        awsec2.IVpc
 	cluster    awsecs.ICluster
 	subnets    *awsec2.SubnetSelection
 	testTaskSG awsec2.ISecurityGroup
+	group      awscodedeploy.IEcsDeploymentGroup
+	deployRole awsiam.IRole
 }
 
-func (e *environment) VPC() awsec2.IVpc                             { return e.vpc }
-func (e *environment) Cluster() awsecs.ICluster                     { return e.cluster }
-func (e *environment) TaskSubnets() *awsec2.SubnetSelection         { return e.subnets }
-func (e *environment) TestTaskSecurityGroup() awsec2.ISecurityGroup { return e.testTaskSG }
-
-const defaultNATGateways = 1
+func (e *environment) VPC() awsec2.IVpc                                   { return e.vpc }
+func (e *environment) Cluster() awsecs.ICluster                           { return e.cluster }
+func (e *environment) TaskSubnets() *awsec2.SubnetSelection               { return e.subnets }
+func (e *environment) TestTaskSecurityGroup() awsec2.ISecurityGroup       { return e.testTaskSG }
+func (e *environment) DeploymentGroup() awscodedeploy.IEcsDeploymentGroup { return e.group }
+func (e *environment) DeployRole() awsiam.IRole                           { return e.deployRole }
+func (e *environment) TaskFamily() string                                 { return e.props.Name }
+func (e *environment) ContainerName() string                              { return ContainerName }
+func (e *environment) ContainerPort() int                                 { return e.props.Service.ContainerPort }
 
 // NewEnvironment creates one deployment target, or wraps the existing pieces given in props.
 func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentProps) (Environment, error) {
-	p := *props
-	if p.Name == "" {
-		return nil, fmt.Errorf("environment %s: Name is required", id)
-	}
-	if p.Cluster != nil && p.VPC == nil {
-		return nil, fmt.Errorf("environment %s: an existing Cluster needs its VPC", id)
-	}
-	nat := defaultNATGateways
-	if p.NATGateways != nil {
-		nat = *p.NATGateways
-	}
-	if nat < 0 || nat > 2 {
-		return nil, fmt.Errorf("environment %s: NATGateways must be 0, 1 or 2, got %d", id, nat)
+	p, err := environmentDefaults(id, *props)
+	if err != nil {
+		return nil, err
 	}
 	self := &environment{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	stack := awscdk.Stack_Of(self.Construct)
+	orString(&p.PipelineAccount, *stack.Account())
+	orString(&p.PipelineRegion, *stack.Region())
+	self.props = p
 	self.vpc, self.subnets = p.VPC, p.TaskSubnets
 	if self.vpc == nil {
-		self.vpc, self.subnets = newNetwork(self.Construct, nat)
+		self.vpc, self.subnets = newNetwork(self.Construct, *p.NATGateways)
 	}
 	if self.subnets == nil {
 		self.subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
@@ -87,8 +183,76 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	self.testTaskSG = awsec2.NewSecurityGroup(self.Construct, jsii.String("TestTaskSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:         self.vpc,
 		Description: jsii.String("Temporary integration-test task of " + p.Name + ": no inbound traffic"),
-		// The test container pulls images and reaches AWS APIs; it accepts no connections.
+		// The test task pulls its image and reaches AWS APIs; it accepts no connections.
 		AllowAllOutbound: jsii.Bool(true),
 	})
+	roles := newTaskRoles(self.Construct, &p)
+	var target *deployTarget
+	if p.Existing != nil {
+		target = existingTarget(self.Construct, self.cluster, p.Existing)
+	} else {
+		lb := newLoadBalancer(self.Construct, self.vpc, &p)
+		target = newService(self.Construct, self.cluster, self.subnets, lb, roles, &p)
+	}
+	self.group = newDeploymentGroup(self.Construct, target, &p)
+	self.deployRole = newDeployRole(self.Construct, roles, self.cluster, &p)
 	return self, nil
+}
+
+func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error) {
+	fail := func(format string, args ...any) (EnvironmentProps, error) {
+		return EnvironmentProps{}, fmt.Errorf("environment %s: "+format, append([]any{id}, args...)...)
+	}
+	if p.Name == "" || p.Pipeline == "" {
+		return fail("Name and Pipeline are required")
+	}
+	if p.Cluster != nil && p.VPC == nil {
+		return fail("an existing Cluster needs its VPC")
+	}
+	if p.Existing != nil && p.Cluster == nil {
+		return fail("an Existing service needs its Cluster and VPC")
+	}
+	if p.NATGateways == nil {
+		one := 1
+		p.NATGateways = &one
+	}
+	if n := *p.NATGateways; n < 0 || n > 2 {
+		return fail("NATGateways must be 0, 1 or 2, got %d", n)
+	}
+	orInt(&p.LoadBalancer.TestListenerPort, 9000)
+	s := &p.Service
+	orInt(&s.ContainerPort, 8080)
+	orString(&s.HealthCheckPath, "/health")
+	orInt(&s.CPU, 512)
+	orInt(&s.MemoryMiB, 1024)
+	orInt(&s.DesiredCount, 2)
+	orInt(&s.HealthCheckIntervalSeconds, 10)
+	orInt(&s.HealthyThresholdCount, 2)
+	orInt(&s.DeregistrationDelaySeconds, 30)
+	orInt(&s.LogRetentionDays, 30)
+	d := &p.Deployment
+	orString(&d.Strategy, "AllAtOnce")
+	if _, ok := deploymentConfigs[d.Strategy]; !ok {
+		return fail("unknown deployment strategy %q", d.Strategy)
+	}
+	if d.TerminationWaitMinutes == nil {
+		five := 5
+		d.TerminationWaitMinutes = &five
+	}
+	orInt(&d.Target5xxPerMinute, 10)
+	orInt(&d.UnhealthyHosts, 1)
+	orInt(&d.LatencyP99Milliseconds, 2000)
+	return p, nil
+}
+
+func orInt(v *int, def int) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+func orString(v *string, def string) {
+	if *v == "" {
+		*v = def
+	}
 }

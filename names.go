@@ -4,7 +4,7 @@ import "strings"
 
 // Name joins the non-empty parts of a physical name with '-': Name("orders-api", "staging", "dev")
 // is "orders-api-staging-dev". Physical names are how the pipeline account refers to resources
-// in another account, so both sides must derive them with this one function.
+// in another account, so both sides must derive them with the functions in this file.
 func Name(parts ...string) string {
 	kept := make([]string, 0, len(parts))
 	for _, p := range parts {
@@ -22,3 +22,42 @@ func PipelineStackName(app, suffix string) string { return Name(app, "pipeline",
 func EnvironmentStackName(app, environment, suffix string) string {
 	return Name(app, environment, suffix)
 }
+
+// Names of the pipeline's resources that environments in other accounts must know. pipeline is
+// the pipeline's name prefix (app and suffix).
+
+// ArtifactKeyAlias is the alias of the key that encrypts artifacts and images.
+func ArtifactKeyAlias(pipeline string) string { return "alias/" + pipeline + "-artifacts" }
+
+// ArtifactBucketName is the artifact bucket's name; bucket names are global, so it carries the
+// pipeline account (a token when the stack is environment-agnostic).
+func ArtifactBucketName(pipeline, account string) string { return Name(pipeline, "artifacts", account) }
+
+// RepositoryName is the ECR repository that holds the app's images.
+func RepositoryName(pipeline string) string { return pipeline }
+
+// PipelineRolePrefix starts the name of every role of the pipeline; environments trust roles
+// with this prefix only. Environment names cannot start with "pipeline", so no environment's
+// role matches it.
+func PipelineRolePrefix(pipeline string) string { return pipeline + "-pipeline-" }
+
+// Names of one environment's resources. env is the environment's name prefix (app,
+// environment and suffix).
+
+// DeployRoleName is the role the pipeline assumes to deploy into the environment.
+func DeployRoleName(env string) string { return env + "-deploy" }
+
+// ExecutionRoleName is the role ECS uses to pull the image, read secrets and write logs.
+func ExecutionRoleName(env string) string { return env + "-execution" }
+
+// TaskRoleName is the role the application runs as.
+func TaskRoleName(env string) string { return env + "-task" }
+
+// LogGroupName is where the service's containers log.
+func LogGroupName(env string) string { return "/ecsdelivery/" + env }
+
+// TestTaskFamily is the task definition family of the temporary integration-test task.
+func TestTaskFamily(env string) string { return env + "-it" }
+
+// ContainerName is the application container in every task definition and in appspec.yaml.
+const ContainerName = "app"

@@ -67,21 +67,22 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	}
 	self := &pipeline{Construct: constructs.NewConstruct(scope, jsii.String(id))}
 	self.key = newArtifactKey(self.Construct, p.Name)
-	self.bucket = newArtifactBucket(self.Construct, self.key, p.ArtifactRetentionDays)
+	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays)
 	self.repository = newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
 	return self, nil
 }
 
 func newArtifactKey(scope constructs.Construct, name string) awskms.IKey {
 	return awskms.NewKey(scope, jsii.String("ArtifactKey"), &awskms.KeyProps{
-		Alias:             jsii.String("alias/" + name + "-artifacts"),
+		Alias:             jsii.String(ArtifactKeyAlias(name)),
 		Description:       jsii.String("Encrypts the pipeline artifacts and images of " + name),
 		EnableKeyRotation: jsii.Bool(true),
 	})
 }
 
-func newArtifactBucket(scope constructs.Construct, key awskms.IKey, retentionDays int) awss3.IBucket {
+func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey, retentionDays int) awss3.IBucket {
 	return awss3.NewBucket(scope, jsii.String("ArtifactBucket"), &awss3.BucketProps{
+		BucketName:        jsii.String(ArtifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
 		Encryption:        awss3.BucketEncryption_KMS,
 		EncryptionKey:     key,
 		BucketKeyEnabled:  jsii.Bool(true),
@@ -100,7 +101,7 @@ func newArtifactBucket(scope constructs.Construct, key awskms.IKey, retentionDay
 
 func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int) awsecr.IRepository {
 	return awsecr.NewRepository(scope, jsii.String("Repository"), &awsecr.RepositoryProps{
-		RepositoryName:     jsii.String(name),
+		RepositoryName:     jsii.String(RepositoryName(name)),
 		ImageScanOnPush:    jsii.Bool(true),
 		Encryption:         awsecr.RepositoryEncryption_KMS(),
 		EncryptionKey:      key,

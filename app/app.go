@@ -56,7 +56,7 @@ func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.
 		Env:         stackEnv(e.Account, e.Region),
 		Description: jsii.String(fmt.Sprintf("ecsdelivery: %s environment of %s", e.Name, cfg.App)),
 	})
-	props := &ecsdelivery.EnvironmentProps{Name: ecsdelivery.Name(cfg.App, e.Name, suffix)}
+	props := environmentProps(cfg, e, suffix)
 	if e.Import != nil {
 		imported(stack, e.Import, props)
 	}

@@ -35,4 +35,11 @@ func imported(stack awscdk.Stack, im *config.Import, props *ecsdelivery.Environm
 		ClusterName: jsii.String(im.ClusterARN[strings.LastIndex(im.ClusterARN, "/")+1:]),
 		Vpc:         props.VPC,
 	})
+	props.Existing = &ecsdelivery.ExistingService{
+		ServiceName:     im.ServiceName,
+		ListenerARN:     im.ListenerARN,
+		TestListenerARN: im.TestListenerARN,
+		TargetGroupARNs: [2]string{im.TargetGroupARNs[0], im.TargetGroupARNs[1]},
+		DeployRoleARN:   im.DeployRoleARN,
+	}
 }

@@ -187,7 +187,7 @@ var badCases = []struct {
 	{"environment names",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n  - name: staging\n  - name: pipeline\n  - name: Prod\n  - account: \"222222222222\"\n",
 		"bad.yaml:5:11: environments[1].name: \"staging\" is already the name of environments[0]; expected unique names\n" +
-			"bad.yaml:6:11: environments[2].name: \"pipeline\" names the pipeline's own stack; expected another name\n" +
+			"bad.yaml:6:11: environments[2].name: \"pipeline\": names starting with \"pipeline\" belong to the pipeline's own stack and roles; expected another name\n" +
 			"bad.yaml:7:11: environments[3].name: \"Prod\" is not a valid environment name; expected lowercase letters, digits and single '-', starting with a letter\n" +
 			"bad.yaml:8:5: environments[4].name: required; expected a name such as staging or production\n" +
 			"bad.yaml:8:14: environments[4].account: set, but pipeline.account is not; expected pipeline.account too, since this environment's deploy role must trust the pipeline account"},

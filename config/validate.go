@@ -337,8 +337,8 @@ func (v *validator) environments(c *Config) {
 		p := fmt.Sprintf("environments[%d]", i)
 		if v.require(p+".name", e.Name, "a name such as staging or production") {
 			v.name(p+".name", e.Name, maxEnvLength, "environment name")
-			if e.Name == "pipeline" {
-				v.add(p+".name", "\"pipeline\" names the pipeline's own stack; expected another name")
+			if e.Name == "pipeline" || strings.HasPrefix(e.Name, "pipeline-") {
+				v.add(p+".name", "%q: names starting with \"pipeline\" belong to the pipeline's own stack and roles; expected another name", e.Name)
 			}
 			if first, dup := seen[e.Name]; dup {
 				v.add(p+".name", "%q is already the name of environments[%d]; expected unique names", e.Name, first)

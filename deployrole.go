@@ -1,0 +1,67 @@
+package ecsdelivery
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// newDeployRole creates the role the pipeline assumes to deploy here, or imports the one given.
+// Only the pipeline's own roles may assume it, and it can touch only this environment.
+func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.ICluster, p *EnvironmentProps) awsiam.IRole {
+	if p.Existing != nil && p.Existing.DeployRoleARN != "" {
+		return awsiam.Role_FromRoleArn(scope, jsii.String("ExistingDeployRole"), jsii.String(p.Existing.DeployRoleARN),
+			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+	}
+	stack := awscdk.Stack_Of(scope)
+	partition, region, account := *awscdk.Aws_PARTITION(), *stack.Region(), *stack.Account()
+	arn := func(service, resource string) string {
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition, service, region, account, resource)
+	}
+	pipelineRoles := fmt.Sprintf("arn:%s:iam::%s:role/%s*", partition, p.PipelineAccount, PipelineRolePrefix(p.Pipeline))
+	role := awsiam.NewRole(scope, jsii.String("DeployRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(DeployRoleName(p.Name)),
+		Description: jsii.String("The pipeline " + p.Pipeline + " assumes this role to deploy " + p.Name),
+		AssumedBy: awsiam.NewAccountPrincipal(jsii.String(p.PipelineAccount)).WithConditions(&map[string]any{
+			"ArnLike": map[string]any{"aws:PrincipalArn": pipelineRoles},
+		}),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	add := func(sid string, actions []string, resources []string, conditions map[string]any) {
+		s := &awsiam.PolicyStatementProps{Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: jsii.Strings(resources...)}
+		if conditions != nil {
+			s.Conditions = &conditions
+		}
+		role.AddToPolicy(awsiam.NewPolicyStatement(s))
+	}
+	config := "CodeDeployDefault.ECS" + p.Deployment.Strategy
+	add("DeployThisService",
+		[]string{"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig",
+			"codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"},
+		[]string{arn("codedeploy", "application:"+p.Name), arn("codedeploy", "deploymentgroup:"+p.Name+"/"+p.Name),
+			arn("codedeploy", "deploymentconfig:"+config)}, nil)
+	// Task-definition registration has no resource-level permissions: "*" is the only resource.
+	add("RegisterTaskDefinitions",
+		[]string{"ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"},
+		[]string{"*"}, nil)
+	add("PassTaskRoles", []string{"iam:PassRole"},
+		[]string{*roles.execution.RoleArn(), *roles.task.RoleArn()},
+		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
+	add("ReadArtifacts", []string{"s3:GetObject", "s3:GetObjectVersion"},
+		[]string{fmt.Sprintf("arn:%s:s3:::%s/*", partition, ArtifactBucketName(p.Pipeline, p.PipelineAccount))}, nil)
+	// The key's id is unknown in another account; its alias pins it.
+	add("DecryptArtifacts", []string{"kms:Decrypt", "kms:DescribeKey"},
+		[]string{fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, p.PipelineRegion, p.PipelineAccount)},
+		map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": ArtifactKeyAlias(p.Pipeline)}})
+	add("RunIntegrationTestTask", []string{"ecs:RunTask"},
+		[]string{arn("ecs", "task-definition/"+TestTaskFamily(p.Name)+":*")},
+		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})
+	add("WatchIntegrationTestTask", []string{"ecs:DescribeTasks", "ecs:StopTask"},
+		[]string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")},
+		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})
+	return role
+}

@@ -1,0 +1,117 @@
+package ecsdelivery
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	elb "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// loadBalancer is the created load balancer with the two listeners and two target groups that
+// CodeDeploy swaps between.
+type loadBalancer struct {
+	alb                    elb.ApplicationLoadBalancer
+	securityGroup          awsec2.SecurityGroup
+	listener, testListener elb.ApplicationListener
+	blue, green            elb.ApplicationTargetGroup
+}
+
+func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *EnvironmentProps) *loadBalancer {
+	lb := &loadBalancer{}
+	lb.securityGroup = awsec2.NewSecurityGroup(scope, jsii.String("LoadBalancerSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:         vpc,
+		Description: jsii.String("Load balancer of " + p.Name + ": listener ports in, task port out"),
+		// Outbound is opened only towards the tasks, by the service.
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	subnets := &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC}
+	if p.LoadBalancer.Internal {
+		subnets = &awsec2.SubnetSelection{SubnetGroupName: jsii.String("Private")}
+	}
+	lb.alb = elb.NewApplicationLoadBalancer(scope, jsii.String("LoadBalancer"), &elb.ApplicationLoadBalancerProps{
+		Vpc:                     vpc,
+		InternetFacing:          jsii.Bool(!p.LoadBalancer.Internal),
+		SecurityGroup:           lb.securityGroup,
+		VpcSubnets:              subnets,
+		DropInvalidHeaderFields: jsii.Bool(true),
+	})
+	lb.alb.LogAccessLogs(newAccessLogBucket(scope), jsii.String(p.Name))
+
+	lb.blue = newTargetGroup(scope, "BlueTargetGroup", vpc, &p.Service)
+	lb.green = newTargetGroup(scope, "GreenTargetGroup", vpc, &p.Service)
+
+	clients := awsec2.Peer_AnyIpv4()
+	if p.LoadBalancer.Internal {
+		clients = awsec2.Peer_Ipv4(vpc.VpcCidrBlock())
+	}
+	if arn := p.LoadBalancer.CertificateARN; arn != "" {
+		lb.listener = lb.alb.AddListener(jsii.String("HttpsListener"), &elb.BaseApplicationListenerProps{
+			Port: jsii.Number(443), Protocol: elb.ApplicationProtocol_HTTPS, Open: jsii.Bool(false),
+			Certificates:  &[]elb.IListenerCertificate{elb.ListenerCertificate_FromArn(jsii.String(arn))},
+			SslPolicy:     elb.SslPolicy_RECOMMENDED_TLS,
+			DefaultAction: elb.ListenerAction_Forward(&[]elb.IApplicationTargetGroup{lb.blue}, nil),
+		})
+		lb.alb.AddListener(jsii.String("HttpRedirect"), &elb.BaseApplicationListenerProps{
+			Port: jsii.Number(80), Protocol: elb.ApplicationProtocol_HTTP, Open: jsii.Bool(false),
+			DefaultAction: elb.ListenerAction_Redirect(&elb.RedirectOptions{
+				Protocol: jsii.String("HTTPS"), Port: jsii.String("443"), Permanent: jsii.Bool(true),
+			}),
+		})
+		lb.securityGroup.AddIngressRule(clients, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from clients"), nil)
+	} else {
+		lb.listener = lb.alb.AddListener(jsii.String("HttpListener"), &elb.BaseApplicationListenerProps{
+			Port: jsii.Number(80), Protocol: elb.ApplicationProtocol_HTTP, Open: jsii.Bool(false),
+			DefaultAction: elb.ListenerAction_Forward(&[]elb.IApplicationTargetGroup{lb.blue}, nil),
+		})
+	}
+	lb.securityGroup.AddIngressRule(clients, awsec2.Port_Tcp(jsii.Number(80)), jsii.String("HTTP from clients"), nil)
+
+	// CodeDeploy sends test traffic here before shifting production; only the VPC reaches it.
+	testPort := p.LoadBalancer.TestListenerPort
+	lb.testListener = lb.alb.AddListener(jsii.String("TestListener"), &elb.BaseApplicationListenerProps{
+		Port: jsii.Number(testPort), Protocol: elb.ApplicationProtocol_HTTP, Open: jsii.Bool(false),
+		DefaultAction: elb.ListenerAction_Forward(&[]elb.IApplicationTargetGroup{lb.blue}, nil),
+	})
+	lb.securityGroup.AddIngressRule(awsec2.Peer_Ipv4(vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(testPort)),
+		jsii.String("Test traffic from inside the VPC"), nil)
+	return lb
+}
+
+// newTargetGroup creates one of the two target groups. Its health check decides in seconds, not
+// minutes, because every deployment waits for it.
+func newTargetGroup(scope constructs.Construct, id string, vpc awsec2.IVpc, s *ServiceOptions) elb.ApplicationTargetGroup {
+	interval := s.HealthCheckIntervalSeconds
+	timeout := max(2, min(5, interval-1)) // must be below the interval
+	return elb.NewApplicationTargetGroup(scope, jsii.String(id), &elb.ApplicationTargetGroupProps{
+		Vpc:        vpc,
+		Port:       jsii.Number(s.ContainerPort),
+		Protocol:   elb.ApplicationProtocol_HTTP,
+		TargetType: elb.TargetType_IP,
+		HealthCheck: &elb.HealthCheck{
+			Path:                    jsii.String(s.HealthCheckPath),
+			Interval:                awscdk.Duration_Seconds(jsii.Number(interval)),
+			Timeout:                 awscdk.Duration_Seconds(jsii.Number(timeout)),
+			HealthyThresholdCount:   jsii.Number(s.HealthyThresholdCount),
+			UnhealthyThresholdCount: jsii.Number(2),
+			HealthyHttpCodes:        jsii.String("200-299"),
+		},
+		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(s.DeregistrationDelaySeconds)),
+	})
+}
+
+// newAccessLogBucket holds the load balancer's access logs. ALB log delivery supports only
+// S3-managed encryption, not KMS.
+func newAccessLogBucket(scope constructs.Construct) awss3.IBucket {
+	return awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:         jsii.String("ExpireAccessLogs"),
+			Expiration: awscdk.Duration_Days(jsii.Number(90)),
+		}},
+	})
+}

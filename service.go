@@ -1,0 +1,140 @@
+package ecsdelivery
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// defaultBootstrapImage answers the health check until the first release replaces it.
+const defaultBootstrapImage = "public.ecr.aws/docker/library/busybox:1.37"
+
+// bootstrapScript serves an "ok" file at the health-check path. The path and port arrive as
+// variables, never spliced into the script, so no path can inject shell.
+const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="/www$p"; case "$f" in */) f="$f"index.html;; esac; ` +
+	`mkdir -p "$(dirname "$f")" && echo ok > "$f" && exec httpd -f -v -p "$BOOTSTRAP_PORT" -h /www`
+
+// newService creates the Fargate service that CodeDeploy deploys to, with its task definition
+// and log group, attached to the blue target group.
+func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
+	lb *loadBalancer, roles *taskRoles, p *EnvironmentProps) *deployTarget {
+	s := &p.Service
+	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(LogGroupName(p.Name)),
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	// Any retention CloudWatch accepts, not only the enum's values; the config checked it.
+	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(s.LogRetentionDays))
+
+	taskDef := awsecs.NewFargateTaskDefinition(scope, jsii.String("TaskDefinition"), &awsecs.FargateTaskDefinitionProps{
+		Family:         jsii.String(p.Name),
+		Cpu:            jsii.Number(s.CPU),
+		MemoryLimitMiB: jsii.Number(s.MemoryMiB),
+		ExecutionRole:  roles.execution,
+		TaskRole:       roles.task,
+		RuntimePlatform: &awsecs.RuntimePlatform{
+			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
+			CpuArchitecture:       cpuArchitecture(s.Architecture),
+		},
+	})
+	image, command, env := s.BootstrapImage, []string(nil), map[string]*string{}
+	for k, v := range s.Environment {
+		env[k] = jsii.String(v)
+	}
+	if image == "" {
+		image, command = defaultBootstrapImage, []string{"sh", "-c", bootstrapScript}
+		env["BOOTSTRAP_HEALTH_PATH"] = jsii.String(s.HealthCheckPath)
+		env["BOOTSTRAP_PORT"] = jsii.String(strconv.Itoa(s.ContainerPort))
+	}
+	taskDef.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
+		ContainerName: jsii.String(ContainerName),
+		Image:         awsecs.ContainerImage_FromRegistry(jsii.String(image), nil),
+		Command:       jsii.Strings(command...),
+		Essential:     jsii.Bool(true),
+		PortMappings:  &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
+		Environment:   &env,
+		Secrets:       parameterSecrets(scope, s.Secrets),
+		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{
+			LogGroup: logs, StreamPrefix: jsii.String("app"),
+		}),
+	})
+
+	tasksSG := awsec2.NewSecurityGroup(scope, jsii.String("ServiceSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:         cluster.Vpc(),
+		Description: jsii.String("Tasks of " + p.Name + ": the container port from the load balancer only"),
+		// Tasks call AWS APIs and their own dependencies; inbound is what is restricted.
+		AllowAllOutbound: jsii.Bool(true),
+	})
+	service := awsecs.NewFargateService(scope, jsii.String("Service"), &awsecs.FargateServiceProps{
+		Cluster:                cluster,
+		ServiceName:            jsii.String(p.Name),
+		TaskDefinition:         taskDef,
+		DesiredCount:           jsii.Number(s.DesiredCount),
+		DeploymentController:   &awsecs.DeploymentController{Type: awsecs.DeploymentControllerType_CODE_DEPLOY},
+		VpcSubnets:             subnets,
+		SecurityGroups:         &[]awsec2.ISecurityGroup{tasksSG},
+		AssignPublicIp:         jsii.Bool(false),
+		MinHealthyPercent:      jsii.Number(100),
+		MaxHealthyPercent:      jsii.Number(200),
+		HealthCheckGracePeriod: awscdk.Duration_Seconds(jsii.Number(60)),
+	})
+	service.AttachToApplicationTargetGroup(lb.blue)
+	service.Connections().AllowFrom(lb.securityGroup, awsec2.Port_Tcp(jsii.Number(s.ContainerPort)),
+		jsii.String("Container port from the load balancer"))
+	pinTaskDefinitionToFamily(service, taskDef, p.Name)
+
+	return &deployTarget{
+		service:          service,
+		listener:         lb.listener,
+		testListener:     lb.testListener,
+		blue:             lb.blue,
+		green:            lb.green,
+		loadBalancerName: *lb.alb.LoadBalancerFullName(),
+		targetGroupNames: [2]string{*lb.blue.TargetGroupFullName(), *lb.green.TargetGroupFullName()},
+	}
+}
+
+// pinTaskDefinitionToFamily makes the service name its task definition by family instead of by
+// revision ARN. CloudFormation cannot update the task definition of a CODE_DEPLOY service
+// (aws/aws-cdk#23564); with the family, the template's value never changes, so a change to the
+// service settings registers a new revision for reference and leaves the running service to
+// CodeDeploy. The family resolves to the latest revision only when the service is created.
+func pinTaskDefinitionToFamily(service awsecs.FargateService, taskDef awsecs.FargateTaskDefinition, family string) {
+	cfn := service.Node().DefaultChild().(awsecs.CfnService)
+	cfn.AddPropertyOverride(jsii.String("TaskDefinition"), jsii.String(family))
+	cfn.AddResourceDependency(taskDef.Node().DefaultChild().(awscdk.CfnResource),
+		jsii.String("the service names its task definition by family, which must exist first"))
+}
+
+// parameterSecrets turns variable → parameter-name pairs into ECS secrets; ECS grants the
+// execution role read access to exactly these parameters.
+func parameterSecrets(scope constructs.Construct, secrets map[string]string) *map[string]awsecs.Secret {
+	names := make([]string, 0, len(secrets))
+	for k := range secrets {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := map[string]awsecs.Secret{}
+	for i, name := range names {
+		// Imports create no resources, so an index is a safe construct id.
+		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("Secret%d", i)),
+			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(secrets[name])})
+		out[name] = awsecs.Secret_FromSsmParameter(param)
+	}
+	return &out
+}
+
+func cpuArchitecture(arch string) awsecs.CpuArchitecture {
+	if arch == "arm64" {
+		return awsecs.CpuArchitecture_ARM64()
+	}
+	return awsecs.CpuArchitecture_X86_64()
+}

@@ -1,0 +1,49 @@
+package ecsdelivery
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// taskRoles are the roles the service's tasks run with. Their names are physical because the
+// build writes them into taskdef.json from the pipeline account.
+type taskRoles struct {
+	execution, task awsiam.Role
+}
+
+func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
+	r := &taskRoles{}
+	r.execution = awsiam.NewRole(scope, jsii.String("ExecutionRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(ExecutionRoleName(p.Name)),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
+		Description: jsii.String("ECS pulls the image, reads the secrets and writes the logs of " + p.Name),
+	})
+	r.task = awsiam.NewRole(scope, jsii.String("TaskRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(TaskRoleName(p.Name)),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
+		Description: jsii.String("The application " + p.Name + " runs as this role"),
+	})
+	r.execution.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("PullReleaseImages"),
+		Actions:   jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"),
+		Resources: jsii.Strings(repositoryARN(scope, p)),
+	}))
+	r.execution.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("RegistryLogin"),
+		Actions: jsii.Strings("ecr:GetAuthorizationToken"),
+		// GetAuthorizationToken has no resource-level permissions: "*" is the only resource.
+		Resources: jsii.Strings("*"),
+	}))
+	return r
+}
+
+// repositoryARN is the pipeline's image repository, named rather than referenced because it
+// usually lives in another account.
+func repositoryARN(scope constructs.Construct, p *EnvironmentProps) string {
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s",
+		*awscdk.Aws_PARTITION(), p.PipelineRegion, p.PipelineAccount, RepositoryName(p.Pipeline))
+}
