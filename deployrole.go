@@ -18,7 +18,7 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
 	}
 	stack := awscdk.Stack_Of(scope)
-	partition, region, account := *awscdk.Aws_PARTITION(), *stack.Region(), *stack.Account()
+	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
 	arn := func(service, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition, service, region, account, resource)
 	}

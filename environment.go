@@ -75,7 +75,7 @@ type ServiceOptions struct {
 	// HealthyThresholdCount of passed checks before a target takes traffic. Default: 2.
 	HealthyThresholdCount int
 	// DeregistrationDelaySeconds that a leaving target keeps its connections. Default: 30.
-	DeregistrationDelaySeconds int
+	DeregistrationDelaySeconds *int
 	// BootstrapImage runs until the pipeline's first deployment replaces it; it must answer
 	// HealthCheckPath on ContainerPort. Default: busybox httpd serving that path.
 	BootstrapImage string
@@ -228,7 +228,10 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 	orInt(&s.DesiredCount, 2)
 	orInt(&s.HealthCheckIntervalSeconds, 10)
 	orInt(&s.HealthyThresholdCount, 2)
-	orInt(&s.DeregistrationDelaySeconds, 30)
+	if s.DeregistrationDelaySeconds == nil {
+		thirty := 30
+		s.DeregistrationDelaySeconds = &thirty
+	}
 	orInt(&s.LogRetentionDays, 30)
 	d := &p.Deployment
 	orString(&d.Strategy, "AllAtOnce")

@@ -97,7 +97,7 @@ func newTargetGroup(scope constructs.Construct, id string, vpc awsec2.IVpc, s *S
 			UnhealthyThresholdCount: jsii.Number(2),
 			HealthyHttpCodes:        jsii.String("200-299"),
 		},
-		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(s.DeregistrationDelaySeconds)),
+		DeregistrationDelay: awscdk.Duration_Seconds(jsii.Number(*s.DeregistrationDelaySeconds)),
 	})
 }
 

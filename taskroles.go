@@ -45,5 +45,5 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 // usually lives in another account.
 func repositoryARN(scope constructs.Construct, p *EnvironmentProps) string {
 	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s",
-		*awscdk.Aws_PARTITION(), p.PipelineRegion, p.PipelineAccount, RepositoryName(p.Pipeline))
+		*awscdk.Stack_Of(scope).Partition(), p.PipelineRegion, p.PipelineAccount, RepositoryName(p.Pipeline))
 }

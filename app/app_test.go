@@ -31,6 +31,24 @@ func synth(t *testing.T, file string) *synthesised {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return synthConfig(t, file, cfg)
+}
+
+// synthYAML synthesises a config written in a test, once per name.
+func synthYAML(t *testing.T, name, yaml string) *synthesised {
+	t.Helper()
+	if s, ok := built[name]; ok {
+		return s
+	}
+	cfg, err := config.Parse(name, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return synthConfig(t, name, cfg)
+}
+
+func synthConfig(t *testing.T, key string, cfg *config.Config) *synthesised {
+	t.Helper()
 	app := cdktest.NewApp(t)
 	d, err := Build(app, cfg, cfg.EnvironmentSuffix)
 	if err != nil {
@@ -40,7 +58,7 @@ func synth(t *testing.T, file string) *synthesised {
 	for _, stack := range append([]awscdk.Stack{d.Pipeline}, d.Environments...) {
 		s.templates[*stack.StackName()] = cdktest.Template(t, stack)
 	}
-	built[file] = s
+	built[key] = s
 	return s
 }
 

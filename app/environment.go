@@ -8,25 +8,39 @@ import (
 // environmentProps maps one environment of the config onto the construct's props.
 func environmentProps(cfg *config.Config, e *config.Environment, suffix string) *ecsdelivery.EnvironmentProps {
 	s := e.Service
-	terminationWait := e.Deployment.TerminationWaitMinutes
+	nat, terminationWait, deregistration := e.NATGateways, e.Deployment.TerminationWaitMinutes, s.DeregistrationDelaySeconds
 	return &ecsdelivery.EnvironmentProps{
 		Name:            ecsdelivery.Name(cfg.App, e.Name, suffix),
 		Pipeline:        ecsdelivery.Name(cfg.App, suffix),
 		PipelineAccount: cfg.Pipeline.Account,
 		PipelineRegion:  cfg.Pipeline.Region,
+		NATGateways:     &nat,
+		LoadBalancer: ecsdelivery.LoadBalancerOptions{
+			Internal:         e.LoadBalancer.Internal,
+			CertificateARN:   e.LoadBalancer.CertificateARN,
+			TestListenerPort: e.LoadBalancer.TestListenerPort,
+		},
 		Service: ecsdelivery.ServiceOptions{
-			ContainerPort:   s.ContainerPort,
-			HealthCheckPath: s.HealthCheckPath,
-			CPU:             s.CPU,
-			MemoryMiB:       s.MemoryMiB,
-			DesiredCount:    s.DesiredCount,
-			Environment:     s.Environment,
-			Secrets:         s.Secrets,
-			Architecture:    cfg.Build.Architecture,
+			ContainerPort:              s.ContainerPort,
+			HealthCheckPath:            s.HealthCheckPath,
+			CPU:                        s.CPU,
+			MemoryMiB:                  s.MemoryMiB,
+			DesiredCount:               s.DesiredCount,
+			Environment:                s.Environment,
+			Secrets:                    s.Secrets,
+			HealthCheckIntervalSeconds: s.HealthCheckIntervalSeconds,
+			HealthyThresholdCount:      s.HealthyThresholdCount,
+			DeregistrationDelaySeconds: &deregistration,
+			BootstrapImage:             s.BootstrapImage,
+			LogRetentionDays:           s.LogRetentionDays,
+			Architecture:               cfg.Build.Architecture,
 		},
 		Deployment: ecsdelivery.DeploymentOptions{
 			Strategy:               e.Deployment.Strategy,
 			TerminationWaitMinutes: &terminationWait,
+			Target5xxPerMinute:     e.Alarms.Target5xxPerMinute,
+			UnhealthyHosts:         e.Alarms.UnhealthyHosts,
+			LatencyP99Milliseconds: e.Alarms.LatencyP99Milliseconds,
 		},
 	}
 }

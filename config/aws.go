@@ -141,6 +141,8 @@ var (
 		resource: regexp.MustCompile(`^listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$`), example: "listener/app/NAME/LB-ID/LISTENER-ID"}
 	targetGroupRule = arnRule{what: "a target group ARN", services: []string{"elasticloadbalancing"},
 		resource: regexp.MustCompile(`^targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`), example: "targetgroup/NAME/ID"}
+	certificateRule = arnRule{what: "an ACM certificate ARN", services: []string{"acm"},
+		resource: regexp.MustCompile(`^certificate/[0-9a-f-]{36}$`), example: "certificate/ID"}
 	roleRule = arnRule{what: "an IAM role ARN", services: []string{"iam"},
 		resource: regexp.MustCompile(`^role/([\x21-\x7e]*/)?[A-Za-z0-9+=,.@_-]{1,64}$`), example: "role/NAME", global: true}
 )

@@ -234,6 +234,32 @@ var badCases = []struct {
 			"bad.yaml:12:24: environments[0].import.testListenerArn: is the production listener; expected a second listener on its own port\n" +
 			"bad.yaml:13:24: environments[0].import.targetGroupArns: 1 given; expected exactly 2 (blue, then green)\n" +
 			"bad.yaml:14:22: environments[0].import.deployRoleArn: \"arn:aws:iam:eu-west-1:111111111111:role/deploy\" has region \"eu-west-1\"; expected an IAM role ARN with an empty region"},
+	{"health check tuning",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {healthCheckIntervalSeconds: 2, healthyThresholdCount: 1, deregistrationDelaySeconds: 4000}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:39: service.healthCheckIntervalSeconds: 2 is out of range; expected seconds from 5 to 300\n" +
+			"bad.yaml:3:65: service.healthyThresholdCount: 1 is out of range; expected a count from 2 to 10\n" +
+			"bad.yaml:3:96: service.deregistrationDelaySeconds: 4000 is out of range; expected seconds from 0 to 3600"},
+	{"bootstrap image and log retention",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    service: {bootstrapImage: \"my image\", logRetentionDays: 10}\n",
+		"bad.yaml:5:31: environments[0].service.bootstrapImage: \"my image\" is not an image reference; expected a name such as public.ecr.aws/nginx/nginx:stable\n" +
+			"bad.yaml:5:61: environments[0].service.logRetentionDays: 10 is not a retention CloudWatch Logs offers; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"},
+	{"nat gateways",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, natGateways: 3}]\n",
+		"bad.yaml:3:45: environments[0].natGateways: 3 is out of range; expected NAT gateways from 0 to 2"},
+	{"load balancer",
+		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    loadBalancer:\n      internal: maybe\n      certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4909-8807-060504030201\n      testListenerPort: 443\n",
+		"bad.yaml:7:17: environments[0].loadBalancer.internal: expected true or false, got \"maybe\"\n" +
+			"bad.yaml:8:23: environments[0].loadBalancer.certificateArn: \"arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4909-8807-060504030201\" is in region eu-west-1; expected region us-east-1 (the environment's account and region)\n" +
+			"bad.yaml:9:25: environments[0].loadBalancer.testListenerPort: 443 is a production listener port; expected another port, such as 9000"},
+	{"rollback alarm thresholds",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    alarms: {target5xxPerMinute: 0, unhealthyHosts: 0, latencyP99Milliseconds: 5}\n",
+		"bad.yaml:5:34: environments[0].alarms.target5xxPerMinute: 0 is out of range; expected responses per minute from 1 to 100000\n" +
+			"bad.yaml:5:53: environments[0].alarms.unhealthyHosts: 0 is out of range; expected targets from 1 to 1000\n" +
+			"bad.yaml:5:80: environments[0].alarms.latencyP99Milliseconds: 5 is out of range; expected milliseconds from 10 to 60000"},
+	{"import with settings of created pieces",
+		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    natGateways: 0\n    loadBalancer: {internal: true}\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      subnetIds: [subnet-0a1b2c3d4e5f60711]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders-api\n      listenerArn: arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/a/0123456789abcdef/fedcba9876543210\n      targetGroupArns:\n        - arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/blue/0123456789abcdef\n        - arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/green/fedcba9876543210\n",
+		"bad.yaml:6:18: environments[0].natGateways: cannot be used with import; expected the settings of what is created, or an import of what exists\n" +
+			"bad.yaml:7:19: environments[0].loadBalancer: cannot be used with import; expected the settings of what is created, or an import of what exists"},
 }
 
 func TestBadConfigs(t *testing.T) {

@@ -96,6 +96,17 @@ type Service struct {
 	// Secrets maps variable names to SecureString parameter names in Parameter Store.
 	// An environment's map adds to and overrides the shared one.
 	Secrets map[string]string `yaml:"secrets"`
+	// HealthCheckIntervalSeconds between target health checks, 5 to 300. Default: 10.
+	HealthCheckIntervalSeconds int `yaml:"healthCheckIntervalSeconds"`
+	// HealthyThresholdCount of passed checks before a target takes traffic, 2 to 10. Default: 2.
+	HealthyThresholdCount int `yaml:"healthyThresholdCount"`
+	// DeregistrationDelaySeconds a leaving target keeps its connections, 0 to 3600. Default: 30.
+	DeregistrationDelaySeconds int `yaml:"deregistrationDelaySeconds"`
+	// BootstrapImage runs until the pipeline's first deployment; it must answer the health
+	// check. Default: a busybox web server that does.
+	BootstrapImage string `yaml:"bootstrapImage"`
+	// LogRetentionDays of the service's logs, a value CloudWatch Logs accepts. Default: 30.
+	LogRetentionDays int `yaml:"logRetentionDays"`
 }
 
 // Environment is one deployment target, in pipeline order.
@@ -112,9 +123,36 @@ type Environment struct {
 	// Service overrides the shared service settings field by field; after Load it holds the
 	// effective settings for this environment.
 	Service Service `yaml:"service"`
+	// NATGateways of the created VPC, 0 to 2; with 0 the VPC gets endpoints instead. Default: 1.
+	NATGateways int `yaml:"natGateways"`
+	// LoadBalancer shapes the created load balancer.
+	LoadBalancer LoadBalancer `yaml:"loadBalancer"`
+	// Alarms are the thresholds that roll a deployment back.
+	Alarms Alarms `yaml:"alarms"`
 	// Import uses existing infrastructure instead of creating it. Default: none, everything
-	// is created.
+	// is created. Excludes natGateways and loadBalancer.
 	Import *Import `yaml:"import"`
+}
+
+// LoadBalancer shapes the load balancer an environment creates.
+type LoadBalancer struct {
+	// Internal keeps the load balancer inside the VPC. Default: false (internet-facing).
+	Internal bool `yaml:"internal"`
+	// CertificateARN of an ACM certificate: the production listener becomes HTTPS on 443 and
+	// 80 redirects to it. Default: none (HTTP on 80).
+	CertificateARN string `yaml:"certificateArn"`
+	// TestListenerPort receives CodeDeploy's test traffic, from inside the VPC only. Default: 9000.
+	TestListenerPort int `yaml:"testListenerPort"`
+}
+
+// Alarms are the thresholds at which a deployment rolls back.
+type Alarms struct {
+	// Target5xxPerMinute responses, for 2 minutes running. Default: 10.
+	Target5xxPerMinute int `yaml:"target5xxPerMinute"`
+	// UnhealthyHosts in a target group, for 2 minutes running. Default: 1.
+	UnhealthyHosts int `yaml:"unhealthyHosts"`
+	// LatencyP99Milliseconds of target responses, for 3 minutes running. Default: 2000.
+	LatencyP99Milliseconds int `yaml:"latencyP99Milliseconds"`
 }
 
 // Deployment is how CodeDeploy shifts traffic in one environment.

@@ -35,6 +35,8 @@ func TestShippedConfigsAreValid(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	c := mustParse(t, minimal)
+	service := Service{ContainerPort: 8080, HealthCheckPath: "/health", CPU: 512, MemoryMiB: 1024, DesiredCount: 2,
+		HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2, DeregistrationDelaySeconds: 30, LogRetentionDays: 30}
 	want := Config{
 		Version:         1,
 		App:             "orders-api",
@@ -43,11 +45,14 @@ func TestDefaults(t *testing.T) {
 		Build:           Build{Dockerfile: "Dockerfile", Context: ".", ComputeType: "medium", Architecture: "x86_64"},
 		Scan:            Scan{FailOn: []string{"CRITICAL", "HIGH"}},
 		IntegrationTest: IntegrationTest{TimeoutMinutes: 15, Environment: "staging"},
-		Service:         Service{ContainerPort: 8080, HealthCheckPath: "/health", CPU: 512, MemoryMiB: 1024, DesiredCount: 2},
+		Service:         service,
 		Environments: []Environment{{
 			Name: "staging", Region: "us-east-1",
-			Deployment: Deployment{Strategy: "AllAtOnce", TerminationWaitMinutes: 5},
-			Service:    Service{ContainerPort: 8080, HealthCheckPath: "/health", CPU: 512, MemoryMiB: 1024, DesiredCount: 2},
+			Deployment:   Deployment{Strategy: "AllAtOnce", TerminationWaitMinutes: 5},
+			Service:      service,
+			NATGateways:  1,
+			LoadBalancer: LoadBalancer{TestListenerPort: 9000},
+			Alarms:       Alarms{Target5xxPerMinute: 10, UnhealthyHosts: 1, LatencyP99Milliseconds: 2000},
 		}},
 	}
 	if !reflect.DeepEqual(*c, want) {

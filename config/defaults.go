@@ -22,6 +22,15 @@ const (
 	DefaultDesiredCount           = 2
 	DefaultStrategy               = "AllAtOnce"
 	DefaultTerminationWaitMinutes = 5
+	DefaultHealthCheckInterval    = 10
+	DefaultHealthyThreshold       = 2
+	DefaultDeregistrationDelay    = 30
+	DefaultLogRetentionDays       = 30
+	DefaultNATGateways            = 1
+	DefaultTestListenerPort       = 9000
+	DefaultTarget5xxPerMinute     = 10
+	DefaultUnhealthyHosts         = 1
+	DefaultLatencyP99Milliseconds = 2000
 )
 
 // DefaultFailOn is the severities that fail the scan when scan.failOn is not given.
@@ -43,15 +52,15 @@ func applyDefaults(c *Config, d *decoder) {
 	if !set("scan.failOn") {
 		c.Scan.FailOn = append([]string(nil), DefaultFailOn...)
 	}
-	if !set("integrationTest.timeoutMinutes") {
-		c.IntegrationTest.TimeoutMinutes = DefaultTimeoutMinutes
-	}
+	orInt(set, "integrationTest.timeoutMinutes", &c.IntegrationTest.TimeoutMinutes, DefaultTimeoutMinutes)
 	if c.IntegrationTest.Environment == "" && len(c.Environments) > 0 {
 		c.IntegrationTest.Environment = c.Environments[0].Name
 	}
 	shared := Service{
 		ContainerPort: DefaultContainerPort, HealthCheckPath: DefaultHealthCheckPath,
 		CPU: DefaultCPU, MemoryMiB: DefaultMemoryMiB, DesiredCount: DefaultDesiredCount,
+		HealthCheckIntervalSeconds: DefaultHealthCheckInterval, HealthyThresholdCount: DefaultHealthyThreshold,
+		DeregistrationDelaySeconds: DefaultDeregistrationDelay, LogRetentionDays: DefaultLogRetentionDays,
 	}
 	overlay(&shared, c.Service, "service", set)
 	c.Service = shared
@@ -60,14 +69,25 @@ func applyDefaults(c *Config, d *decoder) {
 		orString(&e.Account, c.Pipeline.Account)
 		orString(&e.Region, c.Pipeline.Region)
 		orString(&e.Deployment.Strategy, DefaultStrategy)
-		if !set(fmt.Sprintf("environments[%d].deployment.terminationWaitMinutes", i)) {
-			e.Deployment.TerminationWaitMinutes = DefaultTerminationWaitMinutes
-		}
+		p := fmt.Sprintf("environments[%d].", i)
+		orInt(set, p+"deployment.terminationWaitMinutes", &e.Deployment.TerminationWaitMinutes, DefaultTerminationWaitMinutes)
+		orInt(set, p+"natGateways", &e.NATGateways, DefaultNATGateways)
+		orInt(set, p+"loadBalancer.testListenerPort", &e.LoadBalancer.TestListenerPort, DefaultTestListenerPort)
+		orInt(set, p+"alarms.target5xxPerMinute", &e.Alarms.Target5xxPerMinute, DefaultTarget5xxPerMinute)
+		orInt(set, p+"alarms.unhealthyHosts", &e.Alarms.UnhealthyHosts, DefaultUnhealthyHosts)
+		orInt(set, p+"alarms.latencyP99Milliseconds", &e.Alarms.LatencyP99Milliseconds, DefaultLatencyP99Milliseconds)
 		effective := c.Service
 		effective.Environment = maps.Clone(c.Service.Environment)
 		effective.Secrets = maps.Clone(c.Service.Secrets)
 		overlay(&effective, e.Service, fmt.Sprintf("environments[%d].service", i), set)
 		e.Service = effective
+	}
+}
+
+// orInt fills a number the file did not give; a given 0 stays, to be kept or rejected.
+func orInt(set func(string) bool, path string, v *int, def int) {
+	if !set(path) {
+		*v = def
 	}
 }
 

@@ -17,25 +17,27 @@ const (
 )
 
 var (
-	namePattern     = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	suffixPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	ownerPattern    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoPattern     = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	branchBad       = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|^[/.-]|[/.]$|\.lock$`)
-	secretName      = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
-	varName         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	parameterName   = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
-	vpcIDPattern    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	subnetIDPattern = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	serviceName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	emailPattern    = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
-	relativePath    = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
-	healthPathBad   = regexp.MustCompile(`[\x00-\x20\x7f]`)
-	computeTypes    = []string{"small", "medium", "large", "xlarge"}
-	architectures   = []string{"x86_64", "arm64"}
-	severities      = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
-	strategies      = []string{"AllAtOnce", "Canary10Percent5Minutes", "Canary10Percent15Minutes", "Linear10PercentEvery1Minute", "Linear10PercentEvery3Minutes"}
-	fargateSizes    = map[int]fargateSize{ // from the ECS task-size table
+	namePattern      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	suffixPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	ownerPattern     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	repoPattern      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	branchBad        = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|^[/.-]|[/.]$|\.lock$`)
+	secretName       = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	varName          = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	parameterName    = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	vpcIDPattern     = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetIDPattern  = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	serviceName      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	emailPattern     = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
+	relativePath     = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
+	healthPathBad    = regexp.MustCompile(`[\x00-\x20\x7f]`)
+	imagePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:@-]*$`)
+	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+	computeTypes     = []string{"small", "medium", "large", "xlarge"}
+	architectures    = []string{"x86_64", "arm64"}
+	severities       = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+	strategies       = []string{"AllAtOnce", "Canary10Percent5Minutes", "Canary10Percent15Minutes", "Linear10PercentEvery1Minute", "Linear10PercentEvery3Minutes"}
+	fargateSizes     = map[int]fargateSize{ // from the ECS task-size table
 		256: {512, 2048, 512}, 512: {1024, 4096, 1024}, 1024: {2048, 8192, 1024}, 2048: {4096, 16384, 1024},
 		4096: {8192, 30720, 1024}, 8192: {16384, 61440, 4096}, 16384: {32768, 122880, 8192},
 	}
@@ -280,6 +282,21 @@ func (v *validator) service(prefix string, s Service, env *int) {
 	if check("desiredCount") {
 		v.between(prefix+".desiredCount", s.DesiredCount, 1, 1000, "a task count")
 	}
+	if check("healthCheckIntervalSeconds") {
+		v.between(prefix+".healthCheckIntervalSeconds", s.HealthCheckIntervalSeconds, 5, 300, "seconds")
+	}
+	if check("healthyThresholdCount") {
+		v.between(prefix+".healthyThresholdCount", s.HealthyThresholdCount, 2, 10, "a count")
+	}
+	if check("deregistrationDelaySeconds") {
+		v.between(prefix+".deregistrationDelaySeconds", s.DeregistrationDelaySeconds, 0, 3600, "seconds")
+	}
+	if check("bootstrapImage") && s.BootstrapImage != "" && (!imagePattern.MatchString(s.BootstrapImage) || len(s.BootstrapImage) > 255) {
+		v.add(prefix+".bootstrapImage", "%q is not an image reference; expected a name such as public.ecr.aws/nginx/nginx:stable", s.BootstrapImage)
+	}
+	if check("logRetentionDays") && !containsInt(logRetentionDays, s.LogRetentionDays) {
+		v.add(prefix+".logRetentionDays", "%d is not a retention CloudWatch Logs offers; expected one of %s", s.LogRetentionDays, joinInts(logRetentionDays))
+	}
 	if check("cpu") || check("memoryMiB") {
 		v.fargateSize(prefix, s, check)
 	}
@@ -366,9 +383,35 @@ func (v *validator) environments(c *Config) {
 			v.add(p+".approval", "true, but notifications.emails is empty; expected at least one address to send the approval request to")
 		}
 		v.service(p+".service", e.Service, &i)
+		v.between(p+".natGateways", e.NATGateways, 0, 2, "NAT gateways")
+		v.loadBalancer(p+".loadBalancer", e)
+		v.between(p+".alarms.target5xxPerMinute", e.Alarms.Target5xxPerMinute, 1, 100000, "responses per minute")
+		v.between(p+".alarms.unhealthyHosts", e.Alarms.UnhealthyHosts, 1, 1000, "targets")
+		v.between(p+".alarms.latencyP99Milliseconds", e.Alarms.LatencyP99Milliseconds, 10, 60000, "milliseconds")
 		if e.Import != nil {
 			v.importBlock(p+".import", e)
+			for _, f := range []string{"natGateways", "loadBalancer"} {
+				if v.given(p + "." + f) {
+					v.add(p+"."+f, "cannot be used with import; expected the settings of what is created, or an import of what exists")
+				}
+			}
 		}
+	}
+}
+
+func (v *validator) loadBalancer(p string, e *Environment) {
+	lb := e.LoadBalancer
+	if lb.CertificateARN != "" {
+		w := where{account: e.Account, region: e.Region, owner: "the environment's account and region"}
+		if msg := checkARN(lb.CertificateARN, certificateRule, w); msg != "" {
+			v.add(p+".certificateArn", "%s", msg)
+		}
+	}
+	switch port := lb.TestListenerPort; {
+	case port < 1 || port > 65535:
+		v.add(p+".testListenerPort", "%d is out of range; expected a port from 1 to 65535", port)
+	case port == 80 || port == 443:
+		v.add(p+".testListenerPort", "%d is a production listener port; expected another port, such as 9000", port)
 	}
 }
 
@@ -462,4 +505,21 @@ func environmentNames(c *Config) []string {
 		names[i] = e.Name
 	}
 	return names
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+func joinInts(list []int) string {
+	s := make([]string, len(list))
+	for i, n := range list {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
 }

@@ -1,0 +1,396 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+)
+
+type obj = map[string]any
+
+func like(m obj) assertions.Matcher         { return assertions.Match_ObjectLike(&m) }
+func arrayWith(a ...any) assertions.Matcher { return assertions.Match_ArrayWith(&a) }
+func regexp(s string) assertions.Matcher    { return assertions.Match_StringLikeRegexp(jsii.String(s)) }
+
+// resources returns the resources of one type in a template, by logical id.
+func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]obj {
+	t.Helper()
+	out := map[string]obj{}
+	for id, r := range *tmpl.FindResources(jsii.String(typ), nil) {
+		out[id] = *r
+	}
+	return out
+}
+
+// The demo's staging stack: everything is created.
+func TestServiceIsDeployedByCodeDeployOnly(t *testing.T) {
+	tmpl := synth(t, "delivery.yaml").templates["orders-api-staging"]
+	taskDefs := resources(t, tmpl, "AWS::ECS::TaskDefinition")
+	if len(taskDefs) != 1 {
+		t.Fatalf("%d task definitions; want 1", len(taskDefs))
+	}
+	var taskDefID string
+	for id := range taskDefs {
+		taskDefID = id
+	}
+	cdktest.Assert(t, func() {
+		tmpl.HasResource(jsii.String("AWS::ECS::Service"), obj{
+			// The family, not a revision: the template's value never changes, so CloudFormation
+			// never tries to update the task definition of a CODE_DEPLOY service.
+			"Properties": like(obj{
+				"ServiceName":          "orders-api-staging",
+				"TaskDefinition":       "orders-api-staging",
+				"DeploymentController": obj{"Type": "CODE_DEPLOY"},
+				"DesiredCount":         1,
+				"NetworkConfiguration": obj{"AwsvpcConfiguration": like(obj{"AssignPublicIp": "DISABLED"})},
+				"LoadBalancers":        []any{like(obj{"ContainerName": "app", "ContainerPort": 8080})},
+			}),
+			"DependsOn": arrayWith(taskDefID),
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), obj{
+			"Family": "orders-api-staging", "Cpu": "512", "Memory": "1024",
+			"RequiresCompatibilities": []any{"FARGATE"},
+			"RuntimePlatform":         obj{"CpuArchitecture": "X86_64", "OperatingSystemFamily": "LINUX"},
+			"ContainerDefinitions": []any{like(obj{
+				"Name":         "app",
+				"Image":        "public.ecr.aws/docker/library/busybox:1.37",
+				"PortMappings": []any{obj{"ContainerPort": 8080, "Protocol": "tcp"}},
+				"Environment": arrayWith( // in key order, as jsii renders maps
+					obj{"Name": "BOOTSTRAP_HEALTH_PATH", "Value": "/health"},
+					obj{"Name": "LOG_LEVEL", "Value": "info"},
+				),
+				"Secrets": []any{obj{"Name": "DB_PASSWORD", "ValueFrom": like(obj{
+					"Fn::Join": arrayWith(arrayWith(regexp(`:parameter/orders-api/db-password$`))),
+				})}},
+				"LogConfiguration": like(obj{"LogDriver": "awslogs"}),
+			})},
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), obj{
+			"LogGroupName": "/ecsdelivery/orders-api-staging", "RetentionInDays": 30,
+		})
+	})
+}
+
+func TestTargetGroupsDecideFast(t *testing.T) {
+	tmpl := synth(t, "delivery.yaml").templates["orders-api-staging"]
+	groups := resources(t, tmpl, "AWS::ElasticLoadBalancingV2::TargetGroup")
+	if len(groups) != 2 {
+		t.Fatalf("%d target groups; want blue and green", len(groups))
+	}
+	cdktest.Assert(t, func() {
+		tmpl.AllResourcesProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), obj{
+			"TargetType": "ip", "Port": 8080, "Protocol": "HTTP",
+			"HealthCheckPath": "/health", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2,
+			"TargetGroupAttributes": arrayWith(obj{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}),
+		})
+	})
+}
+
+func TestListenersAndSecurityGroups(t *testing.T) {
+	tmpl := synth(t, "delivery.yaml").templates["orders-api-staging"]
+	cdktest.Assert(t, func() {
+		for _, attribute := range []string{"access_logs.s3.enabled", "routing.http.drop_invalid_header_fields.enabled"} {
+			tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), obj{
+				"Scheme": "internet-facing", "LoadBalancerAttributes": arrayWith(obj{"Key": attribute, "Value": "true"}),
+			})
+		}
+		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{"Port": 80, "Protocol": "HTTP"})
+		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{"Port": 9000, "Protocol": "HTTP"})
+		tmpl.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
+		// The access logs bucket is encrypted (ALB delivery supports only S3-managed keys).
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), obj{
+			"BucketEncryption": obj{"ServerSideEncryptionConfiguration": []any{obj{"ServerSideEncryptionByDefault": obj{"SSEAlgorithm": "AES256"}}}},
+		})
+	})
+	lbSG, tasksSG := securityGroup(t, tmpl, "Load balancer of"), securityGroup(t, tmpl, "Tasks of")
+	ingress := resources(t, tmpl, "AWS::EC2::SecurityGroup")[lbSG]["Properties"].(obj)["SecurityGroupIngress"].([]any)
+	var rules []string
+	for _, r := range ingress {
+		r := r.(obj)
+		cidr := r["CidrIp"]
+		if _, token := cidr.(string); !token {
+			cidr = "vpc"
+		}
+		rules = append(rules, fmt.Sprintf("%v:%v", cidr, r["FromPort"]))
+	}
+	sort.Strings(rules)
+	if want := []string{"0.0.0.0/0:80", "vpc:9000"}; strings.Join(rules, " ") != strings.Join(want, " ") {
+		t.Errorf("load balancer ingress %v; want %v (test port from the VPC only)", rules, want)
+	}
+	cdktest.Assert(t, func() {
+		// Tasks accept the container port from the load balancer and nothing else.
+		tmpl.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroupIngress"), jsii.Number(1))
+		tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), obj{
+			"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+			"GroupId":               obj{"Fn::GetAtt": []any{tasksSG, "GroupId"}},
+			"SourceSecurityGroupId": obj{"Fn::GetAtt": []any{lbSG, "GroupId"}},
+		})
+		tmpl.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroupEgress"), jsii.Number(1))
+		tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupEgress"), obj{
+			"GroupId": obj{"Fn::GetAtt": []any{lbSG, "GroupId"}}, "FromPort": 8080, "ToPort": 8080,
+		})
+	})
+}
+
+func securityGroup(t *testing.T, tmpl assertions.Template, descriptionPrefix string) string {
+	t.Helper()
+	for id, r := range resources(t, tmpl, "AWS::EC2::SecurityGroup") {
+		if strings.HasPrefix(r["Properties"].(obj)["GroupDescription"].(string), descriptionPrefix) {
+			return id
+		}
+	}
+	t.Fatalf("no security group described %q", descriptionPrefix)
+	return ""
+}
+
+func TestDeploymentGroupRollsBack(t *testing.T) {
+	s := synth(t, "delivery.yaml")
+	for _, tc := range []struct {
+		stack, config string
+		wait          int
+	}{
+		{"orders-api-staging", "CodeDeployDefault.ECSAllAtOnce", 5},
+		{"orders-api-production", "CodeDeployDefault.ECSCanary10Percent5Minutes", 30},
+	} {
+		tmpl := s.templates[tc.stack]
+		cdktest.Assert(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), obj{"ApplicationName": tc.stack, "ComputePlatform": "ECS"})
+			tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), obj{
+				"DeploymentGroupName":  tc.stack,
+				"DeploymentConfigName": tc.config,
+				"AutoRollbackConfiguration": obj{"Enabled": true, "Events": []any{
+					"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"}},
+				"BlueGreenDeploymentConfiguration": like(obj{"TerminateBlueInstancesOnDeploymentSuccess": obj{
+					"Action": "TERMINATE", "TerminationWaitTimeInMinutes": tc.wait}}),
+				"AlarmConfiguration": like(obj{"Enabled": true, "Alarms": assertions.Match_AnyValue()}),
+				"LoadBalancerInfo": obj{"TargetGroupPairInfoList": []any{like(obj{
+					"ProdTrafficRoute": assertions.Match_AnyValue(), "TestTrafficRoute": assertions.Match_AnyValue(),
+				})}},
+			})
+		})
+		groups := resources(t, tmpl, "AWS::CodeDeploy::DeploymentGroup")
+		for _, g := range groups {
+			if n := len(g["Properties"].(obj)["AlarmConfiguration"].(obj)["Alarms"].([]any)); n != 4 {
+				t.Errorf("%s: %d alarms in the deployment group; want 4", tc.stack, n)
+			}
+		}
+	}
+	tmpl := s.templates["orders-api-staging"]
+	for metric, threshold := range map[string]float64{"HTTPCode_Target_5XX_Count": 10, "UnHealthyHostCount": 1, "TargetResponseTime": 2} {
+		cdktest.Assert(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
+				"MetricName": metric, "Namespace": "AWS/ApplicationELB", "Threshold": threshold,
+				"ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+			})
+		})
+	}
+}
+
+func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {
+	tmpl := synth(t, "examples/cross-account.yaml").templates["orders-api-production-prod"]
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), obj{
+			"RoleName":           "orders-api-production-prod-deploy",
+			"MaxSessionDuration": 3600,
+			"AssumeRolePolicyDocument": obj{"Version": "2012-10-17", "Statement": []any{obj{
+				"Action": "sts:AssumeRole", "Effect": "Allow",
+				"Principal": obj{"AWS": "arn:aws:iam::111111111111:root"},
+				"Condition": obj{"ArnLike": obj{"aws:PrincipalArn": "arn:aws:iam::111111111111:role/orders-api-prod-pipeline-*"}},
+			}}},
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
+			like(obj{"Sid": "PassTaskRoles", "Condition": obj{"StringEquals": obj{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}),
+			like(obj{"Sid": "ReadArtifacts", "Resource": "arn:aws:s3:::orders-api-prod-artifacts-111111111111/*"}),
+			like(obj{"Sid": "DecryptArtifacts", "Condition": obj{"ForAnyValue:StringEquals": obj{"kms:ResourceAliases": "alias/orders-api-prod-artifacts"}}}),
+		)})})
+	})
+}
+
+// statement is one IAM statement, flattened for inspection.
+type statement struct {
+	stack, sid string
+	actions    []string
+	star       bool
+}
+
+func statements(t *testing.T, s *synthesised) []statement {
+	t.Helper()
+	var out []statement
+	for stack, tmpl := range s.templates {
+		data, _ := json.Marshal(tmpl.ToJSON())
+		var doc struct {
+			Resources map[string]struct {
+				Type       string
+				Properties struct {
+					PolicyDocument struct{ Statement []map[string]any }
+					Policies       []struct {
+						PolicyDocument struct{ Statement []map[string]any }
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range doc.Resources {
+			all := r.Properties.PolicyDocument.Statement
+			for _, p := range r.Properties.Policies {
+				all = append(all, p.PolicyDocument.Statement...)
+			}
+			for _, st := range all {
+				if r.Type == "AWS::S3::BucketPolicy" || r.Type == "AWS::KMS::Key" {
+					continue // resource policies: "*" there means "this resource"
+				}
+				out = append(out, statement{stack: stack, sid: fmt.Sprint(st["Sid"]), actions: strs(st["Action"]), star: hasStar(st["Resource"])})
+			}
+		}
+	}
+	return out
+}
+
+func strs(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, fmt.Sprint(x))
+		}
+		return out
+	}
+	return nil
+}
+
+func hasStar(v any) bool {
+	for _, r := range strs(v) {
+		if r == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestWildcardResources lists every identity-policy statement with a "*" resource, and fails
+// when one appears that is not known to need it. iam:PassRole is never among them.
+func TestWildcardResources(t *testing.T) {
+	allowed := map[string]bool{
+		"ecr:GetAuthorizationToken": true, // no resource-level permissions
+		"ecs:RegisterTaskDefinition ecs:DeregisterTaskDefinition ecs:DescribeTaskDefinition": true, // same
+	}
+	seen := map[string]bool{}
+	for _, file := range shipped {
+		for _, st := range statements(t, synth(t, file)) {
+			if st.star {
+				seen[strings.Join(st.actions, " ")] = true
+			}
+			for _, a := range st.actions {
+				if a == "iam:PassRole" && st.star {
+					t.Errorf("%s %s: iam:PassRole on *", file, st.stack)
+				}
+			}
+			if st.star {
+				sorted := append([]string(nil), st.actions...)
+				key := strings.Join(st.actions, " ")
+				sort.Strings(sorted)
+				if !allowed[key] && !allowed[strings.Join(sorted, " ")] && !allowedByOrder(allowed, sorted) {
+					t.Errorf("%s %s: statement %s has resource * for %v", file, st.stack, st.sid, st.actions)
+				}
+			}
+		}
+	}
+	if len(seen) != len(allowed) {
+		t.Errorf("statements with resource *: %v; want exactly the %d known ones", seen, len(allowed))
+	}
+}
+
+func allowedByOrder(allowed map[string]bool, sorted []string) bool {
+	for k := range allowed {
+		parts := strings.Fields(k)
+		sort.Strings(parts)
+		if strings.Join(parts, " ") == strings.Join(sorted, " ") {
+			return true
+		}
+	}
+	return false
+}
+
+// An internal load balancer with a certificate, and a VPC without NAT gateways.
+const privateHTTPS = `app: billing
+source: {owner: acme, repo: billing}
+build: {architecture: arm64}
+service: {containerPort: 3000, healthCheckPath: /ready, healthCheckIntervalSeconds: 5, healthyThresholdCount: 3, deregistrationDelaySeconds: 0, logRetentionDays: 90}
+environments:
+  - name: staging
+    natGateways: 0
+    loadBalancer:
+      internal: true
+      certificateArn: arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-0b0a-4909-8807-060504030201
+      testListenerPort: 8443
+    alarms: {target5xxPerMinute: 3, unhealthyHosts: 2, latencyP99Milliseconds: 500}
+`
+
+func TestPrivateHTTPSEnvironment(t *testing.T) {
+	tmpl := synthYAML(t, "private-https.yaml", privateHTTPS).templates["billing-staging"]
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), obj{"Scheme": "internal"})
+		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{
+			"Port": 443, "Protocol": "HTTPS", "SslPolicy": assertions.Match_AnyValue(),
+			"Certificates": []any{obj{"CertificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-0b0a-4909-8807-060504030201"}},
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{
+			"Port": 80, "DefaultActions": []any{like(obj{"Type": "redirect", "RedirectConfig": like(obj{"Protocol": "HTTPS", "Port": "443"})})},
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{"Port": 8443, "Protocol": "HTTP"})
+		tmpl.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(0))
+		tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(6))
+		tmpl.AllResourcesProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), obj{
+			"Port": 3000, "HealthCheckPath": "/ready", "HealthCheckIntervalSeconds": 5, "HealthCheckTimeoutSeconds": 4,
+			"HealthyThresholdCount": 3,
+			"TargetGroupAttributes": arrayWith(obj{"Key": "deregistration_delay.timeout_seconds", "Value": "0"}),
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), obj{
+			"RuntimePlatform": obj{"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), obj{"RetentionInDays": 90})
+		tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{"MetricName": "TargetResponseTime", "Threshold": 0.5})
+		tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{"MetricName": "HTTPCode_Target_5XX_Count", "Threshold": 3})
+	})
+	// Internal: clients come from the VPC only, on every listener port.
+	lbSG := securityGroup(t, tmpl, "Load balancer of")
+	for _, r := range resources(t, tmpl, "AWS::EC2::SecurityGroup")[lbSG]["Properties"].(obj)["SecurityGroupIngress"].([]any) {
+		if cidr, ok := r.(obj)["CidrIp"].(string); ok {
+			t.Errorf("internal load balancer open to %s on port %v", cidr, r.(obj)["FromPort"])
+		}
+	}
+}
+
+func TestImportedEnvironmentGetsCodeDeploy(t *testing.T) {
+	tmpl := synth(t, "examples/import-existing.yaml").templates["orders-api-staging"]
+	cdktest.Assert(t, func() {
+		tmpl.ResourceCountIs(jsii.String("AWS::ECS::Service"), jsii.Number(0))
+		tmpl.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), jsii.Number(0))
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), obj{
+			"DeploymentGroupName": "orders-api-staging",
+			"ECSServices":         []any{obj{"ClusterName": "staging", "ServiceName": "orders-api"}},
+			"LoadBalancerInfo": obj{"TargetGroupPairInfoList": []any{obj{
+				"ProdTrafficRoute": obj{"ListenerArns": []any{"arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/staging-alb/0123456789abcdef/0123456789abcdef"}},
+				"TestTrafficRoute": obj{"ListenerArns": []any{"arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/staging-alb/0123456789abcdef/fedcba9876543210"}},
+				"TargetGroups":     []any{obj{"Name": "orders-api-blue"}, obj{"Name": "orders-api-green"}},
+			}}},
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
+			"MetricName": "UnHealthyHostCount",
+			"Dimensions": arrayWith(obj{"Name": "TargetGroup", "Value": "targetgroup/orders-api-green/fedcba9876543210"}),
+		})
+		// The example names an existing deploy role: none is created.
+		tmpl.ResourcePropertiesCountIs(jsii.String("AWS::IAM::Role"), obj{"RoleName": "orders-api-staging-deploy"}, jsii.Number(0))
+	})
+}
