@@ -1,0 +1,16 @@
+// Package scripts holds the shell scripts the pipeline's CodeBuild projects run. They are real
+// files, so they are shellchecked and behaviour-tested; the constructs embed them into the
+// buildspecs.
+package scripts
+
+import _ "embed"
+
+// Build is build.sh: unit tests, Docker build and push, deploy artifact.
+//
+//go:embed build.sh
+var Build string
+
+// Scan is scan.sh: the Trivy security gate.
+//
+//go:embed scan.sh
+var Scan string
