@@ -26,6 +26,8 @@ vet:
 	@unformatted=$$(gofmt -l $(GO_FILES)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
+	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh cdk .ci/run && echo "shellcheck: scripts clean"; \
+	  else echo "shellcheck not installed: scripts not linted here (CI installs it)"; fi
 
 # Fuzz the config loader (FUZZTIME=5m for a longer run).
 FUZZTIME ?= 60s

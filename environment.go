@@ -220,19 +220,7 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("NATGateways must be 0, 1 or 2, got %d", n)
 	}
 	orInt(&p.LoadBalancer.TestListenerPort, 9000)
-	s := &p.Service
-	orInt(&s.ContainerPort, 8080)
-	orString(&s.HealthCheckPath, "/health")
-	orInt(&s.CPU, 512)
-	orInt(&s.MemoryMiB, 1024)
-	orInt(&s.DesiredCount, 2)
-	orInt(&s.HealthCheckIntervalSeconds, 10)
-	orInt(&s.HealthyThresholdCount, 2)
-	if s.DeregistrationDelaySeconds == nil {
-		thirty := 30
-		s.DeregistrationDelaySeconds = &thirty
-	}
-	orInt(&s.LogRetentionDays, 30)
+	serviceDefaults(&p.Service)
 	d := &p.Deployment
 	orString(&d.Strategy, "AllAtOnce")
 	if _, ok := deploymentConfigs[d.Strategy]; !ok {
@@ -246,6 +234,24 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 	orInt(&d.UnhealthyHosts, 1)
 	orInt(&d.LatencyP99Milliseconds, 2000)
 	return p, nil
+}
+
+// serviceDefaults fills the documented defaults of ServiceOptions; the environment and the
+// pipeline's task definitions must agree on them.
+func serviceDefaults(s *ServiceOptions) {
+	orInt(&s.ContainerPort, 8080)
+	orString(&s.HealthCheckPath, "/health")
+	orInt(&s.CPU, 512)
+	orInt(&s.MemoryMiB, 1024)
+	orInt(&s.DesiredCount, 2)
+	orInt(&s.HealthCheckIntervalSeconds, 10)
+	orInt(&s.HealthyThresholdCount, 2)
+	if s.DeregistrationDelaySeconds == nil {
+		thirty := 30
+		s.DeregistrationDelaySeconds = &thirty
+	}
+	orInt(&s.LogRetentionDays, 30)
+	orString(&s.Architecture, "x86_64")
 }
 
 func orInt(v *int, def int) {

@@ -4,7 +4,11 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -20,6 +24,50 @@ type PipelineProps struct {
 	ImagesToKeep int
 	// ArtifactRetentionDays is how long pipeline artifacts are kept. Default: 30.
 	ArtifactRetentionDays int
+	// Source is the GitHub repository. Owner and Repo are required.
+	Source SourceOptions
+	// Build is the Docker build with unit tests.
+	Build BuildOptions
+	// Scan is the Trivy gate.
+	Scan ScanOptions
+	// Targets are the environments, in pipeline order. At least one is required.
+	Targets []PipelineTarget
+}
+
+// SourceOptions is the GitHub repository the pipeline builds.
+type SourceOptions struct {
+	Owner, Repo string
+	// Branch whose pushes start the pipeline. Default: main.
+	Branch string
+	// ConnectionARN of a CodeConnections connection. Default: a new connection, which a person
+	// authorises once in the console.
+	ConnectionARN string
+	// OAuthTokenSecret names the Secrets Manager secret of the legacy OAuth webhook source.
+	// Excludes ConnectionARN. Default: none.
+	OAuthTokenSecret string
+	// FilePaths limits which pushes start the pipeline (CodeConnections only). Default: all.
+	FilePaths []string
+}
+
+// BuildOptions is the Docker build.
+type BuildOptions struct {
+	Dockerfile string // Default: Dockerfile
+	Context    string // Default: .
+	// UnitTestCommand runs before the image is built; JUnit XML it leaves in test-results/ is
+	// published as a report. Default: none.
+	UnitTestCommand string
+	// ComputeType is small, medium, large or xlarge. Default: medium.
+	ComputeType string
+	// Architecture is x86_64 or arm64. Default: x86_64.
+	Architecture string
+}
+
+// ScanOptions is the Trivy gate.
+type ScanOptions struct {
+	// FailOn are the severities that fail the scan. Default: CRITICAL and HIGH.
+	FailOn []string
+	// IgnoreUnfixed skips findings without a fixed version.
+	IgnoreUnfixed bool
 }
 
 // Pipeline is the delivery pipeline of one app and everything it owns, in the tools account.
@@ -30,6 +78,10 @@ type Pipeline interface {
 	ArtifactBucket() awss3.IBucket
 	// Repository holds the images, tagged with the source commit.
 	Repository() awsecr.IRepository
+	Pipeline() awscodepipeline.Pipeline
+	// BuildProject and ScanProject are the pipeline's CodeBuild projects.
+	BuildProject() awscodebuild.IProject
+	ScanProject() awscodebuild.IProject
 }
 
 type pipeline struct {
@@ -37,11 +89,17 @@ type pipeline struct {
 	key        awskms.IKey
 	bucket     awss3.IBucket
 	repository awsecr.IRepository
+	pipeline   awscodepipeline.Pipeline
+	build      awscodebuild.IProject
+	scan       awscodebuild.IProject
 }
 
-func (p *pipeline) ArtifactKey() awskms.IKey       { return p.key }
-func (p *pipeline) ArtifactBucket() awss3.IBucket  { return p.bucket }
-func (p *pipeline) Repository() awsecr.IRepository { return p.repository }
+func (p *pipeline) ArtifactKey() awskms.IKey            { return p.key }
+func (p *pipeline) ArtifactBucket() awss3.IBucket       { return p.bucket }
+func (p *pipeline) Repository() awsecr.IRepository      { return p.repository }
+func (p *pipeline) Pipeline() awscodepipeline.Pipeline  { return p.pipeline }
+func (p *pipeline) BuildProject() awscodebuild.IProject { return p.build }
+func (p *pipeline) ScanProject() awscodebuild.IProject  { return p.scan }
 
 const (
 	defaultImagesToKeep          = 30
@@ -52,24 +110,96 @@ const (
 
 // NewPipeline creates the pipeline of one app in the tools account.
 func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (Pipeline, error) {
-	p := *props
-	if p.Name == "" {
-		return nil, fmt.Errorf("pipeline %s: Name is required", id)
-	}
-	if p.ImagesToKeep == 0 {
-		p.ImagesToKeep = defaultImagesToKeep
-	}
-	if p.ArtifactRetentionDays == 0 {
-		p.ArtifactRetentionDays = defaultArtifactRetentionDays
-	}
-	if p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1 {
-		return nil, fmt.Errorf("pipeline %s: ImagesToKeep and ArtifactRetentionDays must be positive", id)
+	p, err := pipelineDefaults(id, *props)
+	if err != nil {
+		return nil, err
 	}
 	self := &pipeline{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	stack := awscdk.Stack_Of(self.Construct)
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		orString(&t.Account, *stack.Account())
+		orString(&t.Region, *stack.Region())
+		serviceDefaults(&t.Service)
+		orString(&t.Service.Architecture, p.Build.Architecture)
+	}
 	self.key = newArtifactKey(self.Construct, p.Name)
 	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays)
 	self.repository = newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
+
+	source, deploy, report := awscodepipeline.NewArtifact(jsii.String("Source"), nil),
+		awscodepipeline.NewArtifact(jsii.String("Deploy"), nil), awscodepipeline.NewArtifact(jsii.String("ScanReport"), nil)
+	sourceAction, trigger := newSourceAction(self.Construct, &p, source)
+	self.build = newBuildProject(self.Construct, &p, self.key, self.repository)
+	self.scan = newScanProject(self.Construct, &p, self.key, self.bucket, self.repository)
+	stages := []*awscodepipeline.StageProps{
+		{StageName: jsii.String(StageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
+		{StageName: jsii.String(StageBuild), Actions: &[]awscodepipeline.IAction{
+			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+				ActionName: jsii.String("BuildAndUnitTest"), Project: self.build, Input: source,
+				Outputs: &[]awscodepipeline.Artifact{deploy},
+			}),
+		}},
+		{StageName: jsii.String(StageScan), Actions: &[]awscodepipeline.IAction{
+			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+				ActionName: jsii.String("Trivy"), Project: self.scan, Input: source,
+				ExtraInputs: &[]awscodepipeline.Artifact{deploy}, Outputs: &[]awscodepipeline.Artifact{report},
+			}),
+		}},
+	}
+	pipelineProps := &awscodepipeline.PipelineProps{
+		PipelineName:   jsii.String(p.Name),
+		PipelineType:   awscodepipeline.PipelineType_V2,
+		ExecutionMode:  awscodepipeline.ExecutionMode_QUEUED,
+		ArtifactBucket: self.bucket,
+		Role: awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
+			RoleName:  jsii.String(PipelineRolePrefix(p.Name) + "codepipeline"),
+			AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
+		}),
+		RestartExecutionOnUpdate: jsii.Bool(false),
+		Stages:                   &stages,
+	}
+	if trigger != nil {
+		pipelineProps.Triggers = &[]*awscodepipeline.TriggerProps{trigger}
+	}
+	self.pipeline = awscodepipeline.NewPipeline(self.Construct, jsii.String("Pipeline"), pipelineProps)
 	return self, nil
+}
+
+func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
+	fail := func(format string, args ...any) (PipelineProps, error) {
+		return PipelineProps{}, fmt.Errorf("pipeline %s: "+format, append([]any{id}, args...)...)
+	}
+	if p.Name == "" {
+		return fail("Name is required")
+	}
+	orInt(&p.ImagesToKeep, defaultImagesToKeep)
+	orInt(&p.ArtifactRetentionDays, defaultArtifactRetentionDays)
+	if p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1 {
+		return fail("ImagesToKeep and ArtifactRetentionDays must be positive")
+	}
+	if p.Source.Owner == "" || p.Source.Repo == "" {
+		return fail("Source.Owner and Source.Repo are required")
+	}
+	if p.Source.ConnectionARN != "" && p.Source.OAuthTokenSecret != "" {
+		return fail("Source.ConnectionARN and Source.OAuthTokenSecret exclude each other")
+	}
+	if len(p.Targets) == 0 {
+		return fail("at least one target is required")
+	}
+	orString(&p.Source.Branch, "main")
+	orString(&p.Build.Dockerfile, "Dockerfile")
+	orString(&p.Build.Context, ".")
+	orString(&p.Build.ComputeType, "medium")
+	orString(&p.Build.Architecture, "x86_64")
+	if _, ok := computeTypes[p.Build.ComputeType]; !ok {
+		return fail("unknown compute type %q", p.Build.ComputeType)
+	}
+	if len(p.Scan.FailOn) == 0 {
+		p.Scan.FailOn = []string{"CRITICAL", "HIGH"}
+	}
+	p.Targets = append([]PipelineTarget(nil), p.Targets...)
+	return p, nil
 }
 
 func newArtifactKey(scope constructs.Construct, name string) awskms.IKey {

@@ -19,8 +19,10 @@ type Delivery struct {
 	App          string
 	Pipeline     awscdk.Stack
 	Environments []awscdk.Stack
-	// Stages of the pipeline, in order.
+	// Stages of the pipeline as built, in order.
 	Stages []string
+	// Planned are all the stages the config asks for; those not in Stages are still to come.
+	Planned []string
 }
 
 // Build adds the stacks of cfg to scope. suffix is the environment suffix in effect (the CDK
@@ -32,26 +34,33 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 		Env:         stackEnv(cfg.Pipeline.Account, cfg.Pipeline.Region),
 		Description: jsii.String(fmt.Sprintf("ecsdelivery: delivery pipeline of %s", cfg.App)),
 	})
-	if _, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", &ecsdelivery.PipelineProps{
-		Name: ecsdelivery.Name(cfg.App, suffix),
-	}); err != nil {
-		return nil, err
-	}
 	targets := make([]ecsdelivery.DeployTarget, len(cfg.Environments))
+	pipelineTargets := make([]ecsdelivery.PipelineTarget, len(cfg.Environments))
 	for i := range cfg.Environments {
 		e := &cfg.Environments[i]
-		stack, err := environmentStack(scope, cfg, e, suffix)
+		stack, props, err := environmentStack(scope, cfg, e, suffix)
 		if err != nil {
 			return nil, err
 		}
 		d.Environments = append(d.Environments, stack)
 		targets[i] = ecsdelivery.DeployTarget{Name: e.Name, Approval: e.Approval}
+		pipelineTargets[i] = ecsdelivery.PipelineTarget{
+			Environment: e.Name, Name: props.Name, Account: e.Account, Region: e.Region,
+			Approval: e.Approval, Service: props.Service,
+		}
 	}
-	d.Stages = ecsdelivery.StageNames(cfg.IntegrationTestEnabled(), targets)
+	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", pipelineProps(cfg, suffix, pipelineTargets))
+	if err != nil {
+		return nil, err
+	}
+	for _, stage := range *pipeline.Pipeline().Stages() {
+		d.Stages = append(d.Stages, *stage.StageName())
+	}
+	d.Planned = ecsdelivery.StageNames(cfg.IntegrationTestEnabled(), targets)
 	return d, nil
 }
 
-func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.Environment, suffix string) (awscdk.Stack, error) {
+func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.Environment, suffix string) (awscdk.Stack, *ecsdelivery.EnvironmentProps, error) {
 	stack := awscdk.NewStack(scope, jsii.String(ecsdelivery.EnvironmentStackName(cfg.App, e.Name, suffix)), &awscdk.StackProps{
 		Env:         stackEnv(e.Account, e.Region),
 		Description: jsii.String(fmt.Sprintf("ecsdelivery: %s environment of %s", e.Name, cfg.App)),
@@ -61,7 +70,7 @@ func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.
 		imported(stack, e.Import, props)
 	}
 	_, err := ecsdelivery.NewEnvironment(stack, "Environment", props)
-	return stack, err
+	return stack, props, err
 }
 
 // stackEnv binds a stack to its region always, and to its account when one is named: without an
@@ -82,6 +91,9 @@ func (d *Delivery) Summary() string {
 		fmt.Fprintf(&b, ", %s", stackLine(s))
 	}
 	fmt.Fprintf(&b, "\npipeline: %s\n", strings.Join(d.Stages, " → "))
+	if len(d.Planned) > len(d.Stages) {
+		fmt.Fprintf(&b, "planned:  %s (not built yet)\n", strings.Join(d.Planned[len(d.Stages):], " → "))
+	}
 	return b.String()
 }
 

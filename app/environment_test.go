@@ -17,7 +17,9 @@ type obj = map[string]any
 
 func like(m obj) assertions.Matcher         { return assertions.Match_ObjectLike(&m) }
 func arrayWith(a ...any) assertions.Matcher { return assertions.Match_ArrayWith(&a) }
-func regexp(s string) assertions.Matcher    { return assertions.Match_StringLikeRegexp(jsii.String(s)) }
+func stringLike(s string) assertions.Matcher {
+	return assertions.Match_StringLikeRegexp(jsii.String(s))
+}
 
 // resources returns the resources of one type in a template, by logical id.
 func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]obj {
@@ -67,7 +69,7 @@ func TestServiceIsDeployedByCodeDeployOnly(t *testing.T) {
 					obj{"Name": "LOG_LEVEL", "Value": "info"},
 				),
 				"Secrets": []any{obj{"Name": "DB_PASSWORD", "ValueFrom": like(obj{
-					"Fn::Join": arrayWith(arrayWith(regexp(`:parameter/orders-api/db-password$`))),
+					"Fn::Join": arrayWith(arrayWith(stringLike(`:parameter/orders-api/db-password$`))),
 				})}},
 				"LogConfiguration": like(obj{"LogDriver": "awslogs"}),
 			})},

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build stage: unit tests, Docker build with a registry cache, push tagged with the commit, and
-# the slim deploy artifact CodeDeploy reads (imageDetail.json, appspec.yaml, one taskdef per
-# environment). Runs in CodeBuild from the source checkout.
+# the slim deploy artifact CodeDeploy reads: imageDetail.json, and per environment
+# taskdef-<env>.json and appspec-<env>.yaml. Runs in CodeBuild from the source checkout.
 #
 # Inputs (environment):
 #   REPOSITORY_URI        ECR repository, such as 111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api
@@ -9,9 +9,10 @@
 #   CODEBUILD_RESOLVED_SOURCE_VERSION  the commit id, the image tag
 #   DOCKERFILE, BUILD_CONTEXT          default Dockerfile and .
 #   UNIT_TEST_COMMAND     optional; JUnit XML left in test-results/ is published
-#   CONTAINER_NAME, CONTAINER_PORT     of the service, for appspec.yaml
+#   CONTAINER_NAME        the service's container, for the appspecs
 #   DEPLOY_ENVIRONMENTS   environment names, space separated, in pipeline order
 #   TASKDEF_<i>           base64 of environment i's taskdef.json, image as <IMAGE1_NAME>
+#   PORT_<i>              environment i's container port (environments may differ)
 #   OUTPUT_DIR            where the deploy artifact goes; default deploy
 #   CACHE_TAG             default buildcache: the one tag the repository lets a build overwrite
 set -euo pipefail
@@ -21,7 +22,6 @@ die() { log "$*"; exit 1; }
 
 : "${REPOSITORY_URI:?REPOSITORY_URI is required}"
 : "${CONTAINER_NAME:?CONTAINER_NAME is required}"
-: "${CONTAINER_PORT:?CONTAINER_PORT is required}"
 : "${DEPLOY_ENVIRONMENTS:?DEPLOY_ENVIRONMENTS is required}"
 region=${AWS_REGION:-${AWS_DEFAULT_REGION:?AWS_REGION or AWS_DEFAULT_REGION is required}}
 commit=${CODEBUILD_RESOLVED_SOURCE_VERSION:?CODEBUILD_RESOLVED_SOURCE_VERSION is required}
@@ -72,7 +72,14 @@ digest=$(aws ecr describe-images --region "$region" --repository-name "$reposito
 # 4. The deploy artifact: the image by digest, so what was scanned is what is deployed.
 mkdir -p "$out"
 printf '{"ImageURI": "%s@%s"}\n' "$REPOSITORY_URI" "$digest" > "$out/imageDetail.json"
-cat > "$out/appspec.yaml" <<APPSPEC
+i=0
+for env in $DEPLOY_ENVIRONMENTS; do
+  var="TASKDEF_$i" port_var="PORT_$i"
+  [[ -n ${!var:-} ]] || die "$var (the task definition of $env) is missing"
+  [[ ${!port_var:-} =~ ^[0-9]+$ ]] || die "$port_var (the container port of $env) is missing"
+  printf '%s' "${!var}" | base64 -d > "$out/taskdef-$env.json" || die "$var is not base64"
+  grep -q '<IMAGE1_NAME>' "$out/taskdef-$env.json" || die "the task definition of $env has no <IMAGE1_NAME>"
+  cat > "$out/appspec-$env.yaml" <<APPSPEC
 version: 0.0
 Resources:
   - TargetService:
@@ -81,14 +88,8 @@ Resources:
         TaskDefinition: <TASK_DEFINITION>
         LoadBalancerInfo:
           ContainerName: "$CONTAINER_NAME"
-          ContainerPort: $CONTAINER_PORT
+          ContainerPort: ${!port_var}
 APPSPEC
-i=0
-for env in $DEPLOY_ENVIRONMENTS; do
-  var="TASKDEF_$i"
-  [[ -n ${!var:-} ]] || die "$var (the task definition of $env) is missing"
-  printf '%s' "${!var}" | base64 -d > "$out/taskdef-$env.json" || die "$var is not base64"
-  grep -q '<IMAGE1_NAME>' "$out/taskdef-$env.json" || die "the task definition of $env has no <IMAGE1_NAME>"
   i=$((i + 1))
 done
 printf '%s\n' "$commit" > "$out/commit.txt"

@@ -133,7 +133,7 @@ func buildEnv(extra ...string) []string {
 		"REPOSITORY_URI=111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api",
 		"AWS_DEFAULT_REGION=us-east-1",
 		"CODEBUILD_RESOLVED_SOURCE_VERSION=0123456789abcdef0123456789abcdef01234567",
-		"CONTAINER_NAME=app", "CONTAINER_PORT=8080",
+		"CONTAINER_NAME=app", "PORT_0=8080", "PORT_1=3000",
 		"DEPLOY_ENVIRONMENTS=staging production",
 		"TASKDEF_0=" + base64.StdEncoding.EncodeToString([]byte(taskdefs["staging"])),
 		"TASKDEF_1=" + base64.StdEncoding.EncodeToString([]byte(taskdefs["production"])),
@@ -155,7 +155,7 @@ func TestBuildWritesTheDeployArtifact(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if got := strings.Join(names, " "); got != "appspec.yaml commit.txt imageDetail.json taskdef-production.json taskdef-staging.json" {
+	if got := strings.Join(names, " "); got != "appspec-production.yaml appspec-staging.yaml commit.txt imageDetail.json taskdef-production.json taskdef-staging.json" {
 		t.Errorf("artifact files: %s", got)
 	}
 	var detail map[string]string
@@ -165,26 +165,28 @@ func TestBuildWritesTheDeployArtifact(t *testing.T) {
 	if want := "111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api@sha256:" + strings.Repeat("0", 63) + "7"; detail["ImageURI"] != want || len(detail) != 1 {
 		t.Errorf("imageDetail.json = %v; want only ImageURI %s", detail, want)
 	}
-	var appspec struct {
-		Version   any `yaml:"version"`
-		Resources []map[string]struct {
-			Type       string `yaml:"Type"`
-			Properties struct {
-				TaskDefinition   string `yaml:"TaskDefinition"`
-				LoadBalancerInfo struct {
-					ContainerName string `yaml:"ContainerName"`
-					ContainerPort int    `yaml:"ContainerPort"`
-				} `yaml:"LoadBalancerInfo"`
-			} `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	if err := yaml.Unmarshal(read(t, deploy, "appspec.yaml"), &appspec); err != nil || len(appspec.Resources) != 1 {
-		t.Fatalf("appspec.yaml: %v, %+v", err, appspec)
-	}
-	target := appspec.Resources[0]["TargetService"]
-	if target.Type != "AWS::ECS::Service" || target.Properties.TaskDefinition != "<TASK_DEFINITION>" ||
-		target.Properties.LoadBalancerInfo.ContainerName != "app" || target.Properties.LoadBalancerInfo.ContainerPort != 8080 {
-		t.Errorf("appspec.yaml = %+v", target)
+	for env, port := range map[string]int{"staging": 8080, "production": 3000} {
+		var appspec struct {
+			Version   any `yaml:"version"`
+			Resources []map[string]struct {
+				Type       string `yaml:"Type"`
+				Properties struct {
+					TaskDefinition   string `yaml:"TaskDefinition"`
+					LoadBalancerInfo struct {
+						ContainerName string `yaml:"ContainerName"`
+						ContainerPort int    `yaml:"ContainerPort"`
+					} `yaml:"LoadBalancerInfo"`
+				} `yaml:"Properties"`
+			} `yaml:"Resources"`
+		}
+		if err := yaml.Unmarshal(read(t, deploy, "appspec-"+env+".yaml"), &appspec); err != nil || len(appspec.Resources) != 1 {
+			t.Fatalf("appspec-%s.yaml: %v, %+v", env, err, appspec)
+		}
+		target := appspec.Resources[0]["TargetService"]
+		if target.Type != "AWS::ECS::Service" || target.Properties.TaskDefinition != "<TASK_DEFINITION>" ||
+			target.Properties.LoadBalancerInfo.ContainerName != "app" || target.Properties.LoadBalancerInfo.ContainerPort != port {
+			t.Errorf("appspec-%s.yaml = %+v; want container app on %d", env, target, port)
+		}
 	}
 	for env, want := range taskdefs {
 		got := read(t, deploy, "taskdef-"+env+".json")
@@ -194,7 +196,11 @@ func TestBuildWritesTheDeployArtifact(t *testing.T) {
 		}
 	}
 	calls := r.callLog(t)
-	order := []string{"unit-tests", "aws ecr get-login-password --region us-east-1",
+	// The two halves of the login pipe run at once, so only the docker half has a place in order.
+	if !strings.Contains(calls, "aws ecr get-login-password --region us-east-1") {
+		t.Errorf("no registry password requested:\n%s", calls)
+	}
+	order := []string{"unit-tests",
 		"docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com",
 		"docker buildx build", "--tag 111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api:0123456789abcdef0123456789abcdef01234567",
 		"image-manifest=true,oci-mediatypes=true", "--push"}

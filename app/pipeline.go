@@ -1,0 +1,24 @@
+package app
+
+import (
+	"github.com/ecsdelivery/ecsdelivery"
+	"github.com/ecsdelivery/ecsdelivery/config"
+)
+
+// pipelineProps maps the config's source, build and scan onto the pipeline construct.
+func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.PipelineTarget) *ecsdelivery.PipelineProps {
+	return &ecsdelivery.PipelineProps{
+		Name: ecsdelivery.Name(cfg.App, suffix),
+		Source: ecsdelivery.SourceOptions{
+			Owner: cfg.Source.Owner, Repo: cfg.Source.Repo, Branch: cfg.Source.Branch,
+			ConnectionARN: cfg.Source.ConnectionARN, OAuthTokenSecret: cfg.Source.OAuthTokenSecret,
+			FilePaths: cfg.Source.FilePaths,
+		},
+		Build: ecsdelivery.BuildOptions{
+			Dockerfile: cfg.Build.Dockerfile, Context: cfg.Build.Context, UnitTestCommand: cfg.Build.UnitTestCommand,
+			ComputeType: cfg.Build.ComputeType, Architecture: cfg.Build.Architecture,
+		},
+		Scan:    ecsdelivery.ScanOptions{FailOn: cfg.Scan.FailOn, IgnoreUnfixed: cfg.Scan.IgnoreUnfixed},
+		Targets: targets,
+	}
+}

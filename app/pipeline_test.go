@@ -1,0 +1,208 @@
+package app
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+	"github.com/ecsdelivery/ecsdelivery/scripts"
+)
+
+func pipelineTemplate(t *testing.T, file string) assertions.Template {
+	s := synth(t, file)
+	return s.templates[*s.delivery.Pipeline.StackName()]
+}
+
+func TestPipelineIsV2Queued(t *testing.T) {
+	for _, file := range shipped {
+		tmpl := pipelineTemplate(t, file)
+		cdktest.Assert(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
+				"PipelineType": "V2", "ExecutionMode": "QUEUED",
+				"ArtifactStore": obj{"Type": "S3", "Location": assertions.Match_AnyValue(),
+					"EncryptionKey": obj{"Type": "KMS", "Id": assertions.Match_AnyValue()}},
+				"Stages": []any{like(obj{"Name": "Source"}), like(obj{"Name": "Build"}), like(obj{"Name": "Scan"})},
+			})
+		})
+	}
+}
+
+// Both projects encrypt with the artifact key; only the build, which runs Docker, is privileged.
+func TestCodeBuildProjects(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	projects := resources(t, tmpl, "AWS::CodeBuild::Project")
+	if len(projects) != 2 {
+		t.Fatalf("%d CodeBuild projects; want build and scan", len(projects))
+	}
+	for _, p := range projects {
+		props := p["Properties"].(obj)
+		name := props["Name"].(string)
+		privileged, _ := props["Environment"].(obj)["PrivilegedMode"].(bool)
+		if privileged != (name == "orders-api-build") {
+			t.Errorf("%s: privileged %v; want privileged only for the build", name, privileged)
+		}
+		if _, ok := props["EncryptionKey"]; !ok {
+			t.Errorf("%s: no EncryptionKey", name)
+		}
+	}
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+			"Name":        "orders-api-build",
+			"Environment": like(obj{"ComputeType": "BUILD_GENERAL1_MEDIUM", "Image": "aws/codebuild/standard:7.0", "Type": "LINUX_CONTAINER"}),
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+			"Name":  "orders-api-scan",
+			"Cache": obj{"Type": "S3", "Location": assertions.Match_AnyValue()},
+		})
+		tmpl.AllResourcesProperties(jsii.String("AWS::Logs::LogGroup"), obj{"RetentionInDays": 30})
+	})
+	arm := pipelineTemplate(t, "examples/cross-account.yaml")
+	cdktest.Assert(t, func() {
+		arm.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+			"Name":        "orders-api-prod-build",
+			"Environment": like(obj{"ComputeType": "BUILD_GENERAL1_LARGE", "Type": "ARM_CONTAINER", "PrivilegedMode": true}),
+		})
+	})
+}
+
+// The buildspecs run exactly the scripts in scripts/, and publish their reports.
+func TestBuildspecsRunTheScripts(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	embedded := regexp.MustCompile(`echo ([A-Za-z0-9+/=]+) \| base64 -d > /tmp/(\w+\.sh)`)
+	want := map[string]string{"build.sh": scripts.Build, "scan.sh": scripts.Scan}
+	found := map[string]bool{}
+	for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
+		spec := p["Properties"].(obj)["Source"].(obj)["BuildSpec"].(string)
+		for _, m := range embedded.FindAllStringSubmatch(spec, -1) {
+			got, err := base64.StdEncoding.DecodeString(m[1])
+			if err != nil || string(got) != want[m[2]] {
+				t.Errorf("%s in the buildspec differs from scripts/%s", m[2], m[2])
+			}
+			found[m[2]] = true
+		}
+		for _, report := range []string{"file-format: JUNITXML"} {
+			if !strings.Contains(spec, report) {
+				t.Errorf("buildspec publishes no JUnit report:\n%s", spec)
+			}
+		}
+	}
+	if len(found) != 2 {
+		t.Errorf("scripts found in buildspecs: %v; want build.sh and scan.sh", found)
+	}
+}
+
+// No PLAINTEXT variable carries a secret: the OAuth token stays a dynamic reference in the
+// source action, and service secrets reach tasks as Parameter Store ARNs only.
+func TestNoSecretInPlaintextVariables(t *testing.T) {
+	for _, file := range shipped {
+		tmpl := pipelineTemplate(t, file)
+		for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
+			vars := p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any)
+			for _, v := range vars {
+				v := v.(obj)
+				data, _ := json.Marshal(v["Value"])
+				if v["Type"] == "PLAINTEXT" && (strings.Contains(string(data), "resolve:secretsmanager") ||
+					regexp.MustCompile(`(?i)token|password|secret`).MatchString(v["Name"].(string))) {
+					t.Errorf("%s: PLAINTEXT variable %s = %s", file, v["Name"], data)
+				}
+			}
+		}
+	}
+	tmpl := pipelineTemplate(t, "examples/import-existing.yaml")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
+			"Stages": arrayWith(like(obj{"Name": "Source", "Actions": []any{like(obj{
+				"ActionTypeId":  like(obj{"Provider": "GitHub", "Owner": "ThirdParty"}),
+				"Configuration": like(obj{"OAuthToken": "{{resolve:secretsmanager:github-oauth-token:SecretString:::}}"}),
+			})}})),
+		})
+	})
+}
+
+func TestTriggers(t *testing.T) {
+	demo := pipelineTemplate(t, "delivery.yaml")
+	cdktest.Assert(t, func() {
+		demo.HasResourceProperties(jsii.String("AWS::CodeConnections::Connection"), obj{"ConnectionName": "orders-api", "ProviderType": "GitHub"})
+		demo.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
+			"Triggers": []any{obj{
+				"ProviderType": "CodeStarSourceConnection",
+				"GitConfiguration": obj{
+					"SourceActionName": "GitHub",
+					"Push": []any{obj{
+						"Branches":  obj{"Includes": []any{"main"}},
+						"FilePaths": obj{"Includes": []any{"src/**", "Dockerfile"}},
+					}},
+				},
+			}},
+			"Stages": arrayWith(like(obj{"Name": "Source", "Actions": []any{like(obj{
+				"ActionTypeId":  like(obj{"Provider": "CodeStarSourceConnection"}),
+				"Configuration": like(obj{"BranchName": "main", "FullRepositoryId": "acme/orders-api", "DetectChanges": false}),
+			})}})),
+		})
+	})
+	cross := pipelineTemplate(t, "examples/cross-account.yaml")
+	cdktest.Assert(t, func() {
+		cross.ResourceCountIs(jsii.String("AWS::CodeConnections::Connection"), jsii.Number(0))
+		cross.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
+			"Stages": arrayWith(like(obj{"Name": "Source", "Actions": []any{like(obj{"Configuration": like(obj{
+				"ConnectionArn": "arn:aws:codeconnections:us-east-1:111111111111:connection/4f9b6c2e-8d3a-4b7e-9c1f-2a6d8e0b5c47",
+			})})}})),
+		})
+	})
+}
+
+// The build hands CodeDeploy one task definition per environment, naming that environment's
+// family, roles and log group in its own account, with the image left to CodeDeploy.
+func TestTaskDefinitionsForEachEnvironment(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	var vars []any
+	for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
+		if p["Properties"].(obj)["Name"] == "orders-api-prod-build" {
+			vars = p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any)
+		}
+	}
+	values := map[string]any{}
+	for _, v := range vars {
+		values[v.(obj)["Name"].(string)] = v.(obj)["Value"]
+	}
+	if values["DEPLOY_ENVIRONMENTS"] != "staging production" || values["PORT_0"] != "8080" || values["CONTAINER_NAME"] != "app" {
+		t.Errorf("variables %v", values)
+	}
+	for i, env := range []struct{ name, account, cpu string }{{"staging", "222222222222", "1024"}, {"production", "333333333333", "2048"}} {
+		b64, ok := values["TASKDEF_"+string(rune('0'+i))].(obj)["Fn::Base64"].(string)
+		if !ok {
+			t.Fatalf("TASKDEF_%d is not an Fn::Base64 of a literal: %v", i, values["TASKDEF_"+string(rune('0'+i))])
+		}
+		var td struct {
+			Family, ExecutionRoleArn, TaskRoleArn, Cpu string
+			ContainerDefinitions                       []struct {
+				Name, Image      string
+				PortMappings     []struct{ ContainerPort int }
+				Environment      []struct{ Name, Value string }
+				Secrets          []struct{ Name, ValueFrom string }
+				LogConfiguration struct {
+					Options map[string]string
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(b64), &td); err != nil {
+			t.Fatalf("taskdef of %s: %v\n%s", env.name, err, b64)
+		}
+		name := "orders-api-" + env.name + "-prod"
+		c := td.ContainerDefinitions[0]
+		if td.Family != name || td.Cpu != env.cpu ||
+			td.ExecutionRoleArn != "arn:aws:iam::"+env.account+":role/"+name+"-execution" ||
+			td.TaskRoleArn != "arn:aws:iam::"+env.account+":role/"+name+"-task" ||
+			c.Name != "app" || c.Image != "<IMAGE1_NAME>" || c.PortMappings[0].ContainerPort != 8080 ||
+			c.LogConfiguration.Options["awslogs-group"] != "/ecsdelivery/"+name ||
+			c.Secrets[0].ValueFrom != "arn:aws:ssm:us-east-1:"+env.account+":parameter/orders-api/db-password" {
+			t.Errorf("taskdef of %s: %+v", env.name, td)
+		}
+	}
+}

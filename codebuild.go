@@ -1,0 +1,149 @@
+package ecsdelivery
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/scripts"
+)
+
+var computeTypes = map[string]awscodebuild.ComputeType{
+	"small": awscodebuild.ComputeType_SMALL, "medium": awscodebuild.ComputeType_MEDIUM,
+	"large": awscodebuild.ComputeType_LARGE, "xlarge": awscodebuild.ComputeType_X_LARGE,
+}
+
+// trivyCacheDir is cached between scans (in the artifact bucket): the verified Trivy and its DB.
+const trivyCacheDir = "/root/.cache/ecsdelivery-trivy"
+
+// runScript is a buildspec command that runs an embedded script. The script travels as base64
+// so no character of it can be read as buildspec or CloudFormation syntax.
+func runScript(name, script, env string) string {
+	encoded := base64.StdEncoding.EncodeToString([]byte(script))
+	return fmt.Sprintf("echo %s | base64 -d > /tmp/%s && %s bash /tmp/%s", encoded, name, env, name)
+}
+
+func plain(value string) *awscodebuild.BuildEnvironmentVariable {
+	return &awscodebuild.BuildEnvironmentVariable{Type: awscodebuild.BuildEnvironmentVariableType_PLAINTEXT, Value: jsii.String(value)}
+}
+
+// projectRole is a CodeBuild role named with the pipeline's prefix, so environments can trust it.
+func projectRole(scope constructs.Construct, id, name, purpose string) awsiam.Role {
+	return awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+		RoleName:    jsii.String(PipelineRolePrefix(name) + purpose),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
+		Description: jsii.String("CodeBuild " + purpose + " project of the pipeline " + name),
+	})
+}
+
+func projectLogs(scope constructs.Construct, id string) awslogs.ILogGroup {
+	return awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
+		Retention:     awslogs.RetentionDays_ONE_MONTH,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+}
+
+// newBuildProject is the only privileged project: it runs Docker. It runs build.sh on the
+// source and leaves the deploy artifact.
+func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, repo awsecr.IRepository) awscodebuild.IProject {
+	b := &p.Build
+	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
+	if b.Architecture == "arm64" {
+		image = awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
+	}
+	env := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"REPOSITORY_URI": plain(*repo.RepositoryUri()),
+		"CONTAINER_NAME": plain(ContainerName),
+		"DOCKERFILE":     plain(b.Dockerfile),
+		"BUILD_CONTEXT":  plain(b.Context),
+		"CACHE_TAG":      plain(cacheTagPrefix),
+	}
+	if b.UnitTestCommand != "" {
+		env["UNIT_TEST_COMMAND"] = plain(b.UnitTestCommand)
+	}
+	partition := *awscdk.Stack_Of(scope).Partition()
+	names := make([]string, len(p.Targets))
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		names[i] = t.Environment
+		// Fn::Base64 resolves the account and partition tokens at deploy time.
+		env["TASKDEF_"+strconv.Itoa(i)] = plain(*awscdk.Fn_Base64(jsii.String(taskDefinitionJSON(t, partition))))
+		env["PORT_"+strconv.Itoa(i)] = plain(strconv.Itoa(t.Service.ContainerPort))
+	}
+	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
+
+	role := projectRole(scope, "BuildRole", p.Name, "build")
+	project := awscodebuild.NewPipelineProject(scope, jsii.String("BuildProject"), &awscodebuild.PipelineProjectProps{
+		ProjectName:   jsii.String(Name(p.Name, "build")),
+		Description:   jsii.String("Unit tests, Docker build and push, deploy artifact"),
+		Role:          role,
+		EncryptionKey: key,
+		Timeout:       awscdk.Duration_Minutes(jsii.Number(60)),
+		Environment: &awscodebuild.BuildEnvironment{
+			BuildImage:  image,
+			ComputeType: computeTypes[b.ComputeType],
+			Privileged:  jsii.Bool(true), // docker buildx needs the daemon
+		},
+		EnvironmentVariables: &env,
+		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, "BuildLogs")}},
+		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&map[string]any{
+			"version": "0.2",
+			"phases":  map[string]any{"build": map[string]any{"commands": []string{runScript("build.sh", scripts.Build, "")}}},
+			"reports": map[string]any{"unit-tests": map[string]any{
+				"base-directory": "test-results", "files": []string{"**/*.xml"}, "file-format": "JUNITXML",
+			}},
+			"artifacts": map[string]any{"base-directory": "deploy", "files": []string{"**/*"}},
+		}),
+	})
+	repo.GrantPullPush(role)
+	repo.Grant(role, jsii.String("ecr:DescribeImages"))
+	return project
+}
+
+// newScanProject runs scan.sh, unprivileged: Trivy reads the image from the registry.
+func newScanProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) awscodebuild.IProject {
+	env := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"FAIL_ON":         plain(strings.Join(p.Scan.FailOn, ",")),
+		"IGNORE_UNFIXED":  plain(strconv.FormatBool(p.Scan.IgnoreUnfixed)),
+		"TRIVY_CACHE_DIR": plain(trivyCacheDir),
+	}
+	role := projectRole(scope, "ScanRole", p.Name, "scan")
+	project := awscodebuild.NewPipelineProject(scope, jsii.String("ScanProject"), &awscodebuild.PipelineProjectProps{
+		ProjectName:   jsii.String(Name(p.Name, "scan")),
+		Description:   jsii.String("Trivy scan of the pushed image by digest"),
+		Role:          role,
+		EncryptionKey: key,
+		Timeout:       awscdk.Duration_Minutes(jsii.Number(30)),
+		Environment: &awscodebuild.BuildEnvironment{
+			BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
+			ComputeType: awscodebuild.ComputeType_SMALL,
+		},
+		EnvironmentVariables: &env,
+		Cache:                awscodebuild.Cache_Bucket(bucket, &awscodebuild.BucketCacheOptions{Prefix: jsii.String("trivy-cache")}),
+		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, "ScanLogs")}},
+		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&map[string]any{
+			"version": "0.2",
+			"phases": map[string]any{"build": map[string]any{"commands": []string{
+				runScript("scan.sh", scripts.Scan, `IMAGE_DETAIL="$CODEBUILD_SRC_DIR_Deploy/imageDetail.json"`),
+			}}},
+			"reports": map[string]any{"trivy": map[string]any{
+				"base-directory": "reports", "files": []string{"trivy-junit.xml"}, "file-format": "JUNITXML",
+			}},
+			"artifacts": map[string]any{"base-directory": "reports", "files": []string{"trivy.json", "trivy-junit.xml"}},
+			"cache":     map[string]any{"paths": []string{trivyCacheDir + "/**/*"}},
+		}),
+	})
+	repo.GrantPull(role)
+	return project
+}
