@@ -71,7 +71,7 @@ var badCases = []struct {
 		"bad.yaml:1:6: app: \"a-very-long-application-name-indeed\" is 35 characters; expected at most 28, since it becomes part of AWS resource names"},
 	{"environment suffix",
 		"app: orders-api\nenvironmentSuffix: Dev_1\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
-		"bad.yaml:2:20: environmentSuffix: \"Dev_1\" is not a valid suffix; expected up to 12 lowercase letters, digits and single '-'"},
+		"bad.yaml:2:20: environmentSuffix: \"Dev_1\" is not a valid suffix; expected up to 11 lowercase letters, digits and single '-'"},
 	{"unquoted account id",
 		"app: orders-api\npipeline: {account: 111111111111}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:2:21: pipeline.account: write the account id as a quoted string (\"111111111111\"); YAML reads unquoted digits as a number"},
@@ -90,7 +90,7 @@ var badCases = []struct {
 			"bad.yaml:2:30: source.repo: \"orders api\" is not a GitHub repository name; expected letters, digits, '.', '_' and '-'"},
 	{"branch name",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api, branch: \"feature..x\"}\nenvironments: [{name: staging}]\n",
-		"bad.yaml:2:49: source.branch: \"feature..x\" is not a valid git branch name"},
+		"bad.yaml:2:49: source.branch: \"feature..x\" is not a valid git branch name; expected a name such as main or release/1.2, without spaces, '..', any of ~^:?*[\\, or a part starting with '.'"},
 	{"connection and oauth token together",
 		"app: orders-api\nsource:\n  owner: acme\n  repo: orders-api\n  connectionArn: arn:aws:codeconnections:us-east-1:111111111111:connection/abc-123\n  oauthTokenSecret: github-token\nenvironments: [{name: staging}]\n",
 		"bad.yaml:6:21: source.oauthTokenSecret: cannot be used with source.connectionArn; expected one source: a CodeConnections connection or the legacy OAuth token"},
@@ -123,7 +123,7 @@ var badCases = []struct {
 	{"scan severities",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nscan: {failOn: [CRITICAL, SEVERE, CRITICAL]}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:27: scan.failOn[1]: \"SEVERE\" is not a severity; expected one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL\n" +
-			"bad.yaml:3:35: scan.failOn[2]: \"CRITICAL\" is listed twice"},
+			"bad.yaml:3:35: scan.failOn[2]: \"CRITICAL\" is listed twice; expected each severity once"},
 	{"scan with no severity",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nscan: {failOn: []}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:16: scan.failOn: empty; expected at least one severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL), or the scan could never fail"},
@@ -138,8 +138,7 @@ var badCases = []struct {
 		"bad.yaml:3:56: integrationTest.timeoutMinutes: 0 is out of range; expected minutes from 1 to 120"},
 	{"integration test command empty",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [], timeoutMinutes: 10}\nenvironments: [{name: staging}]\n",
-		"bad.yaml:3:28: integrationTest.command: empty; expected the command as a list, such as [\"npm\", \"run\", \"test:integration\"], or no integrationTest block\n" +
-			"bad.yaml:3:48: integrationTest.timeoutMinutes: set, but integrationTest.command is not; expected a command to run, or no integrationTest block"},
+		"bad.yaml:3:28: integrationTest.command: empty; expected the command as a list, such as [\"npm\", \"run\", \"test:integration\"], or no integrationTest block"},
 	{"integration test command as a string",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: npm run it}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:28: integrationTest.command: expected a list, got \"npm run it\""},
@@ -174,7 +173,7 @@ var badCases = []struct {
 			"bad.yaml:4:48: service.secrets.API_KEY: \"/aws/reserved\" starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name"},
 	{"secret that is also a plain variable",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice:\n  environment: {TOKEN: x}\n  secrets: {TOKEN: /orders/token}\nenvironments: [{name: staging}]\n",
-		"bad.yaml:5:20: service.secrets.TOKEN: TOKEN is also a plain variable in service.environment; expected each name once"},
+		"bad.yaml:5:20: service.secrets.TOKEN: TOKEN is both a plain variable and a secret; expected each name once"},
 	{"variables as a list",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {environment: [LOG_LEVEL=info]}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:24: service.environment: expected a mapping of names to values, got a list"},
@@ -187,7 +186,7 @@ var badCases = []struct {
 	{"environment names",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n  - name: staging\n  - name: pipeline\n  - name: Prod\n  - account: \"222222222222\"\n",
 		"bad.yaml:5:11: environments[1].name: \"staging\" is already the name of environments[0]; expected unique names\n" +
-			"bad.yaml:6:11: environments[2].name: \"pipeline\": names starting with \"pipeline\" belong to the pipeline's own stack and roles; expected another name\n" +
+			"bad.yaml:6:11: environments[2].name: \"pipeline\" contains \"pipeline\", which marks the pipeline's stack and the roles environments trust; expected another name\n" +
 			"bad.yaml:7:11: environments[3].name: \"Prod\" is not a valid environment name; expected lowercase letters, digits and single '-', starting with a letter\n" +
 			"bad.yaml:8:5: environments[4].name: required; expected a name such as staging or production\n" +
 			"bad.yaml:8:14: environments[4].account: set, but pipeline.account is not; expected pipeline.account too, since this environment's deploy role must trust the pipeline account"},
@@ -210,7 +209,7 @@ var badCases = []struct {
 	{"e-mail addresses",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\nnotifications: {emails: [ops@acme.example, not-an-address, OPS@acme.example]}\n",
 		"bad.yaml:4:44: notifications.emails[1]: \"not-an-address\" is not an e-mail address; expected name@example.com\n" +
-			"bad.yaml:4:60: notifications.emails[2]: \"OPS@acme.example\" is listed twice"},
+			"bad.yaml:4:60: notifications.emails[2]: \"OPS@acme.example\" is listed twice; expected each address once"},
 	{"incomplete import",
 		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n",
 		"bad.yaml:7:7: environments[0].import.serviceName: required; expected the name of the existing ECS service\n" +
@@ -221,7 +220,7 @@ var badCases = []struct {
 	{"import ids and ARNs",
 		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    account: \"222222222222\"\n    import:\n      vpcId: vpc-123\n      subnetIds: [subnet-0a1b2c3d4e5f60711, subnet-0a1b2c3d4e5f60711, sub-1]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders api\n      listenerArn: arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/b/0123456789abcdef/fedcba9876543210\n      targetGroupArns:\n        - arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/blue/0123456789abcdef\n        - arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/blue/0123456789abcdef\n      deployRoleArn: arn:aws-cn:iam::222222222222:role/deploy\n",
 		"bad.yaml:8:14: environments[0].import.vpcId: \"vpc-123\" is not a VPC id; expected vpc- and 8 or 17 hex digits\n" +
-			"bad.yaml:9:45: environments[0].import.subnetIds[1]: \"subnet-0a1b2c3d4e5f60711\" is listed twice\n" +
+			"bad.yaml:9:45: environments[0].import.subnetIds[1]: \"subnet-0a1b2c3d4e5f60711\" is listed twice; expected each subnet once\n" +
 			"bad.yaml:9:71: environments[0].import.subnetIds[2]: \"sub-1\" is not a subnet id; expected subnet- and 8 or 17 hex digits\n" +
 			"bad.yaml:10:19: environments[0].import.clusterArn: \"arn:aws:ecs:us-east-1:111111111111:cluster/staging\" is in account 111111111111; expected account 222222222222 (the environment's account and region)\n" +
 			"bad.yaml:11:20: environments[0].import.serviceName: \"orders api\" is not an ECS service name; expected up to 255 letters, digits, '_' and '-'\n" +
@@ -260,6 +259,39 @@ var badCases = []struct {
 		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    natGateways: 0\n    loadBalancer: {internal: true}\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      subnetIds: [subnet-0a1b2c3d4e5f60711]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders-api\n      listenerArn: arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/a/0123456789abcdef/fedcba9876543210\n      targetGroupArns:\n        - arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/blue/0123456789abcdef\n        - arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/green/fedcba9876543210\n",
 		"bad.yaml:6:18: environments[0].natGateways: cannot be used with import; expected the settings of what is created, or an import of what exists\n" +
 			"bad.yaml:7:19: environments[0].loadBalancer: cannot be used with import; expected the settings of what is created, or an import of what exists"},
+	{"unquoted pipeline account does not blame the environments",
+		"app: orders-api\npipeline: {account: 111111111111}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, account: \"222222222222\"}]\n",
+		"bad.yaml:2:21: pipeline.account: write the account id as a quoted string (\"111111111111\"); YAML reads unquoted digits as a number"},
+	{"e-mails not a list does not blame the approval",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, approval: true}]\nnotifications: {emails: ops@acme.example}\n",
+		"bad.yaml:4:25: notifications.emails: expected a list, got \"ops@acme.example\""},
+	{"a wrong pipeline region does not make correct ARNs wrong",
+		"app: orders-api\npipeline: {account: \"111111111111\", region: us-east1}\nsource:\n  owner: acme\n  repo: orders-api\n  oauthTokenSecret: arn:aws:secretsmanager:us-east-1:111111111111:secret:github-token\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:45: pipeline.region: \"us-east1\" is not an AWS region; did you mean \"us-east-1\"?"},
+	{"names that collide with derived names",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n  - name: staging-it\n  - name: dev-pipeline\n",
+		"bad.yaml:5:11: environments[1].name: \"staging-it\" ends in \"-it\", a name ecsdelivery derives from other environments; expected another name\n" +
+			"bad.yaml:6:11: environments[2].name: \"dev-pipeline\" contains \"pipeline\", which marks the pipeline's stack and the roles environments trust; expected another name"},
+	{"environment variable that is a shared secret",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {secrets: {TOKEN: /orders/token}}\nenvironments:\n  - name: staging\n    service: {environment: {TOKEN: plain}}\n",
+		"bad.yaml:6:36: environments[0].service.environment.TOKEN: TOKEN is both a plain variable and a secret; expected each name once"},
+	{"empty values in an environment's maps",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    service: {secrets: {DB_PASSWORD: }, environment: {1BAD: }}\n",
+		"bad.yaml:5:25: environments[0].service.secrets.DB_PASSWORD: \"\" is not a Parameter Store name; expected a name such as /orders/db-password\n" +
+			"bad.yaml:5:55: environments[0].service.environment.1BAD: \"1BAD\" is not a variable name; expected letters, digits and '_', not starting with a digit"},
+	{"cpu changed without memory",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {desiredCount: 1, cpu: 4096}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:33: service.cpu: memoryMiB 1024 does not fit cpu 4096 on Fargate; expected 8192 to 30720 MiB in steps of 1024"},
+	{"alias reported where it is used",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {containerPort: &port 70000}\nenvironments:\n  - name: staging\n    service: {containerPort: *port}\n",
+		"bad.yaml:3:26: service.containerPort: 70000 is out of range; expected a port from 1 to 65535\n" +
+			"bad.yaml:6:30: environments[0].service.containerPort: 70000 is out of range; expected a port from 1 to 65535"},
+	{"unknown anchor",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {cpu: *nope}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:16: invalid YAML: unknown anchor 'nope' referenced"},
+	{"branch part starting with a dot",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, branch: feature/.hidden}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:49: source.branch: \"feature/.hidden\" is not a valid git branch name; expected a name such as main or release/1.2, without spaces, '..', any of ~^:?*[\\, or a part starting with '.'"},
 }
 
 func TestBadConfigs(t *testing.T) {

@@ -2,11 +2,13 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 const minimal = "app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n"
@@ -141,12 +143,12 @@ func TestNameHelpers(t *testing.T) {
 }
 
 // A deeply nested file must not reach the second YAML parser, whose cost grows with the square
-// of the depth: the first parser's message (with "near line") shows it did not.
+// of the depth: the first parser's message (no position) shows it did not.
 func TestDeepNestingSkipsTheSecondParser(t *testing.T) {
 	for _, depth := range []int{5000, 20000} {
 		_, err := Parse("deep.yaml", []byte(strings.Repeat("[", depth)))
 		want := map[int]string{
-			5000:  "deep.yaml: invalid YAML: did not find expected node content (near line 1)",
+			5000:  "deep.yaml: invalid YAML: did not find expected node content",
 			20000: "deep.yaml: invalid YAML: exceeded max depth of 10000",
 		}[depth]
 		if err == nil || err.Error() != want {
@@ -156,5 +158,59 @@ func TestDeepNestingSkipsTheSecondParser(t *testing.T) {
 	_, err := Parse("shallow.yaml", []byte("app: [orders"))
 	if err == nil || err.Error() != "shallow.yaml:1:6: invalid YAML: sequence end token ']' not found" {
 		t.Errorf("shallow: got %v; want the second parser's position", err)
+	}
+}
+
+func TestProblemsAreCapped(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 250; i++ {
+		fmt.Fprintf(&b, "unknown%d: 1\n", i)
+	}
+	_, err := Parse("many.yaml", []byte(minimal+b.String()))
+	var problems Problems
+	if !errors.As(err, &problems) || len(problems) != maxProblems+1 {
+		t.Fatalf("got %d problems; want %d and a count of the rest", len(problems), maxProblems+1)
+	}
+	if last := problems[len(problems)-1].String(); last != "many.yaml: 150 more problems not shown; fix the ones above first" {
+		t.Errorf("last line %q", last)
+	}
+}
+
+// Inputs that once took minutes or gigabytes: many problems of two kinds at once, aliases of
+// large mappings, aliases of long strings, and brackets hidden in strings.
+func TestHostileInputsStayCheap(t *testing.T) {
+	many := func(n int, item string) string { return strings.Repeat(item, n) }
+	keys := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "k%d: 1, ", i)
+		}
+		return b.String()
+	}
+	inputs := map[string]string{
+		"problems of both kinds": many(50000, "kx: 1\n") + "environments: [" + many(60000, "{},") + "{}]\n",
+		"aliased large mapping":  "x: &a {" + keys(2000) + "}\nenvironments: [" + many(6000, "*a, ") + "*a]\n",
+		"aliased long string":    "app: &b " + strings.Repeat("a", 300000) + "\nenvironments: [" + many(3000, "{name: *b}, ") + "{}]\n",
+		"brackets in a string":   `a: "` + strings.Repeat("]", 40000) + "\"\nb: " + strings.Repeat("[", 40000) + "\n",
+	}
+	for name, input := range inputs {
+		start := time.Now()
+		_, err := Parse("hostile.yaml", []byte(input))
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: took %v", name, d)
+		}
+		if len(err.Error()) > 100000 {
+			t.Errorf("%s: %d bytes of problems", name, len(err.Error()))
+		}
+	}
+}
+
+func TestImageReferences(t *testing.T) {
+	for _, image := range []string{"public.ecr.aws/docker/library/busybox:1.36-Uclibc", "registry.example:5000/team/app:V2",
+		"111111111111.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("a", 64)} {
+		mustParse(t, minimal+"service: {bootstrapImage: \""+image+"\"}\n")
 	}
 }

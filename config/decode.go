@@ -9,27 +9,41 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxNodes bounds how many nodes one file may expand to, so a file of nested aliases
-// (a "billion laughs") is an error instead of an endless walk.
+// maxNodes bounds how many keys and values one file may expand to, so a file of nested
+// aliases (a "billion laughs") is an error instead of an endless walk.
 const maxNodes = 100000
+
+// maxStringBytes bounds one value: no field needs more, and checks stay linear in the file.
+const maxStringBytes = 8192
+
+// maxProblems is as many problems as anyone reads; past it the file is plainly not a config.
+const maxProblems = 100
 
 // decoder fills a struct from a YAML node tree strictly: an unknown field, a duplicate key or a
 // value of the wrong kind is a Problem at its position. It records where each field was set,
 // because defaults and semantic checks need to know both whether and where a value was given.
 type decoder struct {
-	file     string
-	problems Problems
-	values   map[string]*yaml.Node // field path -> its value node (present, non-null)
-	keys     map[string]*yaml.Node // field path -> its key node (present, even if null)
-	budget   int
+	file         string
+	problems     Problems
+	problemPaths map[string]bool
+	hidden       int                   // problems past maxProblems, counted but not kept
+	values       map[string]*yaml.Node // field path -> its value node (present, non-null)
+	keys         map[string]*yaml.Node // field path -> its key node (present, even if null)
+	budget       int
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, values: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, budget: maxNodes}
+	return &decoder{file: file, values: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{},
+		problemPaths: map[string]bool{}, budget: maxNodes}
 }
 
 func (d *decoder) add(n *yaml.Node, path, format string, args ...any) {
-	p := Problem{File: d.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	d.problemPaths[path] = true
+	if len(d.problems) >= maxProblems {
+		d.hidden++
+		return
+	}
+	p := Problem{File: d.file, Path: path, Message: fmt.Sprintf(format, shorten(args)...)}
 	if n != nil {
 		p.Line, p.Column = n.Line, n.Column
 	}
@@ -65,22 +79,34 @@ func describe(n *yaml.Node) string {
 	return "an unsupported YAML node"
 }
 
-func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value, field reflect.StructField) {
-	if d.budget--; d.budget == 0 {
+// spend counts one key or value against the budget, and reports once when it runs out.
+func (d *decoder) spend(n *yaml.Node, path string) bool {
+	d.budget--
+	if d.budget == 0 {
 		d.add(n, path, "the document expands to more than %d values (through aliases?); expected a plain config file", maxNodes)
 	}
-	if d.budget <= 0 {
+	return d.budget > 0
+}
+
+func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value, field reflect.StructField) {
+	if !d.spend(n, path) {
 		return
 	}
+	at := n // an alias is reported where it is used, not where its anchor is
 	n = resolve(n)
 	if n == nil || n.Kind == yaml.AliasNode {
-		d.add(n, path, "alias chain too deep")
+		d.add(at, path, "aliases nest too deeply; expected a plain value")
 		return
 	}
 	if isNull(n) {
 		return // an empty value leaves the default in place
 	}
-	d.values[path] = n
+	if at != n {
+		copied := *n
+		copied.Line, copied.Column = at.Line, at.Column
+		n = &copied
+	}
+	d.values[path] = at
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -117,6 +143,10 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value, field refle
 func (d *decoder) decodeString(n *yaml.Node, path string, v reflect.Value, field reflect.StructField) {
 	if n.Kind != yaml.ScalarNode {
 		d.add(n, path, "expected a string, got %s", describe(n))
+		return
+	}
+	if len(n.Value) > maxStringBytes {
+		d.add(n, path, "the value is %d characters; expected at most %d", len(n.Value), maxStringBytes)
 		return
 	}
 	if field.Tag.Get("config") == "quoted" && n.Tag != "!!str" {
@@ -177,6 +207,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 func (d *decoder) pairs(n *yaml.Node, path string, each func(key string, kn, vn *yaml.Node)) {
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !d.spend(n, path) {
+			return
+		}
 		kn, vn := resolve(n.Content[i]), n.Content[i+1]
 		if kn == nil || kn.Kind != yaml.ScalarNode || kn.Value == "" {
 			d.add(n.Content[i], path, "expected a field name, got %s", describe(n.Content[i]))

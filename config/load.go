@@ -47,9 +47,16 @@ func Parse(name string, data []byte) (*Config, error) {
 	// Semantic checks run even after decoding problems, so one run reports everything; they
 	// stay silent about fields that already have a problem.
 	applyDefaults(&c, d)
-	problems = append(d.problems, validate(&c, d)...)
+	problems = append(d.problems, validate(&c, d)...).sorted()
+	if len(problems) > maxProblems {
+		d.hidden += len(problems) - maxProblems
+		problems = problems[:maxProblems]
+	}
+	if d.hidden > 0 {
+		problems = append(problems, Problem{File: name, Message: fmt.Sprintf("%d more problems not shown; fix the ones above first", d.hidden)})
+	}
 	if len(problems) > 0 {
-		return nil, problems.sorted()
+		return nil, problems
 	}
 	return &c, nil
 }
@@ -67,7 +74,21 @@ func checkText(name string, data []byte) (Problem, bool) {
 	return Problem{}, false
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLine      = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = regexp.MustCompile(`^unknown anchor '(.+)' referenced$`)
+)
+
+// find returns the 1-based line and column of the first occurrence of s in data, or 0, 0.
+func find(data []byte, s string) (line, column int) {
+	i := bytes.Index(data, []byte(s))
+	if i < 0 {
+		return 0, 0
+	}
+	before := data[:i]
+	line = bytes.Count(before, []byte("\n")) + 1
+	return line, i - bytes.LastIndexByte(before, '\n')
+}
 
 // parseDocument parses exactly one YAML document and returns its top node.
 func parseDocument(name string, data []byte) (*yaml.Node, Problems) {
@@ -104,9 +125,13 @@ func syntaxProblem(name string, data []byte, err error) Problem {
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		msg = fmt.Sprintf("%s (near line %s)", m[2], m[1])
+		msg = m[2] // its line number is not reliable enough to show
 	}
-	return Problem{File: name, Message: "invalid YAML: " + msg}
+	p := Problem{File: name, Message: "invalid YAML: " + msg}
+	if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+		p.Line, p.Column = find(data, "*"+m[1])
+	}
+	return p
 }
 
 // maxLocateNesting gates the second parser: its cost grows with the square of the nesting depth
@@ -147,7 +172,7 @@ func nesting(data []byte) int {
 			deepest = max(deepest, depth)
 			lineStart = false
 		case b == ']' || b == '}':
-			depth--
+			depth = max(0, depth-1) // a bracket in a string must not hide real nesting
 			lineStart = false
 		default:
 			lineStart = false

@@ -8,12 +8,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Name limits keep derived names inside AWS limits: "<app>-<environment>-<suffix>-deploy" must
-// fit an IAM role name (64 characters).
+// Name limits keep derived names inside AWS limits: "<app>-<environment>-<suffix>-execution"
+// must fit an IAM role name (64 characters), "<app>-<suffix>-artifacts-<account>" an S3 bucket
+// name (63).
 const (
 	maxAppLength    = 28
 	maxEnvLength    = 12
-	maxSuffixLength = 12
+	maxSuffixLength = 11
 )
 
 var (
@@ -21,7 +22,7 @@ var (
 	suffixPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	ownerPattern     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
 	repoPattern      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	branchBad        = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|^[/.-]|[/.]$|\.lock$`)
+	branchBad        = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|/\.|^[/.-]|[/.]$|\.lock$|\.lock/|^@$`)
 	secretName       = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
 	varName          = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	parameterName    = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
@@ -31,7 +32,7 @@ var (
 	emailPattern     = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
 	relativePath     = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
 	healthPathBad    = regexp.MustCompile(`[\x00-\x20\x7f]`)
-	imagePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:@-]*$`)
+	imagePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
 	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 	computeTypes     = []string{"small", "medium", "large", "xlarge"}
 	architectures    = []string{"x86_64", "arm64"}
@@ -64,6 +65,7 @@ func (f fargateSize) String() string {
 type validator struct {
 	d        *decoder
 	problems Problems
+	hidden   int // problems past maxProblems, counted but not kept
 }
 
 // at finds where to point for path: its value, else its key, else the nearest enclosing value.
@@ -84,23 +86,70 @@ func (v *validator) at(path string) *yaml.Node {
 }
 
 func (v *validator) add(path, format string, args ...any) {
-	for _, p := range v.d.problems {
-		if p.Path != "" && (path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[")) {
-			return // the decoder already said what is wrong here
-		}
+	if v.decodeProblem(path) {
+		return // the decoder already said what is wrong here
+	}
+	if len(v.problems) >= maxProblems {
+		v.hidden++
+		return
 	}
 	n := v.at(path)
-	p := Problem{File: v.d.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	p := Problem{File: v.d.file, Path: path, Message: fmt.Sprintf(format, shorten(args)...)}
 	if n != nil {
 		p.Line, p.Column = n.Line, n.Column
 	}
 	v.problems = append(v.problems, p)
 }
 
-// given reports whether the file set path (defaults are not "given").
+// decodeProblem reports whether the decoder found a problem at path or at a field enclosing it.
+func (v *validator) decodeProblem(path string) bool {
+	for p := path; p != ""; {
+		if v.d.problemPaths[p] {
+			return true
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return false
+}
+
+// usable reports whether a field other checks depend on holds a value without problems, so
+// a mistake there does not also produce contradicting problems elsewhere.
+func (v *validator) usable(path string) bool {
+	if v.decodeProblem(path) {
+		return false
+	}
+	for _, p := range v.problems {
+		if p.Path == path {
+			return false
+		}
+	}
+	return true
+}
+
+// given reports whether the file set path, even to an empty value (defaults are not "given").
 func (v *validator) given(path string) bool {
-	_, ok := v.d.values[path]
+	if _, ok := v.d.values[path]; ok {
+		return true
+	}
+	_, ok := v.d.keys[path]
 	return ok
+}
+
+// shorten keeps quoted values in messages to a readable length.
+func shorten(args []any) []any {
+	const max = 200 // longer than any list of expected values this package writes
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > max {
+			a = s[:max-1] + "…"
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func (v *validator) require(path, value, what string) bool {
@@ -151,7 +200,21 @@ func validate(c *Config, d *decoder) Problems {
 	v.service("service", c.Service, nil)
 	v.environments(c)
 	v.notifications(c)
+	v.d.hidden += v.hidden
 	return v.problems
+}
+
+// where is the account and region an ARN must sit in, taken only from fields that are valid:
+// a mistake in pipeline.region must not make every correct ARN look wrong as well.
+func (v *validator) where(account, region, accountPath, regionPath, owner string) where {
+	w := where{owner: owner}
+	if checkAccount(account) == "" && v.usable(accountPath) {
+		w.account = account
+	}
+	if _, ok := regions[region]; ok && (regionPath == "" || v.usable(regionPath)) {
+		w.region = region
+	}
+	return w
 }
 
 // CheckSuffix says what is wrong with an environment suffix, or "" when it is valid (or empty).
@@ -183,19 +246,19 @@ func (v *validator) source(c *Config) {
 		v.add("source.repo", "%q is not a GitHub repository name; expected letters, digits, '.', '_' and '-'", s.Repo)
 	}
 	if branchBad.MatchString(s.Branch) {
-		v.add("source.branch", "%q is not a valid git branch name", s.Branch)
+		v.add("source.branch", "%q is not a valid git branch name; expected a name such as main or release/1.2, without spaces, '..', any of ~^:?*[\\, or a part starting with '.'", s.Branch)
 	}
 	if s.ConnectionARN != "" && s.OAuthTokenSecret != "" {
 		v.add("source.oauthTokenSecret", "cannot be used with source.connectionArn; expected one source: a CodeConnections connection or the legacy OAuth token")
 	}
 	if s.ConnectionARN != "" {
-		if msg := checkARN(s.ConnectionARN, connectionRule, where{account: c.Pipeline.Account, owner: "pipeline.account"}); msg != "" {
+		if msg := checkARN(s.ConnectionARN, connectionRule, v.where(c.Pipeline.Account, "", "pipeline.account", "", "pipeline.account")); msg != "" {
 			v.add("source.connectionArn", "%s", msg)
 		}
 	}
 	if t := s.OAuthTokenSecret; t != "" {
 		if strings.HasPrefix(t, "arn:") {
-			if msg := checkARN(t, secretRule, where{account: c.Pipeline.Account, region: c.Pipeline.Region, owner: "the pipeline"}); msg != "" {
+			if msg := checkARN(t, secretRule, v.where(c.Pipeline.Account, c.Pipeline.Region, "pipeline.account", "pipeline.region", "the pipeline")); msg != "" {
 				v.add("source.oauthTokenSecret", "%s", msg)
 			}
 		} else if !secretName.MatchString(t) {
@@ -237,7 +300,7 @@ func (v *validator) scan(c *Config) {
 		case !contains(severities, s):
 			v.add(path, "%q is not a severity; expected one of %s", s, strings.Join(severities, ", "))
 		case seen[s]:
-			v.add(path, "%q is listed twice", s)
+			v.add(path, "%q is listed twice; expected each severity once", s)
 		}
 		seen[s] = true
 	}
@@ -253,7 +316,7 @@ func (v *validator) integrationTest(c *Config) {
 			v.add(fmt.Sprintf("integrationTest.command[%d]", i), "empty argument; expected a non-empty string")
 		}
 	}
-	if !c.IntegrationTestEnabled() {
+	if !c.IntegrationTestEnabled() && v.usable("integrationTest.command") {
 		for _, f := range []string{"timeoutMinutes", "environment"} {
 			if v.given("integrationTest." + f) {
 				v.add("integrationTest."+f, "set, but integrationTest.command is not; expected a command to run, or no integrationTest block")
@@ -298,7 +361,7 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		v.add(prefix+".logRetentionDays", "%d is not a retention CloudWatch Logs offers; expected one of %s", s.LogRetentionDays, joinInts(logRetentionDays))
 	}
 	if check("cpu") || check("memoryMiB") {
-		v.fargateSize(prefix, s, check)
+		v.fargateSize(prefix, s, func(f string) bool { return v.given(prefix + "." + f) })
 	}
 	for _, k := range sortedKeys(s.Environment) {
 		if check("environment." + k) {
@@ -320,8 +383,14 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		case strings.HasPrefix(strings.ToLower(strings.TrimPrefix(name, "/")), "aws") || strings.HasPrefix(strings.ToLower(strings.TrimPrefix(name, "/")), "ssm"):
 			v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
 		}
-		if _, clash := s.Environment[k]; clash {
-			v.add(path, "%s is also a plain variable in %s.environment; expected each name once", k, prefix)
+	}
+	for _, k := range sortedKeys(s.Secrets) {
+		if _, clash := s.Environment[k]; clash && (check("secrets."+k) || check("environment."+k)) {
+			path := prefix + ".secrets." + k
+			if !check("secrets." + k) {
+				path = prefix + ".environment." + k
+			}
+			v.add(path, "%s is both a plain variable and a secret; expected each name once", k)
 		}
 	}
 }
@@ -329,13 +398,13 @@ func (v *validator) service(prefix string, s Service, env *int) {
 func (v *validator) fargateSize(prefix string, s Service, given func(string) bool) {
 	size, ok := fargateSizes[s.CPU]
 	if !ok {
-		if given("cpu") {
+		if given("cpu") || prefix == "service" {
 			v.add(prefix+".cpu", "%d is not a Fargate CPU size; expected 256, 512, 1024, 2048, 4096, 8192 or 16384", s.CPU)
 		}
 		return // a shared cpu is reported once, at service.cpu
 	}
 	if !size.fits(s.MemoryMiB) {
-		path := prefix + ".memoryMiB"
+		path := prefix + ".memoryMiB" // where the mismatch was written: memory if given, else cpu
 		if !given("memoryMiB") {
 			path = prefix + ".cpu"
 		}
@@ -354,8 +423,8 @@ func (v *validator) environments(c *Config) {
 		p := fmt.Sprintf("environments[%d]", i)
 		if v.require(p+".name", e.Name, "a name such as staging or production") {
 			v.name(p+".name", e.Name, maxEnvLength, "environment name")
-			if e.Name == "pipeline" || strings.HasPrefix(e.Name, "pipeline-") {
-				v.add(p+".name", "%q: names starting with \"pipeline\" belong to the pipeline's own stack and roles; expected another name", e.Name)
+			if msg := reservedName(e.Name); msg != "" {
+				v.add(p+".name", "%q %s; expected another name", e.Name, msg)
 			}
 			if first, dup := seen[e.Name]; dup {
 				v.add(p+".name", "%q is already the name of environments[%d]; expected unique names", e.Name, first)
@@ -366,7 +435,7 @@ func (v *validator) environments(c *Config) {
 		if v.given(p + ".account") {
 			if msg := checkAccount(e.Account); msg != "" {
 				v.add(p+".account", "%s", msg)
-			} else if c.Agnostic() {
+			} else if c.Agnostic() && v.usable("pipeline.account") {
 				v.add(p+".account", "set, but pipeline.account is not; expected pipeline.account too, since this environment's deploy role must trust the pipeline account")
 			}
 		}
@@ -379,7 +448,7 @@ func (v *validator) environments(c *Config) {
 		}
 		v.oneOf(p+".deployment.strategy", e.Deployment.Strategy, strategies)
 		v.between(p+".deployment.terminationWaitMinutes", e.Deployment.TerminationWaitMinutes, 0, 2880, "minutes")
-		if e.Approval && len(c.Notifications.Emails) == 0 {
+		if e.Approval && len(c.Notifications.Emails) == 0 && v.usable("notifications.emails") {
 			v.add(p+".approval", "true, but notifications.emails is empty; expected at least one address to send the approval request to")
 		}
 		v.service(p+".service", e.Service, &i)
@@ -402,7 +471,7 @@ func (v *validator) environments(c *Config) {
 func (v *validator) loadBalancer(p string, e *Environment) {
 	lb := e.LoadBalancer
 	if lb.CertificateARN != "" {
-		w := where{account: e.Account, region: e.Region, owner: "the environment's account and region"}
+		w := v.where(e.Account, e.Region, p+".account", p+".region", "the environment's account and region")
 		if msg := checkARN(lb.CertificateARN, certificateRule, w); msg != "" {
 			v.add(p+".certificateArn", "%s", msg)
 		}
@@ -417,7 +486,8 @@ func (v *validator) loadBalancer(p string, e *Environment) {
 
 func (v *validator) importBlock(p string, e *Environment) {
 	im := e.Import
-	w := where{account: e.Account, region: e.Region, owner: "the environment's account and region"}
+	env := strings.TrimSuffix(p, ".import")
+	w := v.where(e.Account, e.Region, env+".account", env+".region", "the environment's account and region")
 	required := []struct{ field, value, what string }{
 		{"vpcId", im.VPCID, "the id of the existing VPC, such as vpc-0123456789abcdef0"},
 		{"clusterArn", im.ClusterARN, "the ARN of the existing ECS cluster"},
@@ -440,7 +510,7 @@ func (v *validator) importBlock(p string, e *Environment) {
 		case !subnetIDPattern.MatchString(s):
 			v.add(fmt.Sprintf("%s.subnetIds[%d]", p, i), "%q is not a subnet id; expected subnet- and 8 or 17 hex digits", s)
 		case seen[s]:
-			v.add(fmt.Sprintf("%s.subnetIds[%d]", p, i), "%q is listed twice", s)
+			v.add(fmt.Sprintf("%s.subnetIds[%d]", p, i), "%q is listed twice; expected each subnet once", s)
 		}
 		seen[s] = true
 	}
@@ -489,7 +559,7 @@ func (v *validator) notifications(c *Config) {
 		case !emailPattern.MatchString(e) || len(e) > 254:
 			v.add(path, "%q is not an e-mail address; expected name@example.com", e)
 		case seen[strings.ToLower(e)]:
-			v.add(path, "%q is listed twice", e)
+			v.add(path, "%q is listed twice; expected each address once", e)
 		}
 		seen[strings.ToLower(e)] = true
 	}
@@ -522,4 +592,20 @@ func joinInts(list []int) string {
 		s[i] = fmt.Sprint(n)
 	}
 	return strings.Join(s, ", ")
+}
+
+// reservedEndings are what the constructs append to an environment's name: an environment
+// named "staging-it" would share the integration-test family of "staging".
+var reservedEndings = []string{"it", "deploy", "execution", "task"}
+
+// reservedName says why an environment name would collide with a derived name, or "".
+func reservedName(name string) string {
+	parts := strings.Split(name, "-")
+	if contains(parts, "pipeline") {
+		return `contains "pipeline", which marks the pipeline's stack and the roles environments trust`
+	}
+	if last := parts[len(parts)-1]; len(parts) > 1 && contains(reservedEndings, last) {
+		return fmt.Sprintf(`ends in "-%s", a name ecsdelivery derives from other environments`, last)
+	}
+	return ""
 }
