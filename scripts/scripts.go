@@ -14,3 +14,8 @@ var Build string
 //
 //go:embed scan.sh
 var Scan string
+
+// IntegrationTest is integration-test.sh: the new image and the test command in a temporary task.
+//
+//go:embed integration-test.sh
+var IntegrationTest string

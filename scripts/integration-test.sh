@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# IntegrationTest stage: runs the new image and the integration-test command side by side in a
+# temporary Fargate task in an environment's cluster, and fails unless the test passes.
+#
+# ECS cannot override a container image at run time, so this registers a revision of the test
+# task definition (family <environment>-it, owned by the environment stack: both containers,
+# logging, ports, health check, roles) with the new image, runs it, and deregisters it after.
+# It never creates IAM or logging resources. The task is stopped on every exit path.
+#
+# Inputs (environment):
+#   IMAGE_DETAIL      path of imageDetail.json (the new image, by digest)
+#   DEPLOY_ROLE_ARN   the environment's deploy role, assumed for every ECS call
+#   ENV_REGION        the environment's region
+#   CLUSTER, SUBNETS (comma separated), SECURITY_GROUP, FAMILY   where and what to run
+#   LOG_GROUP         where the test task logs, for the message at the end
+#   TIMEOUT_SECONDS   after which the task is stopped and the stage fails; default 900
+#   POLL_SECONDS      between status checks; default 15
+set -euo pipefail
+
+log() { printf 'integration-test: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+: "${IMAGE_DETAIL:?IMAGE_DETAIL is required}"
+: "${DEPLOY_ROLE_ARN:?DEPLOY_ROLE_ARN is required}"
+: "${ENV_REGION:?ENV_REGION is required}"
+: "${CLUSTER:?CLUSTER is required}"
+: "${SUBNETS:?SUBNETS is required}"
+: "${SECURITY_GROUP:?SECURITY_GROUP is required}"
+: "${FAMILY:?FAMILY is required}"
+timeout=${TIMEOUT_SECONDS:-900}
+poll=${POLL_SECONDS:-15}
+
+image=$(sed -n 's/.*"ImageURI"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$IMAGE_DETAIL")
+[[ $image == *@sha256:* ]] || die "$IMAGE_DETAIL holds no image digest (got '$image')"
+
+# Every ECS call runs as the environment's deploy role, in the environment's region.
+read -r key secret token < <(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" \
+  --role-session-name "integration-test-$$" --duration-seconds 3600 \
+  --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+[[ -n ${token:-} ]] || die "could not assume $DEPLOY_ROLE_ARN"
+export AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token
+export AWS_DEFAULT_REGION=$ENV_REGION AWS_REGION=$ENV_REGION
+
+revision="" task=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [[ -n $task ]]; then
+    # Stopping a stopped task is harmless; a running one must not outlive the stage.
+    aws ecs stop-task --cluster "$CLUSTER" --task "$task" --reason "integration test ended" >/dev/null 2>&1 ||
+      log "could not stop $task"
+  fi
+  if [[ -n $revision ]]; then
+    aws ecs deregister-task-definition --task-definition "$revision" >/dev/null 2>&1 ||
+      log "could not deregister $revision"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 143' INT TERM
+
+# 1. A revision of the test task definition with the new image in both containers.
+template=$(aws ecs describe-task-definition --task-definition "$FAMILY" --query taskDefinition --output json)
+definition=$(IMAGE="$image" node -e '
+  let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+    const t = JSON.parse(s);
+    const keep = ["family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions",
+      "volumes", "requiresCompatibilities", "cpu", "memory", "runtimePlatform"];
+    const out = {};
+    for (const k of keep) if (t[k] !== undefined) out[k] = t[k];
+    for (const c of out.containerDefinitions) c.image = process.env.IMAGE;
+    process.stdout.write(JSON.stringify(out));
+  });' <<<"$template")
+revision=$(aws ecs register-task-definition --cli-input-json "$definition" \
+  --query taskDefinition.taskDefinitionArn --output text)
+log "registered $revision with $image"
+
+# 2. Run it in the environment's private subnets.
+network="awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$SECURITY_GROUP],assignPublicIp=DISABLED}"
+read -r task failure < <(aws ecs run-task --cluster "$CLUSTER" --task-definition "$revision" \
+  --launch-type FARGATE --network-configuration "$network" --started-by ecsdelivery-integration-test \
+  --query '[tasks[0].taskArn, failures[0].reason]' --output text)
+[[ -n $task && $task != None ]] || { task=""; die "the test task could not start: ${failure:-unknown reason}"; }
+log "started $task"
+
+# 3. Wait for it to stop, within the timeout.
+deadline=$((SECONDS + timeout))
+while :; do
+  read -r status stop_reason < <(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" \
+    --query 'tasks[0].[lastStatus, stoppedReason]' --output text)
+  [[ $status == STOPPED ]] && break
+  ((SECONDS < deadline)) || die "the test task did not finish within $timeout s; stopping it"
+  sleep "$poll"
+done
+
+log "logs: CloudWatch log group ${LOG_GROUP:-?}, streams it/test/${task##*/} and it/app/${task##*/}"
+test_exit=$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "$task" \
+  --query "tasks[0].containers[?name=='test'].exitCode | [0]" --output text)
+case $test_exit in
+  0) log "integration tests passed" ;;
+  None | "") die "the test container did not run: $stop_reason" ;;
+  *) die "integration tests failed (exit $test_exit)" ;;
+esac

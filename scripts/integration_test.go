@@ -1,0 +1,152 @@
+package scripts
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fakeECS acts out one scenario (FAKE_SCENARIO): pass, testfail, nostart or hang.
+const fakeECS = `#!/usr/bin/env bash
+printf 'aws %s\n' "$*" >> "$CALLS"
+case "$1 $2" in
+  "sts assume-role") printf 'AKIAFAKE\tfake-secret\tfake-token\n' ;;
+  "ecs describe-task-definition")
+    echo '{"family":"orders-api-staging-it","taskDefinitionArn":"arn:aws:ecs:us-east-1:222222222222:task-definition/orders-api-staging-it:1","revision":1,"status":"ACTIVE","networkMode":"awsvpc","cpu":"512","memory":"1024","executionRoleArn":"arn:aws:iam::222222222222:role/x-execution","containerDefinitions":[{"name":"app","image":"bootstrap"},{"name":"test","image":"bootstrap","command":["npm","test"]}]}' ;;
+  "ecs register-task-definition")
+    printf '%s\n' "$4" > "$STATE/registered.json"
+    echo "arn:aws:ecs:us-east-1:222222222222:task-definition/orders-api-staging-it:7" ;;
+  "ecs run-task")
+    if [[ $FAKE_SCENARIO == nostart ]]; then printf 'None\tRESOURCE:MEMORY\n'; else printf 'arn:aws:ecs:us-east-1:222222222222:task/staging/abc123\tNone\n'; fi ;;
+  "ecs describe-tasks")
+    if [[ " $* " == *exitCode* ]]; then
+      case $FAKE_SCENARIO in pass) echo 0 ;; testfail) echo 1 ;; *) echo None ;; esac
+    else
+      n=$(( $(cat "$STATE/polls" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STATE/polls"
+      if [[ $FAKE_SCENARIO == hang || $n -lt 2 ]]; then printf 'RUNNING\tNone\n'; else printf 'STOPPED\tEssential container in task exited\n'; fi
+    fi ;;
+  "ecs stop-task") touch "$STATE/stopped" ;;
+  "ecs deregister-task-definition") touch "$STATE/deregistered" ;;
+  *) echo "fake aws: unexpected $*" >&2; exit 2 ;;
+esac
+`
+
+func integrationRun(t *testing.T, scenario string) (*run, []string) {
+	t.Helper()
+	r := newRun(t)
+	write(t, filepath.Join(r.dir, "bin", "aws"), fakeECS, 0o755)
+	detail := filepath.Join(r.dir, "imageDetail.json")
+	image := "111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api@sha256:" + strings.Repeat("cd", 32)
+	write(t, detail, `{"ImageURI": "`+image+`"}`, 0o644)
+	return r, []string{
+		"FAKE_SCENARIO=" + scenario, "IMAGE_DETAIL=" + detail,
+		"DEPLOY_ROLE_ARN=arn:aws:iam::222222222222:role/orders-api-staging-deploy", "ENV_REGION=us-east-1",
+		"CLUSTER=orders-api-staging", "SUBNETS=subnet-1,subnet-2", "SECURITY_GROUP=sg-1",
+		"FAMILY=orders-api-staging-it", "LOG_GROUP=/ecsdelivery/orders-api-staging",
+		"POLL_SECONDS=0", "TIMEOUT_SECONDS=5",
+	}
+}
+
+func (r *run) did(name string) bool {
+	_, err := os.Stat(filepath.Join(r.state, name))
+	return err == nil
+}
+
+func TestIntegrationTestPasses(t *testing.T) {
+	r, env := integrationRun(t, "pass")
+	code, out := r.exec(t, IntegrationTest, env...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	registered, _ := os.ReadFile(filepath.Join(r.state, "registered.json"))
+	image := "orders-api@sha256:" + strings.Repeat("cd", 32)
+	if strings.Count(string(registered), image) != 2 || strings.Contains(string(registered), "taskDefinitionArn") ||
+		strings.Contains(string(registered), "bootstrap") || !strings.Contains(string(registered), `"command":["npm","test"]`) {
+		t.Errorf("registered definition: %s; want both containers on the new image, the test command kept, read-only fields dropped", registered)
+	}
+	calls := r.callLog(t)
+	for _, want := range []string{"sts assume-role --role-arn arn:aws:iam::222222222222:role/orders-api-staging-deploy",
+		"--network-configuration awsvpcConfiguration={subnets=[subnet-1,subnet-2],securityGroups=[sg-1],assignPublicIp=DISABLED}",
+		"--launch-type FARGATE"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("missing %q in calls:\n%s", want, calls)
+		}
+	}
+	if !r.did("stopped") || !r.did("deregistered") {
+		t.Errorf("stopped %v, deregistered %v; want both after a pass", r.did("stopped"), r.did("deregistered"))
+	}
+	if !strings.Contains(out, "logs: CloudWatch log group /ecsdelivery/orders-api-staging") {
+		t.Errorf("does not say where the logs are:\n%s", out)
+	}
+}
+
+func TestIntegrationTestFailureFailsTheStage(t *testing.T) {
+	r, env := integrationRun(t, "testfail")
+	code, out := r.exec(t, IntegrationTest, env...)
+	if code == 0 || !strings.Contains(out, "integration tests failed (exit 1)") {
+		t.Fatalf("exit %d; want a failure with the test's exit code\n%s", code, out)
+	}
+	if !r.did("stopped") || !r.did("deregistered") {
+		t.Error("the task was not stopped and deregistered after a failure")
+	}
+}
+
+func TestIntegrationTestTaskThatCannotStart(t *testing.T) {
+	r, env := integrationRun(t, "nostart")
+	code, out := r.exec(t, IntegrationTest, env...)
+	if code == 0 || !strings.Contains(out, "could not start: RESOURCE:MEMORY") {
+		t.Fatalf("exit %d; want the stop reason\n%s", code, out)
+	}
+	if !r.did("deregistered") {
+		t.Error("the revision was not deregistered")
+	}
+}
+
+func TestIntegrationTestTimeoutStopsTheTask(t *testing.T) {
+	r, env := integrationRun(t, "hang")
+	start := time.Now()
+	code, out := r.exec(t, IntegrationTest, append(env, "TIMEOUT_SECONDS=1")...)
+	if code == 0 || !strings.Contains(out, "did not finish within 1 s") {
+		t.Fatalf("exit %d; want a timeout\n%s", code, out)
+	}
+	if !r.did("stopped") || !r.did("deregistered") || time.Since(start) > 20*time.Second {
+		t.Error("a task that never stops was not stopped, deregistered, promptly")
+	}
+}
+
+// SIGTERM (CodeBuild stopping the build) mid-run: the task is stopped before the script exits.
+func TestIntegrationTestStopsTheTaskWhenCancelled(t *testing.T) {
+	r, env := integrationRun(t, "hang")
+	path := filepath.Join(r.dir, "it.sh")
+	write(t, path, IntegrationTest, 0o755)
+	cmd := exec.Command("bash", path)
+	cmd.Dir = filepath.Join(r.dir, "src")
+	cmd.Env = append(append([]string{}, r.env...), append(env, "TIMEOUT_SECONDS=60", "POLL_SECONDS=0.2")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100 && !strings.Contains(r.callLog(t), "describe-tasks"); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("exit 0 after SIGTERM")
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("still running 10 s after SIGTERM")
+	}
+	if !r.did("stopped") || !r.did("deregistered") {
+		t.Errorf("after SIGTERM: stopped %v, deregistered %v", r.did("stopped"), r.did("deregistered"))
+	}
+}
