@@ -60,6 +60,8 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 	add("RunIntegrationTestTask", []string{"ecs:RunTask"},
 		[]string{arn("ecs", "task-definition/"+TestTaskFamily(p.Name)+":*")},
 		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})
+	add("ReadIntegrationTestNetwork", []string{"ssm:GetParameter"},
+		[]string{arn("ssm", "parameter"+IntegrationTestParameter(p.Name))}, nil)
 	add("WatchIntegrationTestTask", []string{"ecs:DescribeTasks", "ecs:StopTask"},
 		[]string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")},
 		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})

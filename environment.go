@@ -42,6 +42,10 @@ type EnvironmentProps struct {
 	// Deployment is how CodeDeploy shifts traffic.
 	Deployment DeploymentOptions
 
+	// IntegrationTest creates the template of the pipeline's temporary test task here.
+	// Default: none; the pipeline tests in one environment only.
+	IntegrationTest *IntegrationTestOptions
+
 	// Existing names a service, its listeners and target groups, and optionally a deploy role,
 	// that already exist. Default: all of them are created. Requires VPC and Cluster.
 	Existing *ExistingService
@@ -187,12 +191,16 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 		AllowAllOutbound: jsii.Bool(true),
 	})
 	roles := newTaskRoles(self.Construct, &p)
+	logs := newLogGroup(self.Construct, &p)
 	var target *deployTarget
 	if p.Existing != nil {
 		target = existingTarget(self.Construct, self.cluster, p.Existing)
 	} else {
 		lb := newLoadBalancer(self.Construct, self.vpc, &p)
-		target = newService(self.Construct, self.cluster, self.subnets, lb, roles, &p)
+		target = newService(self.Construct, self.cluster, self.subnets, lb, roles, logs, &p)
+	}
+	if p.IntegrationTest != nil {
+		newTestTask(self.Construct, roles, logs, subnetIDs(self.vpc, self.subnets), self.testTaskSG, &p)
 	}
 	self.group = newDeploymentGroup(self.Construct, target, &p)
 	self.deployRole = newDeployRole(self.Construct, roles, self.cluster, &p)

@@ -2,6 +2,7 @@ package ecsdelivery
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -32,6 +33,19 @@ type PipelineProps struct {
 	Scan ScanOptions
 	// Targets are the environments, in pipeline order. At least one is required.
 	Targets []PipelineTarget
+	// IntegrationTest runs the new image and a test command in a temporary task in one target
+	// before any deployment. Default: no IntegrationTest stage.
+	IntegrationTest *PipelineIntegrationTest
+	// Emails receive approval requests. Default: none.
+	Emails []string
+}
+
+// PipelineIntegrationTest chooses where the integration test runs and for how long.
+type PipelineIntegrationTest struct {
+	// Environment names the target whose cluster and network run the task. Required.
+	Environment string
+	// TimeoutMinutes after which the task is stopped and the stage fails. Default: 15.
+	TimeoutMinutes int
 }
 
 // SourceOptions is the GitHub repository the pipeline builds.
@@ -120,6 +134,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		t := &p.Targets[i]
 		orString(&t.Account, *stack.Account())
 		orString(&t.Region, *stack.Region())
+		orString(&t.ClusterName, t.Name)
 		serviceDefaults(&t.Service)
 		orString(&t.Service.Architecture, p.Build.Architecture)
 	}
@@ -147,6 +162,13 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 			}),
 		}},
 	}
+	if p.IntegrationTest != nil {
+		stages = append(stages, newIntegrationTestStage(self.Construct, &p, self.key, deploy))
+	}
+	topic := newApprovalTopic(self.Construct, &p, self.key)
+	stages = append(stages, newDeployStages(self.Construct, &p, self.key,
+		func(role awsiam.IRole) { self.bucket.GrantRead(role, nil) }, deploy, topic)...)
+	self.grantPulls(&p)
 	pipelineProps := &awscodepipeline.PipelineProps{
 		PipelineName:   jsii.String(p.Name),
 		PipelineType:   awscodepipeline.PipelineType_V2,
@@ -164,6 +186,21 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	}
 	self.pipeline = awscodepipeline.NewPipeline(self.Construct, jsii.String("Pipeline"), pipelineProps)
 	return self, nil
+}
+
+// grantPulls lets every target's execution role pull the images: the repository policy names
+// each role in another account (nothing is granted to a whole account).
+func (pl *pipeline) grantPulls(p *PipelineProps) {
+	stack := awscdk.Stack_Of(pl.Construct)
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		if t.Account == *stack.Account() {
+			continue // same account: the role's own policy allows the pull
+		}
+		role := awsiam.Role_FromRoleArn(pl.Construct, jsii.String("Target"+strconv.Itoa(i)+"ExecutionRole"),
+			jsii.String(arnsOf(t, *stack.Partition()).executionRole), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+		pl.repository.GrantPull(role)
+	}
 }
 
 func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
@@ -186,6 +223,18 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	}
 	if len(p.Targets) == 0 {
 		return fail("at least one target is required")
+	}
+	if it := p.IntegrationTest; it != nil {
+		found := false
+		for _, t := range p.Targets {
+			found = found || t.Environment == it.Environment
+		}
+		if !found {
+			return fail("IntegrationTest.Environment %q is not a target", it.Environment)
+		}
+		copied := *it
+		orInt(&copied.TimeoutMinutes, 15)
+		p.IntegrationTest = &copied
 	}
 	orString(&p.Source.Branch, "main")
 	orString(&p.Build.Dockerfile, "Dockerfile")

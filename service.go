@@ -24,15 +24,20 @@ const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="
 
 // newService creates the Fargate service that CodeDeploy deploys to, with its task definition
 // and log group, attached to the blue target group.
-func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
-	lb *loadBalancer, roles *taskRoles, p *EnvironmentProps) *deployTarget {
-	s := &p.Service
+// newLogGroup is where the service and the integration-test task log.
+func newLogGroup(scope constructs.Construct, p *EnvironmentProps) awslogs.ILogGroup {
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(LogGroupName(p.Name)),
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	// Any retention CloudWatch accepts, not only the enum's values; the config checked it.
-	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(s.LogRetentionDays))
+	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(p.Service.LogRetentionDays))
+	return logs
+}
+
+func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
+	lb *loadBalancer, roles *taskRoles, logs awslogs.ILogGroup, p *EnvironmentProps) *deployTarget {
+	s := &p.Service
 
 	taskDef := awsecs.NewFargateTaskDefinition(scope, jsii.String("TaskDefinition"), &awsecs.FargateTaskDefinitionProps{
 		Family:         jsii.String(p.Name),
@@ -61,7 +66,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		Essential:     jsii.Bool(true),
 		PortMappings:  &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
 		Environment:   &env,
-		Secrets:       parameterSecrets(scope, s.Secrets),
+		Secrets:       parameterSecrets(scope, s.Secrets, "Secret"),
 		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{
 			LogGroup: logs, StreamPrefix: jsii.String("app"),
 		}),
@@ -116,7 +121,7 @@ func pinTaskDefinitionToFamily(service awsecs.FargateService, taskDef awsecs.Far
 
 // parameterSecrets turns variable → parameter-name pairs into ECS secrets; ECS grants the
 // execution role read access to exactly these parameters.
-func parameterSecrets(scope constructs.Construct, secrets map[string]string) *map[string]awsecs.Secret {
+func parameterSecrets(scope constructs.Construct, secrets map[string]string, idPrefix string) *map[string]awsecs.Secret {
 	names := make([]string, 0, len(secrets))
 	for k := range secrets {
 		names = append(names, k)
@@ -125,7 +130,7 @@ func parameterSecrets(scope constructs.Construct, secrets map[string]string) *ma
 	out := map[string]awsecs.Secret{}
 	for i, name := range names {
 		// Imports create no resources, so an index is a safe construct id.
-		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("Secret%d", i)),
+		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("%s%d", idPrefix, i)),
 			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(secrets[name])})
 		out[name] = awsecs.Secret_FromSsmParameter(param)
 	}

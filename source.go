@@ -19,13 +19,14 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 	s := &p.Source
 	if s.OAuthTokenSecret != "" {
 		return awscodepipelineactions.NewGitHubSourceAction(&awscodepipelineactions.GitHubSourceActionProps{
-			ActionName: jsii.String("GitHub"),
-			Owner:      jsii.String(s.Owner),
-			Repo:       jsii.String(s.Repo),
-			Branch:     jsii.String(s.Branch),
-			OauthToken: awscdk.SecretValue_SecretsManager(jsii.String(s.OAuthTokenSecret), nil),
-			Output:     output,
-			Trigger:    awscodepipelineactions.GitHubTrigger_WEBHOOK,
+			ActionName:         jsii.String("GitHub"),
+			Owner:              jsii.String(s.Owner),
+			Repo:               jsii.String(s.Repo),
+			Branch:             jsii.String(s.Branch),
+			OauthToken:         awscdk.SecretValue_SecretsManager(jsii.String(s.OAuthTokenSecret), nil),
+			Output:             output,
+			Trigger:            awscodepipelineactions.GitHubTrigger_WEBHOOK,
+			VariablesNamespace: jsii.String(sourceVariables),
 		}), nil
 	}
 	arn := s.ConnectionARN
@@ -41,12 +42,13 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 		arn = *connection.AttrConnectionArn()
 	}
 	action := awscodepipelineactions.NewCodeStarConnectionsSourceAction(&awscodepipelineactions.CodeStarConnectionsSourceActionProps{
-		ActionName:    jsii.String("GitHub"),
-		ConnectionArn: jsii.String(arn),
-		Owner:         jsii.String(s.Owner),
-		Repo:          jsii.String(s.Repo),
-		Branch:        jsii.String(s.Branch),
-		Output:        output,
+		ActionName:         jsii.String("GitHub"),
+		ConnectionArn:      jsii.String(arn),
+		Owner:              jsii.String(s.Owner),
+		Repo:               jsii.String(s.Repo),
+		Branch:             jsii.String(s.Branch),
+		Output:             output,
+		VariablesNamespace: jsii.String(sourceVariables),
 		// The pipeline-level trigger below decides; the action's own push trigger would start
 		// the pipeline for every path.
 		TriggerOnPush: jsii.Bool(false),

@@ -19,6 +19,8 @@ type PipelineTarget struct {
 	Account, Region string
 	// Approval puts a manual approval before the deployment.
 	Approval bool
+	// ClusterName of the environment's cluster. Default: Name (the cluster the environment creates).
+	ClusterName string
 	// Service is the application as it runs there; zero fields take ServiceOptions' defaults.
 	Service ServiceOptions
 }

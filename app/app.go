@@ -48,6 +48,9 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 			Environment: e.Name, Name: props.Name, Account: e.Account, Region: e.Region,
 			Approval: e.Approval, Service: props.Service,
 		}
+		if e.Import != nil {
+			pipelineTargets[i].ClusterName = clusterName(e.Import.ClusterARN)
+		}
 	}
 	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", pipelineProps(cfg, suffix, pipelineTargets))
 	if err != nil {
@@ -66,6 +69,9 @@ func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.
 		Description: jsii.String(fmt.Sprintf("ecsdelivery: %s environment of %s", e.Name, cfg.App)),
 	})
 	props := environmentProps(cfg, e, suffix)
+	if cfg.IntegrationTestEnabled() && cfg.IntegrationTest.Environment == e.Name {
+		props.IntegrationTest = &ecsdelivery.IntegrationTestOptions{Command: cfg.IntegrationTest.Command}
+	}
 	if e.Import != nil {
 		imported(stack, e.Import, props)
 	}

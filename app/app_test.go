@@ -79,11 +79,9 @@ func TestStacksAndStages(t *testing.T) {
 		file, summary string
 	}{
 		{"delivery.yaml", "stacks:   orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
-			"pipeline: Source → Build → Scan\n" +
-			"planned:  IntegrationTest → Deploy-staging → Approve-production → Deploy-production (not built yet)\n"},
+			"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"},
 		{"examples/cross-account.yaml", "stacks:   orders-api-pipeline-prod (111111111111/us-east-1), orders-api-staging-prod (222222222222/us-east-1), orders-api-production-prod (333333333333/us-east-1)\n" +
-			"pipeline: Source → Build → Scan\n" +
-			"planned:  IntegrationTest → Deploy-staging → Approve-production → Deploy-production (not built yet)\n"},
+			"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"},
 	}
 	for _, tc := range cases {
 		if got := synth(t, tc.file).delivery.Summary(); got != tc.summary {

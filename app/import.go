@@ -32,7 +32,7 @@ func imported(stack awscdk.Stack, im *config.Import, props *ecsdelivery.Environm
 	props.TaskSubnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
 	props.Cluster = awsecs.Cluster_FromClusterAttributes(stack, jsii.String("ImportedCluster"), &awsecs.ClusterAttributes{
 		ClusterArn:  jsii.String(im.ClusterARN),
-		ClusterName: jsii.String(im.ClusterARN[strings.LastIndex(im.ClusterARN, "/")+1:]),
+		ClusterName: jsii.String(clusterName(im.ClusterARN)),
 		Vpc:         props.VPC,
 	})
 	props.Existing = &ecsdelivery.ExistingService{
@@ -43,3 +43,6 @@ func imported(stack awscdk.Stack, im *config.Import, props *ecsdelivery.Environm
 		DeployRoleARN:   im.DeployRoleARN,
 	}
 }
+
+// clusterName is the last part of a cluster ARN (arn:…:cluster/NAME).
+func clusterName(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }

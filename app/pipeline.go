@@ -7,7 +7,7 @@ import (
 
 // pipelineProps maps the config's source, build and scan onto the pipeline construct.
 func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.PipelineTarget) *ecsdelivery.PipelineProps {
-	return &ecsdelivery.PipelineProps{
+	props := &ecsdelivery.PipelineProps{
 		Name: ecsdelivery.Name(cfg.App, suffix),
 		Source: ecsdelivery.SourceOptions{
 			Owner: cfg.Source.Owner, Repo: cfg.Source.Repo, Branch: cfg.Source.Branch,
@@ -20,5 +20,12 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 		},
 		Scan:    ecsdelivery.ScanOptions{FailOn: cfg.Scan.FailOn, IgnoreUnfixed: cfg.Scan.IgnoreUnfixed},
 		Targets: targets,
+		Emails:  cfg.Notifications.Emails,
 	}
+	if cfg.IntegrationTestEnabled() {
+		props.IntegrationTest = &ecsdelivery.PipelineIntegrationTest{
+			Environment: cfg.IntegrationTest.Environment, TimeoutMinutes: cfg.IntegrationTest.TimeoutMinutes,
+		}
+	}
+	return props
 }

@@ -27,7 +27,9 @@ func TestPipelineIsV2Queued(t *testing.T) {
 				"PipelineType": "V2", "ExecutionMode": "QUEUED",
 				"ArtifactStore": obj{"Type": "S3", "Location": assertions.Match_AnyValue(),
 					"EncryptionKey": obj{"Type": "KMS", "Id": assertions.Match_AnyValue()}},
-				"Stages": []any{like(obj{"Name": "Source"}), like(obj{"Name": "Build"}), like(obj{"Name": "Scan"})},
+				"Stages": []any{like(obj{"Name": "Source"}), like(obj{"Name": "Build"}), like(obj{"Name": "Scan"}),
+					like(obj{"Name": "IntegrationTest"}), like(obj{"Name": "Deploy-staging"}),
+					like(obj{"Name": "Approve-production"}), like(obj{"Name": "Deploy-production"})},
 			})
 		})
 	}
@@ -37,8 +39,8 @@ func TestPipelineIsV2Queued(t *testing.T) {
 func TestCodeBuildProjects(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
 	projects := resources(t, tmpl, "AWS::CodeBuild::Project")
-	if len(projects) != 2 {
-		t.Fatalf("%d CodeBuild projects; want build and scan", len(projects))
+	if len(projects) != 3 {
+		t.Fatalf("%d CodeBuild projects; want build, scan and integration test", len(projects))
 	}
 	for _, p := range projects {
 		props := p["Properties"].(obj)
@@ -74,8 +76,8 @@ func TestCodeBuildProjects(t *testing.T) {
 // The buildspecs run exactly the scripts in scripts/, and publish their reports.
 func TestBuildspecsRunTheScripts(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
-	embedded := regexp.MustCompile(`echo ([A-Za-z0-9+/=]+) \| base64 -d > /tmp/(\w+\.sh)`)
-	want := map[string]string{"build.sh": scripts.Build, "scan.sh": scripts.Scan}
+	embedded := regexp.MustCompile(`echo ([A-Za-z0-9+/=]+) \| base64 -d > /tmp/([\w-]+\.sh)`)
+	want := map[string]string{"build.sh": scripts.Build, "scan.sh": scripts.Scan, "integration-test.sh": scripts.IntegrationTest}
 	found := map[string]bool{}
 	for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
 		spec := p["Properties"].(obj)["Source"].(obj)["BuildSpec"].(string)
@@ -86,14 +88,12 @@ func TestBuildspecsRunTheScripts(t *testing.T) {
 			}
 			found[m[2]] = true
 		}
-		for _, report := range []string{"file-format: JUNITXML"} {
-			if !strings.Contains(spec, report) {
-				t.Errorf("buildspec publishes no JUnit report:\n%s", spec)
-			}
+		if !strings.Contains(spec, "integration-test.sh") && !strings.Contains(spec, "file-format: JUNITXML") {
+			t.Errorf("the build or scan buildspec publishes no JUnit report:\n%s", spec[len(spec)-300:])
 		}
 	}
-	if len(found) != 2 {
-		t.Errorf("scripts found in buildspecs: %v; want build.sh and scan.sh", found)
+	if len(found) != 3 {
+		t.Errorf("scripts found in buildspecs: %v; want build.sh, scan.sh and integration-test.sh", found)
 	}
 }
 

@@ -11,7 +11,9 @@
 #   IMAGE_DETAIL      path of imageDetail.json (the new image, by digest)
 #   DEPLOY_ROLE_ARN   the environment's deploy role, assumed for every ECS call
 #   ENV_REGION        the environment's region
-#   CLUSTER, SUBNETS (comma separated), SECURITY_GROUP, FAMILY   where and what to run
+#   CLUSTER, FAMILY   where and what to run
+#   NETWORK_PARAMETER Parameter Store name holding "<subnet ids, comma separated> <security group>"
+#                     (ids are not physical names, so the environment stack publishes them)
 #   LOG_GROUP         where the test task logs, for the message at the end
 #   TIMEOUT_SECONDS   after which the task is stopped and the stage fails; default 900
 #   POLL_SECONDS      between status checks; default 15
@@ -24,8 +26,7 @@ die() { log "$*"; exit 1; }
 : "${DEPLOY_ROLE_ARN:?DEPLOY_ROLE_ARN is required}"
 : "${ENV_REGION:?ENV_REGION is required}"
 : "${CLUSTER:?CLUSTER is required}"
-: "${SUBNETS:?SUBNETS is required}"
-: "${SECURITY_GROUP:?SECURITY_GROUP is required}"
+: "${NETWORK_PARAMETER:?NETWORK_PARAMETER is required}"
 : "${FAMILY:?FAMILY is required}"
 timeout=${TIMEOUT_SECONDS:-900}
 poll=${POLL_SECONDS:-15}
@@ -40,6 +41,10 @@ read -r key secret token < <(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" \
 [[ -n ${token:-} ]] || die "could not assume $DEPLOY_ROLE_ARN"
 export AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token
 export AWS_DEFAULT_REGION=$ENV_REGION AWS_REGION=$ENV_REGION
+
+read -r subnets security_group < <(aws ssm get-parameter --name "$NETWORK_PARAMETER" \
+  --query Parameter.Value --output text)
+[[ -n ${security_group:-} ]] || die "$NETWORK_PARAMETER does not name the subnets and security group"
 
 revision="" task=""
 cleanup() {
@@ -76,7 +81,7 @@ revision=$(aws ecs register-task-definition --cli-input-json "$definition" \
 log "registered $revision with $image"
 
 # 2. Run it in the environment's private subnets.
-network="awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$SECURITY_GROUP],assignPublicIp=DISABLED}"
+network="awsvpcConfiguration={subnets=[$subnets],securityGroups=[$security_group],assignPublicIp=DISABLED}"
 read -r task failure < <(aws ecs run-task --cluster "$CLUSTER" --task-definition "$revision" \
   --launch-type FARGATE --network-configuration "$network" --started-by ecsdelivery-integration-test \
   --query '[tasks[0].taskArn, failures[0].reason]' --output text)

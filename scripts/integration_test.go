@@ -15,6 +15,7 @@ const fakeECS = `#!/usr/bin/env bash
 printf 'aws %s\n' "$*" >> "$CALLS"
 case "$1 $2" in
   "sts assume-role") printf 'AKIAFAKE\tfake-secret\tfake-token\n' ;;
+  "ssm get-parameter") echo "subnet-1,subnet-2 sg-1" ;;
   "ecs describe-task-definition")
     echo '{"family":"orders-api-staging-it","taskDefinitionArn":"arn:aws:ecs:us-east-1:222222222222:task-definition/orders-api-staging-it:1","revision":1,"status":"ACTIVE","networkMode":"awsvpc","cpu":"512","memory":"1024","executionRoleArn":"arn:aws:iam::222222222222:role/x-execution","containerDefinitions":[{"name":"app","image":"bootstrap"},{"name":"test","image":"bootstrap","command":["npm","test"]}]}' ;;
   "ecs register-task-definition")
@@ -45,7 +46,7 @@ func integrationRun(t *testing.T, scenario string) (*run, []string) {
 	return r, []string{
 		"FAKE_SCENARIO=" + scenario, "IMAGE_DETAIL=" + detail,
 		"DEPLOY_ROLE_ARN=arn:aws:iam::222222222222:role/orders-api-staging-deploy", "ENV_REGION=us-east-1",
-		"CLUSTER=orders-api-staging", "SUBNETS=subnet-1,subnet-2", "SECURITY_GROUP=sg-1",
+		"CLUSTER=orders-api-staging", "NETWORK_PARAMETER=/ecsdelivery/orders-api-staging/integration-test",
 		"FAMILY=orders-api-staging-it", "LOG_GROUP=/ecsdelivery/orders-api-staging",
 		"POLL_SECONDS=0", "TIMEOUT_SECONDS=5",
 	}

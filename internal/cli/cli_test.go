@@ -78,8 +78,7 @@ func TestSynth(t *testing.T) {
 	code, _, stderr := run()
 	want := "ecsdelivery: synthesised orders-api from delivery.yaml\n" +
 		"stacks:   orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
-		"pipeline: Source → Build → Scan\n" +
-		"planned:  IntegrationTest → Deploy-staging → Approve-production → Deploy-production (not built yet)\n"
+		"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"
 	if code != 0 || !strings.HasSuffix(stderr, want) {
 		t.Fatalf("exit %d, stderr\n%s\nwant it to end with\n%s", code, stderr, want)
 	}

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+)
+
+func stage(name string, action obj) assertions.Matcher {
+	return like(obj{"Name": name, "Actions": []any{like(action)}})
+}
+
+func TestIntegrationTestStage(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(
+			stage("IntegrationTest", obj{"ActionTypeId": like(obj{"Provider": "CodeBuild"}), "InputArtifacts": []any{obj{"Name": "Deploy"}}}),
+		)})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+			"Name": "orders-api-prod-integration-test",
+			"Environment": like(obj{"PrivilegedMode": false, "EnvironmentVariables": arrayWith(
+				obj{"Name": "CLUSTER", "Type": "PLAINTEXT", "Value": "orders-api-staging-prod"},
+				obj{"Name": "DEPLOY_ROLE_ARN", "Type": "PLAINTEXT", "Value": "arn:aws:iam::222222222222:role/orders-api-staging-prod-deploy"},
+				obj{"Name": "FAMILY", "Type": "PLAINTEXT", "Value": "orders-api-staging-prod-it"},
+				obj{"Name": "NETWORK_PARAMETER", "Type": "PLAINTEXT", "Value": "/ecsdelivery/orders-api-staging-prod/integration-test"},
+				obj{"Name": "TIMEOUT_SECONDS", "Type": "PLAINTEXT", "Value": "1200"},
+			)}),
+		})
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), obj{"RoleName": "orders-api-prod-pipeline-integration-test"})
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+			"Sid": "AssumeTheTargetDeployRole", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::222222222222:role/orders-api-staging-prod-deploy",
+		}))})})
+	})
+	// The environment that runs the test owns the task's template, roles and log group.
+	staging := synth(t, "examples/cross-account.yaml").templates["orders-api-staging-prod"]
+	cdktest.Assert(t, func() {
+		staging.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), obj{
+			"Family": "orders-api-staging-prod-it",
+			"ContainerDefinitions": []any{
+				like(obj{"Name": "app", "Essential": true, "HealthCheck": like(obj{
+					"Command": []any{"CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/health || curl -fsS -o /dev/null http://localhost:8080/health"},
+				}), "LogConfiguration": like(obj{"Options": like(obj{"awslogs-stream-prefix": "it"})})}),
+				like(obj{"Name": "test", "Essential": false, "Command": []any{"npm", "run", "test:integration"},
+					"DependsOn":   []any{obj{"Condition": "HEALTHY", "ContainerName": "app"}},
+					"Environment": []any{obj{"Name": "APP_URL", "Value": "http://localhost:8080"}}}),
+			},
+		})
+		staging.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), obj{"Name": "/ecsdelivery/orders-api-staging-prod/integration-test", "Type": "String"})
+		staging.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+			"Sid": "ReadIntegrationTestNetwork", "Action": "ssm:GetParameter",
+			"Resource": "arn:aws:ssm:us-east-1:222222222222:parameter/ecsdelivery/orders-api-staging-prod/integration-test",
+		}))})})
+	})
+	if n := len(resources(t, synth(t, "examples/cross-account.yaml").templates["orders-api-production-prod"], "AWS::ECS::TaskDefinition")); n != 1 {
+		t.Errorf("production has %d task definitions; want only the service's (the test runs in staging)", n)
+	}
+}
+
+func TestDeployStagesRunAsTheTargetDeployRole(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	for _, env := range []struct{ name, account string }{{"staging", "222222222222"}, {"production", "333333333333"}} {
+		name := "orders-api-" + env.name + "-prod"
+		cdktest.Assert(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(like(obj{
+				"Name": "Deploy-" + env.name,
+				"Actions": []any{like(obj{
+					"ActionTypeId": like(obj{"Category": "Deploy", "Provider": "CodeDeployToECS"}),
+					"RoleArn":      "arn:aws:iam::" + env.account + ":role/" + name + "-deploy",
+					"Configuration": obj{
+						"ApplicationName": name, "DeploymentGroupName": name,
+						"TaskDefinitionTemplateArtifact": "Deploy", "TaskDefinitionTemplatePath": "taskdef-" + env.name + ".json",
+						"AppSpecTemplateArtifact": "Deploy", "AppSpecTemplatePath": "appspec-" + env.name + ".yaml",
+						"Image1ArtifactName": "Deploy", "Image1ContainerName": "IMAGE1_NAME",
+					},
+				})},
+				"OnFailure": obj{"Result": "ROLLBACK"},
+			}))})
+		})
+	}
+}
+
+func TestApprovalNotifiesAnEncryptedTopic(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), obj{"TopicName": "orders-api-prod-approvals", "KmsMasterKeyId": assertions.Match_AnyValue()})
+		tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Subscription"), obj{"Protocol": "email"}, jsii.Number(2))
+		tmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+			"Effect": "Deny", "Condition": obj{"Bool": obj{"aws:SecureTransport": "false"}},
+		}))})})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(
+			stage("Source", obj{"Namespace": "SourceVariables"}),
+			stage("Approve-production", obj{
+				"ActionTypeId": like(obj{"Category": "Approval", "Provider": "Manual"}),
+				"Configuration": obj{
+					"NotificationArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("ApprovalTopic"))},
+					"CustomData":      stringLike(`^Release commit #\{SourceVariables\.CommitId\} \(#\{SourceVariables\.CommitMessage\}\) of orders-api-prod to production\?`),
+					"ExternalEntityLink": "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/orders-api-prod/executions/" +
+						"#{codepipeline.PipelineExecutionId}/timeline?region=us-east-1",
+				},
+			}),
+		)})
+	})
+}
+
+// Another account reads artifacts and pulls images through resource policies that name its
+// roles; no resource policy grants a whole account.
+func TestCrossAccountResourcePolicies(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	deployRoles := []any{"arn:aws:iam::222222222222:role/orders-api-staging-prod-deploy", "arn:aws:iam::333333333333:role/orders-api-production-prod-deploy"}
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), obj{"KeyPolicy": like(obj{"Statement": arrayWith(like(obj{
+			"Action": []any{"kms:Decrypt", "kms:DescribeKey"}, "Effect": "Allow", "Principal": obj{"AWS": deployRoles},
+		}))})})
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+			"Effect": "Allow", "Principal": obj{"AWS": deployRoles}, "Action": arrayWith("s3:GetObject*"),
+		}))})})
+		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": obj{"Version": "2012-10-17", "Statement": []any{obj{
+			"Effect": "Allow", "Action": []any{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
+			"Principal": obj{"AWS": []any{"arn:aws:iam::222222222222:role/orders-api-staging-prod-execution", "arn:aws:iam::333333333333:role/orders-api-production-prod-execution"}},
+		}}}})
+	})
+	for _, typ := range []string{"AWS::S3::BucketPolicy", "AWS::ECR::Repository"} {
+		for id, r := range resources(t, tmpl, typ) {
+			data, _ := json.Marshal(r)
+			if strings.Contains(string(data), ":root") {
+				t.Errorf("%s %s grants a whole account: %s", typ, id, data)
+			}
+		}
+	}
+	// One account: the roles' own policies suffice, and nothing is opened.
+	cdktest.Assert(t, func() {
+		pipelineTemplate(t, "delivery.yaml").HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": assertions.Match_Absent()})
+	})
+}

@@ -1,0 +1,155 @@
+package ecsdelivery
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/scripts"
+)
+
+// sourceVariables is the source action's variable namespace: approvals quote the commit.
+const sourceVariables = "SourceVariables"
+
+// targetARNs are the physical ARNs of one target's resources, known at synthesis in any account.
+type targetARNs struct {
+	deployRole, executionRole, application string
+}
+
+func arnsOf(t *PipelineTarget, partition string) targetARNs {
+	return targetARNs{
+		deployRole:    fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, DeployRoleName(t.Name)),
+		executionRole: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, ExecutionRoleName(t.Name)),
+		application:   fmt.Sprintf("arn:%s:codedeploy:%s:%s:application:%s", partition, t.Region, t.Account, t.Name),
+	}
+}
+
+// newIntegrationTestStage runs integration-test.sh against the chosen target, as its deploy role.
+func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, key awskms.IKey, deploy awscodepipeline.Artifact) *awscodepipeline.StageProps {
+	it := p.IntegrationTest
+	var t *PipelineTarget
+	for i := range p.Targets {
+		if p.Targets[i].Environment == it.Environment {
+			t = &p.Targets[i]
+		}
+	}
+	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
+	role := projectRole(scope, "IntegrationTestRole", p.Name, "integration-test")
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AssumeTheTargetDeployRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(arns.deployRole),
+	}))
+	env := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"IMAGE_DETAIL":      plain("imageDetail.json"),
+		"DEPLOY_ROLE_ARN":   plain(arns.deployRole),
+		"ENV_REGION":        plain(t.Region),
+		"CLUSTER":           plain(t.ClusterName),
+		"FAMILY":            plain(TestTaskFamily(t.Name)),
+		"NETWORK_PARAMETER": plain(IntegrationTestParameter(t.Name)),
+		"LOG_GROUP":         plain(LogGroupName(t.Name)),
+		"TIMEOUT_SECONDS":   plain(strconv.Itoa(it.TimeoutMinutes * 60)),
+	}
+	project := awscodebuild.NewPipelineProject(scope, jsii.String("IntegrationTestProject"), &awscodebuild.PipelineProjectProps{
+		ProjectName:   jsii.String(Name(p.Name, "integration-test")),
+		Description:   jsii.String("Runs the new image and the integration tests in a temporary task in " + t.Environment),
+		Role:          role,
+		EncryptionKey: key,
+		// The task's own timeout decides; this only catches a stuck script.
+		Timeout: awscdk.Duration_Minutes(jsii.Number(it.TimeoutMinutes + 15)),
+		Environment: &awscodebuild.BuildEnvironment{
+			BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0(), ComputeType: awscodebuild.ComputeType_SMALL,
+		},
+		EnvironmentVariables: &env,
+		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, "IntegrationTestLogs")}},
+		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&map[string]any{
+			"version": "0.2",
+			"phases":  map[string]any{"build": map[string]any{"commands": []string{runScript("integration-test.sh", scripts.IntegrationTest, "")}}},
+		}),
+	})
+	return &awscodepipeline.StageProps{
+		StageName: jsii.String(StageIntegrationTest),
+		Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+			ActionName: jsii.String("TemporaryTask"), Project: project, Input: deploy,
+		})},
+	}
+}
+
+// newApprovalTopic is where approval requests go: encrypted, SSL-only, with the config's e-mails.
+func newApprovalTopic(scope constructs.Construct, p *PipelineProps, key awskms.IKey) awssns.ITopic {
+	topic := awssns.NewTopic(scope, jsii.String("ApprovalTopic"), &awssns.TopicProps{
+		TopicName:   jsii.String(Name(p.Name, "approvals")),
+		DisplayName: jsii.String("Release approvals of " + p.Name),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	for _, email := range p.Emails {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	return topic
+}
+
+// newDeployStages returns, per target in order, an approval stage where asked and the
+// CodeDeploy blue/green stage, which rolls back on failure.
+func newDeployStages(scope constructs.Construct, p *PipelineProps, key awskms.IKey, bucketGrant func(awsiam.IRole),
+	deploy awscodepipeline.Artifact, topic awssns.ITopic) []*awscodepipeline.StageProps {
+	stack := awscdk.Stack_Of(scope)
+	partition, region := *stack.Partition(), *stack.Region()
+	var stages []*awscodepipeline.StageProps
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		id := "Target" + strconv.Itoa(i) // imports only: no resource takes this id
+		if t.Approval {
+			link := fmt.Sprintf("https://%s.console.aws.amazon.com/codesuite/codepipeline/pipelines/%s/executions/#{codepipeline.PipelineExecutionId}/timeline?region=%s",
+				region, p.Name, region)
+			stages = append(stages, &awscodepipeline.StageProps{
+				StageName: jsii.String(ApproveStageName(t.Environment)),
+				Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{
+					ActionName:        jsii.String("Approve"),
+					NotificationTopic: topic,
+					AdditionalInformation: jsii.String(fmt.Sprintf(
+						"Release commit #{%s.CommitId} (#{%s.CommitMessage}) of %s to %s? It passed the build, unit tests, scan and integration tests; their results are at the link.",
+						sourceVariables, sourceVariables, p.Name, t.Environment)),
+					ExternalEntityLink: jsii.String(link),
+				})},
+			})
+		}
+		arns := arnsOf(t, partition)
+		role := awsiam.Role_FromRoleArn(scope, jsii.String(id+"DeployRole"), jsii.String(arns.deployRole),
+			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+		if t.Account != *stack.Account() {
+			// Another account reads the artifacts and pulls the image through resource policies.
+			bucketGrant(role)
+			key.GrantDecrypt(role)
+		}
+		group := awscodedeploy.EcsDeploymentGroup_FromEcsDeploymentGroupAttributes(scope, jsii.String(id+"DeploymentGroup"),
+			&awscodedeploy.EcsDeploymentGroupAttributes{
+				Application:         awscodedeploy.EcsApplication_FromEcsApplicationArn(scope, jsii.String(id+"Application"), jsii.String(arns.application)),
+				DeploymentGroupName: jsii.String(t.Name),
+			})
+		stages = append(stages, &awscodepipeline.StageProps{
+			StageName: jsii.String(DeployStageName(t.Environment)),
+			Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
+				ActionName:                 jsii.String("BlueGreen"),
+				DeploymentGroup:            group,
+				Role:                       role,
+				TaskDefinitionTemplateFile: deploy.AtPath(jsii.String("taskdef-" + t.Environment + ".json")),
+				AppSpecTemplateFile:        deploy.AtPath(jsii.String("appspec-" + t.Environment + ".yaml")),
+				ContainerImageInputs: &[]*awscodepipelineactions.CodeDeployEcsContainerImageInput{{
+					Input: deploy, TaskDefinitionPlaceholder: jsii.String("IMAGE1_NAME"),
+				}},
+			})},
+			OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
+		})
+	}
+	return stages
+}
