@@ -28,8 +28,12 @@ type targetARNs struct {
 }
 
 func arnsOf(t *PipelineTarget, partition string) targetARNs {
+	deployRole := t.DeployRoleARN
+	if deployRole == "" {
+		deployRole = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, DeployRoleName(t.Name))
+	}
 	return targetARNs{
-		deployRole:    fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, DeployRoleName(t.Name)),
+		deployRole:    deployRole,
 		executionRole: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, ExecutionRoleName(t.Name)),
 		application:   fmt.Sprintf("arn:%s:codedeploy:%s:%s:application:%s", partition, t.Region, t.Account, t.Name),
 	}

@@ -21,6 +21,8 @@ type PipelineTarget struct {
 	Approval bool
 	// ClusterName of the environment's cluster. Default: Name (the cluster the environment creates).
 	ClusterName string
+	// DeployRoleARN the pipeline assumes there. Default: the role the environment creates.
+	DeployRoleARN string
 	// Service is the application as it runs there; zero fields take ServiceOptions' defaults.
 	Service ServiceOptions
 }

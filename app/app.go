@@ -50,6 +50,7 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 		}
 		if e.Import != nil {
 			pipelineTargets[i].ClusterName = clusterName(e.Import.ClusterARN)
+			pipelineTargets[i].DeployRoleARN = e.Import.DeployRoleARN
 		}
 	}
 	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", pipelineProps(cfg, suffix, pipelineTargets))

@@ -137,3 +137,17 @@ func TestCrossAccountResourcePolicies(t *testing.T) {
 		pipelineTemplate(t, "delivery.yaml").HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": assertions.Match_Absent()})
 	})
 }
+
+// An imported environment is deployed as the role its import names.
+func TestImportedDeployRoleIsUsed(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/import-existing.yaml")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(
+			stage("Deploy-staging", obj{"RoleArn": "arn:aws:iam::222222222222:role/cicd/legacy-staging-deployer"}),
+		)})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+			"Name":        "orders-api-integration-test",
+			"Environment": like(obj{"EnvironmentVariables": arrayWith(obj{"Name": "CLUSTER", "Type": "PLAINTEXT", "Value": "staging"})}),
+		})
+	})
+}
