@@ -14,10 +14,11 @@ import (
 // DefaultConfigFile is read when neither the command line nor the CDK context names one.
 const DefaultConfigFile = "delivery.yaml"
 
-const usage = `usage: ecsdelivery [validate [FILE]]
+const usage = `usage: ecsdelivery [synth [PATH] | validate [FILE]]
 
-  (no verb)        synthesise the CDK app from the file named by the CDK context value
-                   "config" (default delivery.yaml); run through cdk.json by "cdk synth"
+  (no verb)        synthesise the CDK app from the file or folder named by the CDK context
+                   value "config" (default delivery.yaml); run through cdk.json by "cdk synth"
+  synth [PATH]     the same, from PATH: a config file, or a folder of them (one app each)
   validate [FILE]  check a config file (default delivery.yaml) and list every problem
 `
 
@@ -38,9 +39,19 @@ func Run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	if len(args) == 0 {
-		return synth(stderr)
+		return synth("", stderr)
 	}
 	switch args[0] {
+	case "synth":
+		if len(args) > 2 {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		path := ""
+		if len(args) == 2 {
+			path = args[1]
+		}
+		return synth(path, stderr)
 	case "validate":
 		if len(args) > 2 {
 			fmt.Fprint(stderr, usage)

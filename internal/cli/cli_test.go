@@ -83,7 +83,7 @@ func TestSynth(t *testing.T) {
 		t.Fatalf("exit %d, stderr\n%s\nwant it to end with\n%s", code, stderr, want)
 	}
 	t.Chdir(t.TempDir()) // no delivery.yaml here
-	if code, _, stderr = run(); code != 1 || !strings.HasPrefix(stderr, "ecsdelivery: reading config: open delivery.yaml") {
+	if code, _, stderr = run(); code != 1 || !strings.HasPrefix(stderr, "ecsdelivery: reading config: stat delivery.yaml") {
 		t.Errorf("without a config: exit %d, stderr %q; want 1 and the missing file", code, stderr)
 	}
 }
@@ -92,5 +92,27 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A folder of configs is one CDK app with every app's stacks.
+func TestSynthFolder(t *testing.T) {
+	demo, err := os.ReadFile(filepath.Join(cdktest.Root(t), "delivery.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.yaml"), string(demo))
+	writeFile(t, filepath.Join(dir, "b.yaml"), strings.Replace(string(demo), "app: orders-api", "app: billing", 1))
+	writeFile(t, filepath.Join(dir, "notes.txt"), "not a config")
+	t.Chdir(dir)
+	code, _, stderr := run("synth", ".")
+	if code != 0 || !strings.Contains(stderr, "synthesised orders-api from a.yaml") || !strings.Contains(stderr, "synthesised billing from b.yaml") ||
+		!strings.Contains(stderr, "billing-pipeline (us-east-1), billing-staging (us-east-1)") {
+		t.Fatalf("exit %d, stderr\n%s", code, stderr)
+	}
+	writeFile(t, filepath.Join(dir, "c.yaml"), string(demo))
+	if code, _, stderr = run("synth", "."); code != 1 || !strings.Contains(stderr, `a.yaml and c.yaml both define app "orders-api"; expected one file per app`) {
+		t.Errorf("two files of one app: exit %d, stderr %q", code, stderr)
 	}
 }
