@@ -8,7 +8,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 
 GO_FILES = $(shell find . -name '*.go' -not -path './_tools/*')
 
-.PHONY: synth test tools vet fuzz update-golden clean
+.PHONY: synth test tools vet fuzz update-golden bench clean
 
 synth: tools
 	./cdk synth
@@ -26,7 +26,7 @@ vet:
 	@unformatted=$$(gofmt -l $(GO_FILES)); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
-	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh cdk .ci/run && echo "shellcheck: scripts clean"; \
+	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh bench/*.sh cdk .ci/run && echo "shellcheck: scripts clean"; \
 	  else echo "shellcheck not installed: scripts not linted here (CI installs it)"; fi
 
 # Fuzz the config loader (FUZZTIME=5m for a longer run).
@@ -37,6 +37,10 @@ fuzz:
 # Rewrite the golden templates after an intended change; review the diff before committing.
 update-golden: tools
 	go test ./app -count=1 -update
+
+# Synthesis against the floor, the warm test suite, and scale (RUNS=5 by default).
+bench: tools
+	bench/bench.sh
 
 clean:
 	rm -rf cdk.out
