@@ -13,8 +13,14 @@ GO_FILES = $(shell find . -name '*.go' -not -path './_tools/*')
 synth: tools
 	./cdk synth
 
+# Coverage counts what any package's tests run in the library, config, app and command packages.
+COVERPKG = .,./config,./app,./internal/cli
+
 test: tools vet
-	go test -count=1 ./...
+	go test -count=1 -coverpkg=$(COVERPKG) -coverprofile=cover.out ./...
+	@awk -F'[: ]' 'NR > 1 { key = $$1 ":" $$2; n[key] = $$3; if ($$4 > 0) hit[key] = 1 } \
+	  END { for (k in n) { p = k; sub(/\/[^\/]*:.*/, "", p); t[p] += n[k]; if (hit[k]) c[p] += n[k] } \
+	    for (p in t) printf "coverage: %5.1f%% of statements in %s\n", 100 * c[p] / t[p], p }' cover.out | sort -k4
 
 tools: $(TOOLS)/.installed
 
