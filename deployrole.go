@@ -53,10 +53,15 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
 	add("ReadArtifacts", []string{"s3:GetObject", "s3:GetObjectVersion"},
 		[]string{fmt.Sprintf("arn:%s:s3:::%s/*", partition, ArtifactBucketName(p.Pipeline, p.PipelineAccount))}, nil)
-	// The key's id is unknown in another account; its alias pins it.
+	// The key's id is unknown here. In another account the pipeline's key policy, which names
+	// this role, is what opens exactly that key; in one account the key policy defers to IAM,
+	// so the key's alias pins it (alias conditions are not relied on across accounts).
+	var pinToAlias map[string]any
+	if p.PipelineAccount == account {
+		pinToAlias = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": ArtifactKeyAlias(p.Pipeline)}}
+	}
 	add("DecryptArtifacts", []string{"kms:Decrypt", "kms:DescribeKey"},
-		[]string{fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, p.PipelineRegion, p.PipelineAccount)},
-		map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": ArtifactKeyAlias(p.Pipeline)}})
+		[]string{fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, p.PipelineRegion, p.PipelineAccount)}, pinToAlias)
 	add("RunIntegrationTestTask", []string{"ecs:RunTask"},
 		[]string{arn("ecs", "task-definition/"+TestTaskFamily(p.Name)+":*")},
 		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})

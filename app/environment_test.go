@@ -196,6 +196,15 @@ func TestDeploymentGroupRollsBack(t *testing.T) {
 	}
 }
 
+func TestDeployRoleInOneAccountIsPinnedToTheArtifactKey(t *testing.T) {
+	tmpl := synth(t, "delivery.yaml").templates["orders-api-staging"]
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+			"Sid": "DecryptArtifacts", "Condition": obj{"ForAnyValue:StringEquals": obj{"kms:ResourceAliases": "alias/orders-api-artifacts"}},
+		}))})})
+	})
+}
+
 func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {
 	tmpl := synth(t, "examples/cross-account.yaml").templates["orders-api-production-prod"]
 	cdktest.Assert(t, func() {
@@ -211,7 +220,8 @@ func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
 			like(obj{"Sid": "PassTaskRoles", "Condition": obj{"StringEquals": obj{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}),
 			like(obj{"Sid": "ReadArtifacts", "Resource": "arn:aws:s3:::orders-api-prod-artifacts-111111111111/*"}),
-			like(obj{"Sid": "DecryptArtifacts", "Condition": obj{"ForAnyValue:StringEquals": obj{"kms:ResourceAliases": "alias/orders-api-prod-artifacts"}}}),
+			// Another account: the pipeline's key policy names this role; no alias condition.
+			like(obj{"Sid": "DecryptArtifacts", "Resource": "arn:aws:kms:us-east-1:111111111111:key/*", "Condition": assertions.Match_Absent()}),
 		)})})
 	})
 }
