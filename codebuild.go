@@ -140,7 +140,7 @@ func newScanProject(scope constructs.Construct, p *PipelineProps, key awskms.IKe
 			"reports": map[string]any{"trivy": map[string]any{
 				"base-directory": "reports", "files": []string{"trivy-junit.xml"}, "file-format": "JUNITXML",
 			}},
-			"artifacts": map[string]any{"base-directory": "reports", "files": []string{"trivy.json", "trivy-junit.xml"}},
+			"artifacts": map[string]any{"base-directory": "reports", "files": []string{"**/*"}},
 			"cache":     map[string]any{"paths": []string{trivyCacheDir + "/**/*"}},
 		}),
 	})

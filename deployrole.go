@@ -38,7 +38,7 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		}
 		role.AddToPolicy(awsiam.NewPolicyStatement(s))
 	}
-	config := "CodeDeployDefault.ECS" + p.Deployment.Strategy
+	config := *deploymentConfigs[p.Deployment.Strategy]().DeploymentConfigName()
 	add("DeployThisService",
 		[]string{"codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig",
 			"codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"},

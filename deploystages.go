@@ -49,7 +49,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, key a
 		}
 	}
 	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
-	role := projectRole(scope, "IntegrationTestRole", p.Name, "integration-test")
+	role := projectRole(scope, "IntegrationTestRole", p.Name, "it")
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("AssumeTheTargetDeployRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(arns.deployRole),
 	}))

@@ -144,7 +144,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 
 	source, deploy, report := awscodepipeline.NewArtifact(jsii.String("Source"), nil),
 		awscodepipeline.NewArtifact(jsii.String("Deploy"), nil), awscodepipeline.NewArtifact(jsii.String("ScanReport"), nil)
-	sourceAction, trigger := newSourceAction(self.Construct, &p, source)
+	sourceAction, trigger, connection := newSourceAction(self.Construct, &p, source)
 	self.build = newBuildProject(self.Construct, &p, self.key, self.repository)
 	self.scan = newScanProject(self.Construct, &p, self.key, self.bucket, self.repository)
 	stages := []*awscodepipeline.StageProps{
@@ -169,17 +169,28 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	stages = append(stages, newDeployStages(self.Construct, &p, self.key,
 		func(role awsiam.IRole) { self.bucket.GrantRead(role, nil) }, deploy, topic)...)
 	self.grantPulls(&p)
+	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
+		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + "codepipeline"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
+	})
+	if connection != "" {
+		// CDK grants codestar-connections:UseConnection; a codeconnections ARN wants the new
+		// prefix as well.
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("UseTheConnection"), Actions: jsii.Strings("codeconnections:UseConnection", "codestar-connections:UseConnection"),
+			Resources: jsii.Strings(connection),
+		}))
+	}
 	pipelineProps := &awscodepipeline.PipelineProps{
-		PipelineName:   jsii.String(p.Name),
-		PipelineType:   awscodepipeline.PipelineType_V2,
-		ExecutionMode:  awscodepipeline.ExecutionMode_QUEUED,
-		ArtifactBucket: self.bucket,
-		Role: awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
-			RoleName:  jsii.String(PipelineRolePrefix(p.Name) + "codepipeline"),
-			AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
-		}),
+		PipelineName:             jsii.String(p.Name),
+		PipelineType:             awscodepipeline.PipelineType_V2,
+		ExecutionMode:            awscodepipeline.ExecutionMode_QUEUED,
+		ArtifactBucket:           self.bucket,
+		Role:                     role,
 		RestartExecutionOnUpdate: jsii.Bool(false),
-		Stages:                   &stages,
+		// One role, named with the prefix environments trust, for every action without its own.
+		UsePipelineRoleForActions: jsii.Bool(true),
+		Stages:                    &stages,
 	}
 	if trigger != nil {
 		pipelineProps.Triggers = &[]*awscodepipeline.TriggerProps{trigger}
@@ -261,7 +272,9 @@ func newArtifactKey(scope constructs.Construct, name string) awskms.IKey {
 
 func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey, retentionDays int) awss3.IBucket {
 	return awss3.NewBucket(scope, jsii.String("ArtifactBucket"), &awss3.BucketProps{
-		BucketName:        jsii.String(ArtifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
+		BucketName: jsii.String(ArtifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
+		// Fixed names: a failed first create must not leave them taken for the retry.
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		Encryption:        awss3.BucketEncryption_KMS,
 		EncryptionKey:     key,
 		BucketKeyEnabled:  jsii.Bool(true),
@@ -281,6 +294,7 @@ func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey,
 func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int) awsecr.IRepository {
 	return awsecr.NewRepository(scope, jsii.String("Repository"), &awsecr.RepositoryProps{
 		RepositoryName:     jsii.String(RepositoryName(name)),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		ImageScanOnPush:    jsii.Bool(true),
 		Encryption:         awsecr.RepositoryEncryption_KMS(),
 		EncryptionKey:      key,
@@ -289,9 +303,17 @@ func newRepository(scope constructs.Construct, name string, key awskms.IKey, ima
 		ImageTagMutabilityExclusionFilters: &[]awsecr.ImageTagMutabilityExclusionFilter{
 			awsecr.ImageTagMutabilityExclusionFilter_Wildcard(jsii.String(cacheTagPrefix + "*")),
 		},
-		LifecycleRules: &[]*awsecr.LifecycleRule{{
-			Description:   jsii.String(fmt.Sprintf("Keep the last %d images", imagesToKeep)),
-			MaxImageCount: jsii.Number(imagesToKeep),
-		}},
+		LifecycleRules: &[]*awsecr.LifecycleRule{
+			{
+				// Each overwritten cache tag leaves an untagged manifest; releases are never untagged.
+				Description: jsii.String("Expire superseded build-cache manifests"),
+				TagStatus:   awsecr.TagStatus_UNTAGGED,
+				MaxImageAge: awscdk.Duration_Days(jsii.Number(7)),
+			},
+			{
+				Description:   jsii.String(fmt.Sprintf("Keep the last %d images", imagesToKeep)),
+				MaxImageCount: jsii.Number(imagesToKeep),
+			},
+		},
 	})
 }

@@ -27,8 +27,10 @@ const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="
 // newLogGroup is where the service and the integration-test task log.
 func newLogGroup(scope constructs.Construct, p *EnvironmentProps) awslogs.ILogGroup {
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String(LogGroupName(p.Name)),
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		LogGroupName: jsii.String(LogGroupName(p.Name)),
+		// Kept when the stack goes, but not when its first create fails: a retry must not
+		// find the fixed name taken.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	// Any retention CloudWatch accepts, not only the enum's values; the config checked it.
 	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(p.Service.LogRetentionDays))

@@ -12,10 +12,11 @@ import (
 // maxConnectionName is CodeConnections' limit on a connection's name.
 const maxConnectionName = 32
 
-// newSourceAction returns the source action and, for CodeConnections, the V2 trigger that
+// newSourceAction returns the source action and, for CodeConnections, the V2 trigger and the
+// connection's ARN (the pipeline role's grant must name its service prefix too). The trigger
 // starts the pipeline on pushes to the branch (and paths). The legacy OAuth source reads its
 // token from Secrets Manager at deploy time: the template holds only a dynamic reference.
-func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscodepipeline.Artifact) (awscodepipeline.IAction, *awscodepipeline.TriggerProps) {
+func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscodepipeline.Artifact) (awscodepipeline.IAction, *awscodepipeline.TriggerProps, string) {
 	s := &p.Source
 	if s.OAuthTokenSecret != "" {
 		return awscodepipelineactions.NewGitHubSourceAction(&awscodepipelineactions.GitHubSourceActionProps{
@@ -27,7 +28,7 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 			Output:             output,
 			Trigger:            awscodepipelineactions.GitHubTrigger_WEBHOOK,
 			VariablesNamespace: jsii.String(sourceVariables),
-		}), nil
+		}), nil, ""
 	}
 	arn := s.ConnectionARN
 	if arn == "" {
@@ -63,5 +64,5 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 			SourceAction: action,
 			PushFilter:   &[]*awscodepipeline.GitPushFilter{filter},
 		},
-	}
+	}, arn
 }

@@ -67,8 +67,9 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	test := def.AddContainer(jsii.String("Test"), &awsecs.ContainerDefinitionOptions{
 		ContainerName: jsii.String("test"),
 		Image:         placeholder,
-		Essential:     jsii.Bool(false),
-		Command:       jsii.Strings(p.IntegrationTest.Command...),
+		// Essential, so the task stops when the test ends and its exit code decides.
+		Essential: jsii.Bool(true),
+		Command:   jsii.Strings(p.IntegrationTest.Command...),
 		Environment: &map[string]*string{
 			"APP_URL": jsii.String(fmt.Sprintf("http://localhost:%d", s.ContainerPort)),
 		},

@@ -53,6 +53,11 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 			pipelineTargets[i].DeployRoleARN = e.Import.DeployRoleARN
 		}
 	}
+	for _, env := range d.Environments {
+		// The pipeline's key, bucket and repository policies name the environments' roles, and
+		// AWS rejects a policy that names a role that does not exist yet.
+		d.Pipeline.AddDependency(env, jsii.String("its resource policies name the environment's roles"))
+	}
 	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", pipelineProps(cfg, suffix, pipelineTargets))
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func TestIntegrationTestStage(t *testing.T) {
 				obj{"Name": "TIMEOUT_SECONDS", "Type": "PLAINTEXT", "Value": "1200"},
 			)}),
 		})
-		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), obj{"RoleName": "orders-api-prod-pipeline-integration-test"})
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), obj{"RoleName": "orders-api-prod-pipeline-it"})
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
 			"Sid": "AssumeTheTargetDeployRole", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::222222222222:role/orders-api-staging-prod-deploy",
 		}))})})
@@ -45,7 +45,7 @@ func TestIntegrationTestStage(t *testing.T) {
 				like(obj{"Name": "app", "Essential": true, "HealthCheck": like(obj{
 					"Command": []any{"CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/health || curl -fsS -o /dev/null http://localhost:8080/health"},
 				}), "LogConfiguration": like(obj{"Options": like(obj{"awslogs-stream-prefix": "it"})})}),
-				like(obj{"Name": "test", "Essential": false, "Command": []any{"npm", "run", "test:integration"},
+				like(obj{"Name": "test", "Essential": true, "Command": []any{"npm", "run", "test:integration"},
 					"DependsOn":   []any{obj{"Condition": "HEALTHY", "ContainerName": "app"}},
 					"Environment": []any{obj{"Name": "APP_URL", "Value": "http://localhost:8080"}}}),
 			},

@@ -339,7 +339,8 @@ func allowedByOrder(allowed map[string]bool, sorted []string) bool {
 const privateHTTPS = `app: billing
 source: {owner: acme, repo: billing}
 build: {architecture: arm64}
-service: {containerPort: 3000, healthCheckPath: /ready, healthCheckIntervalSeconds: 5, healthyThresholdCount: 3, deregistrationDelaySeconds: 0, logRetentionDays: 90}
+service: {containerPort: 3000, healthCheckPath: /ready, healthCheckIntervalSeconds: 5, healthyThresholdCount: 3, deregistrationDelaySeconds: 0, logRetentionDays: 90,
+  bootstrapImage: 111111111111.dkr.ecr.us-east-1.amazonaws.com/bootstrap:1}
 environments:
   - name: staging
     natGateways: 0

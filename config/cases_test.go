@@ -135,7 +135,7 @@ var badCases = []struct {
 		"bad.yaml:3:53: integrationTest.environment: \"qa\" is not a defined environment; expected one of staging"},
 	{"integration test timeout",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], timeoutMinutes: 0}\nenvironments: [{name: staging}]\n",
-		"bad.yaml:3:56: integrationTest.timeoutMinutes: 0 is out of range; expected minutes from 1 to 120"},
+		"bad.yaml:3:56: integrationTest.timeoutMinutes: 0 is out of range; expected minutes from 1 to 50"},
 	{"integration test command empty",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [], timeoutMinutes: 10}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:28: integrationTest.command: empty; expected the command as a list, such as [\"npm\", \"run\", \"test:integration\"], or no integrationTest block"},
@@ -292,6 +292,15 @@ var badCases = []struct {
 	{"branch part starting with a dot",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api, branch: feature/.hidden}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:2:49: source.branch: \"feature/.hidden\" is not a valid git branch name; expected a name such as main or release/1.2, without spaces, '..', any of ~^:?*[\\, or a part starting with '.'"},
+	{"environment in another region",
+		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, region: eu-west-1}]\n",
+		"bad.yaml:4:40: environments[0].region: \"eu-west-1\" differs from the pipeline region us-east-1; expected the pipeline region (deploying across regions is not supported yet)"},
+	{"no NAT without a private bootstrap image",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, natGateways: 0}]\n",
+		"bad.yaml:3:45: environments[0].natGateways: 0, but without NAT the tasks cannot pull the default bootstrap image from public.ecr.aws; expected service.bootstrapImage in a private ECR repository, or a NAT gateway"},
+	{"integration test longer than a role session",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], timeoutMinutes: 51}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:56: integrationTest.timeoutMinutes: 51 is out of range; expected minutes from 1 to 50"},
 }
 
 func TestBadConfigs(t *testing.T) {

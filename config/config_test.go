@@ -80,7 +80,7 @@ environments:
     service: {desiredCount: 1, environment: {LOG_LEVEL: debug}}
   - name: production
     account: "333333333333"
-    region: eu-central-1
+    region: eu-west-1
     service: {cpu: 2048, memoryMiB: 4096, secrets: {API_KEY: /orders/api-key}}
 `)
 	staging, production := c.Environments[0], c.Environments[1]

@@ -324,7 +324,8 @@ func (v *validator) integrationTest(c *Config) {
 		}
 		return
 	}
-	v.between("integrationTest.timeoutMinutes", t.TimeoutMinutes, 1, 120, "minutes")
+	// The test runs as a role assumed from another role, whose session AWS caps at an hour.
+	v.between("integrationTest.timeoutMinutes", t.TimeoutMinutes, 1, 50, "minutes")
 	if v.given("integrationTest.environment") && !hasEnvironment(c, t.Environment) {
 		v.add("integrationTest.environment", "%q is not a defined environment; expected one of %s", t.Environment, strings.Join(environmentNames(c), ", "))
 	}
@@ -444,6 +445,8 @@ func (v *validator) environments(c *Config) {
 				v.add(p+".region", "%s", msg)
 			} else if pe, pp := regions[e.Region], regions[c.Pipeline.Region]; pp != "" && pe != pp {
 				v.add(p+".region", "%q is in partition %s but the pipeline region %s is in %s; expected a region of the pipeline's partition", e.Region, pe, c.Pipeline.Region, pp)
+			} else if pp != "" && e.Region != c.Pipeline.Region && v.usable("pipeline.region") {
+				v.add(p+".region", "%q differs from the pipeline region %s; expected the pipeline region (deploying across regions is not supported yet)", e.Region, c.Pipeline.Region)
 			}
 		}
 		v.oneOf(p+".deployment.strategy", e.Deployment.Strategy, strategies)
@@ -453,6 +456,9 @@ func (v *validator) environments(c *Config) {
 		}
 		v.service(p+".service", e.Service, &i)
 		v.between(p+".natGateways", e.NATGateways, 0, 2, "NAT gateways")
+		if e.NATGateways == 0 && e.Import == nil && e.Service.BootstrapImage == "" {
+			v.add(p+".natGateways", "0, but without NAT the tasks cannot pull the default bootstrap image from public.ecr.aws; expected service.bootstrapImage in a private ECR repository, or a NAT gateway")
+		}
 		v.loadBalancer(p+".loadBalancer", e)
 		v.between(p+".alarms.target5xxPerMinute", e.Alarms.Target5xxPerMinute, 1, 100000, "responses per minute")
 		v.between(p+".alarms.unhealthyHosts", e.Alarms.UnhealthyHosts, 1, 1000, "targets")
