@@ -16,6 +16,8 @@ synth: tools
 # Coverage counts what any package's tests run in the library, config, app and command packages.
 COVERPKG = .,./config,./app,./internal/cli
 
+# A deprecated CDK API fails the tests instead of printing a warning at every synthesis.
+test: export JSII_DEPRECATED := fail
 test: tools vet
 	go test -count=1 -coverpkg=$(COVERPKG) -coverprofile=cover.out ./...
 	@awk -F'[: ]' 'NR > 1 { key = $$1 ":" $$2; n[key] = $$3; if ($$4 > 0) hit[key] = 1 } \

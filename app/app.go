@@ -56,7 +56,7 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 	for _, env := range d.Environments {
 		// The pipeline's key, bucket and repository policies name the environments' roles, and
 		// AWS rejects a policy that names a role that does not exist yet.
-		d.Pipeline.AddDependency(env, jsii.String("its resource policies name the environment's roles"))
+		d.Pipeline.AddStackDependency(env, jsii.String("its resource policies name the environment's roles"))
 	}
 	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", pipelineProps(cfg, suffix, pipelineTargets))
 	if err != nil {
