@@ -46,7 +46,7 @@ fuzz:
 update-golden: tools
 	go test ./app -count=1 -update
 
-# Synthesis against the floor, the warm test suite, and scale (RUNS=5 by default).
+# Synthesis against the floor, the warm test suite, and scale (RUNS=9 by default).
 bench: tools
 	bench/bench.sh
 
