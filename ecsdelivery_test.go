@@ -1,7 +1,6 @@
 package ecsdelivery
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -23,14 +22,6 @@ func TestNames(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q; want %q", got, want)
 		}
-	}
-}
-
-func TestStageNames(t *testing.T) {
-	got := StageNames(false, []DeployTarget{{Name: "staging"}, {Name: "production", Approval: true}})
-	want := []string{"Source", "Build", "Scan", "Deploy-staging", "Approve-production", "Deploy-production"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v; want %v", got, want)
 	}
 }
 

@@ -19,10 +19,8 @@ type Delivery struct {
 	App          string
 	Pipeline     awscdk.Stack
 	Environments []awscdk.Stack
-	// Stages of the pipeline as built, in order.
+	// Stages of the pipeline, in order.
 	Stages []string
-	// Planned are all the stages the config asks for; those not in Stages are still to come.
-	Planned []string
 }
 
 // Build adds the stacks of cfg to scope. suffix is the environment suffix in effect (the CDK
@@ -34,7 +32,6 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 		Env:         stackEnv(cfg.Pipeline.Account, cfg.Pipeline.Region),
 		Description: jsii.String(fmt.Sprintf("ecsdelivery: delivery pipeline of %s", cfg.App)),
 	})
-	targets := make([]ecsdelivery.DeployTarget, len(cfg.Environments))
 	pipelineTargets := make([]ecsdelivery.PipelineTarget, len(cfg.Environments))
 	for i := range cfg.Environments {
 		e := &cfg.Environments[i]
@@ -43,7 +40,6 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 			return nil, err
 		}
 		d.Environments = append(d.Environments, stack)
-		targets[i] = ecsdelivery.DeployTarget{Name: e.Name, Approval: e.Approval}
 		pipelineTargets[i] = ecsdelivery.PipelineTarget{
 			Environment: e.Name, Name: props.Name, Account: e.Account, Region: e.Region,
 			Approval: e.Approval, Service: props.Service,
@@ -65,7 +61,6 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 	for _, stage := range *pipeline.Pipeline().Stages() {
 		d.Stages = append(d.Stages, *stage.StageName())
 	}
-	d.Planned = ecsdelivery.StageNames(cfg.IntegrationTestEnabled(), targets)
 	return d, nil
 }
 
@@ -103,9 +98,6 @@ func (d *Delivery) Summary() string {
 		fmt.Fprintf(&b, ", %s", stackLine(s))
 	}
 	fmt.Fprintf(&b, "\npipeline: %s\n", strings.Join(d.Stages, " → "))
-	if len(d.Planned) > len(d.Stages) {
-		fmt.Fprintf(&b, "planned:  %s (not built yet)\n", strings.Join(d.Planned[len(d.Stages):], " → "))
-	}
 	return b.String()
 }
 
