@@ -301,6 +301,9 @@ var badCases = []struct {
 	{"integration test longer than a role session",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], timeoutMinutes: 51}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:56: integrationTest.timeoutMinutes: 51 is out of range; expected minutes from 1 to 50"},
+	{"unit test command with a NUL character",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {unitTestCommand: \"make test\\0rm -rf /\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:26: build.unitTestCommand: holds a NUL character; expected a shell command"},
 }
 
 func TestBadConfigs(t *testing.T) {
