@@ -54,6 +54,52 @@ func projectLogs(scope constructs.Construct, id string) awslogs.ILogGroup {
 	})
 }
 
+// scriptProject is what sets one of the pipeline's CodeBuild projects apart; each runs one of
+// the scripts in scripts/.
+type scriptProject struct {
+	id                string // construct ids: <id>Role, <id>Logs, <id>Project
+	name, rolePurpose string // project name <pipeline>-<name>, role <pipeline>-pipeline-<rolePurpose>
+	description       string
+	script            string // the script, run as /tmp/<scriptName>
+	scriptName        string
+	scriptEnv         string // variables set on the script's command line
+	environment       *awscodebuild.BuildEnvironment
+	variables         map[string]*awscodebuild.BuildEnvironmentVariable
+	timeoutMinutes    int
+	cache             awscodebuild.Cache
+	policy            []awsiam.PolicyStatement // added to the role before the project's own grants
+	buildspec         map[string]any           // sections besides version and phases
+}
+
+// newScriptProject creates the role, log group and project of one script, encrypted with the
+// artifact key.
+func newScriptProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, s scriptProject) (awscodebuild.IProject, awsiam.Role) {
+	role := projectRole(scope, s.id+"Role", p.Name, s.rolePurpose)
+	for _, statement := range s.policy {
+		role.AddToPolicy(statement)
+	}
+	spec := map[string]any{
+		"version": "0.2",
+		"phases":  map[string]any{"build": map[string]any{"commands": []string{runScript(s.scriptName, s.script, s.scriptEnv)}}},
+	}
+	for k, v := range s.buildspec {
+		spec[k] = v
+	}
+	project := awscodebuild.NewPipelineProject(scope, jsii.String(s.id+"Project"), &awscodebuild.PipelineProjectProps{
+		ProjectName:          jsii.String(Name(p.Name, s.name)),
+		Description:          jsii.String(s.description),
+		Role:                 role,
+		EncryptionKey:        key,
+		Timeout:              awscdk.Duration_Minutes(jsii.Number(s.timeoutMinutes)),
+		Environment:          s.environment,
+		EnvironmentVariables: &s.variables,
+		Cache:                s.cache,
+		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, s.id+"Logs")}},
+		BuildSpec:            awscodebuild.BuildSpec_FromObjectToYaml(&spec),
+	})
+	return project, role
+}
+
 // newBuildProject is the only privileged project: it runs Docker. It runs build.sh on the
 // source and leaves the deploy artifact.
 func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, repo awsecr.IRepository) awscodebuild.IProject {
@@ -83,28 +129,23 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IK
 	}
 	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
 
-	role := projectRole(scope, "BuildRole", p.Name, "build")
-	project := awscodebuild.NewPipelineProject(scope, jsii.String("BuildProject"), &awscodebuild.PipelineProjectProps{
-		ProjectName:   jsii.String(Name(p.Name, "build")),
-		Description:   jsii.String("Unit tests, Docker build and push, deploy artifact"),
-		Role:          role,
-		EncryptionKey: key,
-		Timeout:       awscdk.Duration_Minutes(jsii.Number(60)),
-		Environment: &awscodebuild.BuildEnvironment{
+	project, role := newScriptProject(scope, p, key, scriptProject{
+		id: "Build", name: "build", rolePurpose: "build",
+		description: "Unit tests, Docker build and push, deploy artifact",
+		script:      scripts.Build, scriptName: "build.sh",
+		environment: &awscodebuild.BuildEnvironment{
 			BuildImage:  image,
 			ComputeType: computeTypes[b.ComputeType],
 			Privileged:  jsii.Bool(true), // docker buildx needs the daemon
 		},
-		EnvironmentVariables: &env,
-		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, "BuildLogs")}},
-		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&map[string]any{
-			"version": "0.2",
-			"phases":  map[string]any{"build": map[string]any{"commands": []string{runScript("build.sh", scripts.Build, "")}}},
+		variables:      env,
+		timeoutMinutes: 60,
+		buildspec: map[string]any{
 			"reports": map[string]any{"unit-tests": map[string]any{
 				"base-directory": "test-results", "files": []string{"**/*.xml"}, "file-format": "JUNITXML",
 			}},
 			"artifacts": map[string]any{"base-directory": "deploy", "files": []string{"**/*"}},
-		}),
+		},
 	})
 	repo.GrantPullPush(role)
 	repo.Grant(role, jsii.String("ecr:DescribeImages"))
@@ -113,36 +154,29 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IK
 
 // newScanProject runs scan.sh, unprivileged: Trivy reads the image from the registry.
 func newScanProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) awscodebuild.IProject {
-	env := map[string]*awscodebuild.BuildEnvironmentVariable{
-		"FAIL_ON":         plain(strings.Join(p.Scan.FailOn, ",")),
-		"IGNORE_UNFIXED":  plain(strconv.FormatBool(p.Scan.IgnoreUnfixed)),
-		"TRIVY_CACHE_DIR": plain(trivyCacheDir),
-	}
-	role := projectRole(scope, "ScanRole", p.Name, "scan")
-	project := awscodebuild.NewPipelineProject(scope, jsii.String("ScanProject"), &awscodebuild.PipelineProjectProps{
-		ProjectName:   jsii.String(Name(p.Name, "scan")),
-		Description:   jsii.String("Trivy scan of the pushed image by digest"),
-		Role:          role,
-		EncryptionKey: key,
-		Timeout:       awscdk.Duration_Minutes(jsii.Number(30)),
-		Environment: &awscodebuild.BuildEnvironment{
+	project, role := newScriptProject(scope, p, key, scriptProject{
+		id: "Scan", name: "scan", rolePurpose: "scan",
+		description: "Trivy scan of the pushed image by digest",
+		script:      scripts.Scan, scriptName: "scan.sh",
+		scriptEnv: `IMAGE_DETAIL="$CODEBUILD_SRC_DIR_Deploy/imageDetail.json"`,
+		environment: &awscodebuild.BuildEnvironment{
 			BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
 			ComputeType: awscodebuild.ComputeType_SMALL,
 		},
-		EnvironmentVariables: &env,
-		Cache:                awscodebuild.Cache_Bucket(bucket, &awscodebuild.BucketCacheOptions{Prefix: jsii.String("trivy-cache")}),
-		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, "ScanLogs")}},
-		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&map[string]any{
-			"version": "0.2",
-			"phases": map[string]any{"build": map[string]any{"commands": []string{
-				runScript("scan.sh", scripts.Scan, `IMAGE_DETAIL="$CODEBUILD_SRC_DIR_Deploy/imageDetail.json"`),
-			}}},
+		variables: map[string]*awscodebuild.BuildEnvironmentVariable{
+			"FAIL_ON":         plain(strings.Join(p.Scan.FailOn, ",")),
+			"IGNORE_UNFIXED":  plain(strconv.FormatBool(p.Scan.IgnoreUnfixed)),
+			"TRIVY_CACHE_DIR": plain(trivyCacheDir),
+		},
+		timeoutMinutes: 30,
+		cache:          awscodebuild.Cache_Bucket(bucket, &awscodebuild.BucketCacheOptions{Prefix: jsii.String("trivy-cache")}),
+		buildspec: map[string]any{
 			"reports": map[string]any{"trivy": map[string]any{
 				"base-directory": "reports", "files": []string{"trivy-junit.xml"}, "file-format": "JUNITXML",
 			}},
 			"artifacts": map[string]any{"base-directory": "reports", "files": []string{"**/*"}},
 			"cache":     map[string]any{"paths": []string{trivyCacheDir + "/**/*"}},
-		}),
+		},
 	})
 	repo.GrantPull(role)
 	return project

@@ -49,36 +49,28 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, key a
 		}
 	}
 	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
-	role := projectRole(scope, "IntegrationTestRole", p.Name, "it")
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("AssumeTheTargetDeployRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(arns.deployRole),
-	}))
-	env := map[string]*awscodebuild.BuildEnvironmentVariable{
-		"IMAGE_DETAIL":      plain("imageDetail.json"),
-		"DEPLOY_ROLE_ARN":   plain(arns.deployRole),
-		"ENV_REGION":        plain(t.Region),
-		"CLUSTER":           plain(t.ClusterName),
-		"FAMILY":            plain(TestTaskFamily(t.Name)),
-		"NETWORK_PARAMETER": plain(IntegrationTestParameter(t.Name)),
-		"LOG_GROUP":         plain(LogGroupName(t.Name)),
-		"TIMEOUT_SECONDS":   plain(strconv.Itoa(it.TimeoutMinutes * 60)),
-	}
-	project := awscodebuild.NewPipelineProject(scope, jsii.String("IntegrationTestProject"), &awscodebuild.PipelineProjectProps{
-		ProjectName:   jsii.String(Name(p.Name, "integration-test")),
-		Description:   jsii.String("Runs the new image and the integration tests in a temporary task in " + t.Environment),
-		Role:          role,
-		EncryptionKey: key,
-		// The task's own timeout decides; this only catches a stuck script.
-		Timeout: awscdk.Duration_Minutes(jsii.Number(it.TimeoutMinutes + 15)),
-		Environment: &awscodebuild.BuildEnvironment{
+	project, _ := newScriptProject(scope, p, key, scriptProject{
+		id: "IntegrationTest", name: "integration-test", rolePurpose: "it",
+		description: "Runs the new image and the integration tests in a temporary task in " + t.Environment,
+		script:      scripts.IntegrationTest, scriptName: "integration-test.sh",
+		environment: &awscodebuild.BuildEnvironment{
 			BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0(), ComputeType: awscodebuild.ComputeType_SMALL,
 		},
-		EnvironmentVariables: &env,
-		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, "IntegrationTestLogs")}},
-		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&map[string]any{
-			"version": "0.2",
-			"phases":  map[string]any{"build": map[string]any{"commands": []string{runScript("integration-test.sh", scripts.IntegrationTest, "")}}},
-		}),
+		variables: map[string]*awscodebuild.BuildEnvironmentVariable{
+			"IMAGE_DETAIL":      plain("imageDetail.json"),
+			"DEPLOY_ROLE_ARN":   plain(arns.deployRole),
+			"ENV_REGION":        plain(t.Region),
+			"CLUSTER":           plain(t.ClusterName),
+			"FAMILY":            plain(TestTaskFamily(t.Name)),
+			"NETWORK_PARAMETER": plain(IntegrationTestParameter(t.Name)),
+			"LOG_GROUP":         plain(LogGroupName(t.Name)),
+			"TIMEOUT_SECONDS":   plain(strconv.Itoa(it.TimeoutMinutes * 60)),
+		},
+		// The task's own timeout decides; this only catches a stuck script.
+		timeoutMinutes: it.TimeoutMinutes + 15,
+		policy: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("AssumeTheTargetDeployRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(arns.deployRole),
+		})},
 	})
 	return &awscodepipeline.StageProps{
 		StageName: jsii.String(StageIntegrationTest),

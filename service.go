@@ -2,7 +2,8 @@ package ecsdelivery
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -52,10 +53,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 			CpuArchitecture:       cpuArchitecture(s.Architecture),
 		},
 	})
-	image, command, env := s.BootstrapImage, []string(nil), map[string]*string{}
-	for k, v := range s.Environment {
-		env[k] = jsii.String(v)
-	}
+	image, command, env := s.BootstrapImage, []string(nil), containerEnvironment(s.Environment)
 	if image == "" {
 		image, command = defaultBootstrapImage, []string{"sh", "-c", bootstrapScript}
 		env["BOOTSTRAP_HEALTH_PATH"] = jsii.String(s.HealthCheckPath)
@@ -124,19 +122,23 @@ func pinTaskDefinitionToFamily(service awsecs.FargateService, taskDef awsecs.Far
 // parameterSecrets turns variable → parameter-name pairs into ECS secrets; ECS grants the
 // execution role read access to exactly these parameters.
 func parameterSecrets(scope constructs.Construct, secrets map[string]string, idPrefix string) *map[string]awsecs.Secret {
-	names := make([]string, 0, len(secrets))
-	for k := range secrets {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	out := map[string]awsecs.Secret{}
-	for i, name := range names {
+	for i, name := range slices.Sorted(maps.Keys(secrets)) {
 		// Imports create no resources, so an index is a safe construct id.
 		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("%s%d", idPrefix, i)),
 			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(secrets[name])})
 		out[name] = awsecs.Secret_FromSsmParameter(param)
 	}
 	return &out
+}
+
+// containerEnvironment is a container's plain variables in the form the ECS API takes.
+func containerEnvironment(vars map[string]string) map[string]*string {
+	env := make(map[string]*string, len(vars))
+	for k, v := range vars {
+		env[k] = jsii.String(v)
+	}
+	return env
 }
 
 func cpuArchitecture(arch string) awsecs.CpuArchitecture {

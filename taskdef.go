@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,11 +35,11 @@ type PipelineTarget struct {
 func taskDefinitionJSON(t *PipelineTarget, partition string) string {
 	s := t.Service
 	env := make([]map[string]string, 0, len(s.Environment))
-	for _, k := range sortedNames(s.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		env = append(env, map[string]string{"name": k, "value": s.Environment[k]})
 	}
 	secrets := make([]map[string]string, 0, len(s.Secrets))
-	for _, k := range sortedNames(s.Secrets) {
+	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		param := strings.TrimPrefix(s.Secrets[k], "/")
 		secrets = append(secrets, map[string]string{"name": k,
 			"valueFrom": fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s", partition, t.Region, t.Account, param)})
@@ -76,13 +77,4 @@ func taskDefinitionJSON(t *PipelineTarget, partition string) string {
 		panic(err) // only maps of strings and numbers: cannot fail
 	}
 	return strings.TrimSpace(buf.String())
-}
-
-func sortedNames(m map[string]string) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }

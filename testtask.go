@@ -42,10 +42,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	})
 	placeholder := awsecs.ContainerImage_FromRegistry(jsii.String(defaultBootstrapImage), nil)
 	logging := awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("it")})
-	env := map[string]*string{}
-	for k, v := range s.Environment {
-		env[k] = jsii.String(v)
-	}
+	env := containerEnvironment(s.Environment)
 	url := fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath)
 	app := def.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
 		ContainerName: jsii.String(ContainerName),

@@ -299,12 +299,3 @@ func distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

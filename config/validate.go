@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -364,14 +366,14 @@ func (v *validator) service(prefix string, s Service, env *int) {
 	if check("cpu") || check("memoryMiB") {
 		v.fargateSize(prefix, s, func(f string) bool { return v.given(prefix + "." + f) })
 	}
-	for _, k := range sortedKeys(s.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		if check("environment." + k) {
 			if !varName.MatchString(k) {
 				v.add(prefix+".environment."+k, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", k)
 			}
 		}
 	}
-	for _, k := range sortedKeys(s.Secrets) {
+	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		if !check("secrets." + k) {
 			continue
 		}
@@ -385,7 +387,7 @@ func (v *validator) service(prefix string, s Service, env *int) {
 			v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
 		}
 	}
-	for _, k := range sortedKeys(s.Secrets) {
+	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
 		if _, clash := s.Environment[k]; clash && (check("secrets."+k) || check("environment."+k)) {
 			path := prefix + ".secrets." + k
 			if !check("secrets." + k) {
