@@ -3,6 +3,8 @@ package ecsdelivery
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -47,13 +48,6 @@ func projectRole(scope constructs.Construct, id, name, purpose string) awsiam.Ro
 	})
 }
 
-func projectLogs(scope constructs.Construct, id string) awslogs.ILogGroup {
-	return awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
-		Retention:     awslogs.RetentionDays_ONE_MONTH,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-}
-
 // scriptProject is what sets one of the pipeline's CodeBuild projects apart; each runs one of
 // the scripts in scripts/.
 type scriptProject struct {
@@ -71,9 +65,9 @@ type scriptProject struct {
 	buildspec         map[string]any           // sections besides version and phases
 }
 
-// newScriptProject creates the role, log group and project of one script, encrypted with the
-// artifact key.
-func newScriptProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, s scriptProject) (awscodebuild.IProject, awsiam.Role) {
+// newScriptProject creates the role, log group and project of one script. The project is
+// encrypted with the artifact key, its logs (which show test output) with the operations key.
+func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, s scriptProject) (awscodebuild.IProject, awsiam.Role) {
 	role := projectRole(scope, s.id+"Role", p.Name, s.rolePurpose)
 	for _, statement := range s.policy {
 		role.AddToPolicy(statement)
@@ -94,15 +88,16 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, key awskms.I
 		Environment:          s.environment,
 		EnvironmentVariables: &s.variables,
 		Cache:                s.cache,
-		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: projectLogs(scope, s.id+"Logs")}},
-		BuildSpec:            awscodebuild.BuildSpec_FromObjectToYaml(&spec),
+		Logging: &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{
+			LogGroup: ops.logGroup(scope, s.id+"Logs", s.name, 30, awscdk.RemovalPolicy_DESTROY)}},
+		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&spec),
 	})
 	return project, role
 }
 
 // newBuildProject is the only privileged project: it runs Docker. It runs build.sh on the
 // source and leaves the deploy artifact.
-func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, repo awsecr.IRepository) awscodebuild.IProject {
+func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, repo awsecr.IRepository) awscodebuild.IProject {
 	b := &p.Build
 	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
 	if b.Architecture == "arm64" {
@@ -128,8 +123,18 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IK
 		env["PORT_"+strconv.Itoa(i)] = plain(strconv.Itoa(t.Service.ContainerPort))
 	}
 	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
+	secretNames := slices.Sorted(maps.Keys(b.Secrets))
+	for _, name := range secretNames {
+		// CodeBuild reads the parameter when the build starts; the console shows only its name.
+		env[name] = &awscodebuild.BuildEnvironmentVariable{
+			Type: awscodebuild.BuildEnvironmentVariableType_PARAMETER_STORE, Value: jsii.String(b.Secrets[name]),
+		}
+	}
+	if len(secretNames) > 0 {
+		env["BUILD_SECRETS"] = plain(strings.Join(secretNames, " "))
+	}
 
-	project, role := newScriptProject(scope, p, key, scriptProject{
+	project, role := newScriptProject(scope, p, ops, key, scriptProject{
 		id: "Build", name: "build", rolePurpose: "build",
 		description: "Unit tests, Docker build and push, deploy artifact",
 		script:      scripts.Build, scriptName: "build.sh",
@@ -149,12 +154,18 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, key awskms.IK
 	})
 	repo.GrantPullPush(role)
 	repo.Grant(role, jsii.String("ecr:DescribeImages"))
+	if b.SecretsKeyARN != "" && len(secretNames) > 0 {
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("DecryptBuildSecrets"), Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(b.SecretsKeyARN),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "ssm." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
+		}))
+	}
 	return project
 }
 
 // newScanProject runs scan.sh, unprivileged: Trivy reads the image from the registry.
-func newScanProject(scope constructs.Construct, p *PipelineProps, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) awscodebuild.IProject {
-	project, role := newScriptProject(scope, p, key, scriptProject{
+func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) awscodebuild.IProject {
+	project, role := newScriptProject(scope, p, ops, key, scriptProject{
 		id: "Scan", name: "scan", rolePurpose: "scan",
 		description: "Trivy scan of the pushed image by digest",
 		script:      scripts.Scan, scriptName: "scan.sh",

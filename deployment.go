@@ -20,6 +20,7 @@ type deployTarget struct {
 	service                awsecs.IBaseService
 	listener, testListener interfacesawselasticloadbalancingv2.IListenerRef
 	blue, green            elb.ITargetGroup
+	serviceName            string
 	loadBalancerName       string    // "app/NAME/ID"
 	targetGroupNames       [2]string // "targetgroup/NAME/ID", blue then green
 }
@@ -42,6 +43,7 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 	return &deployTarget{
 		service: awsecs.FargateService_FromFargateServiceAttributes(scope, jsii.String("ExistingService"),
 			&awsecs.FargateServiceAttributes{Cluster: cluster, ServiceName: jsii.String(e.ServiceName)}),
+		serviceName:  e.ServiceName,
 		listener:     listener,
 		testListener: test,
 		blue: elb.ApplicationTargetGroup_FromTargetGroupAttributes(scope, jsii.String("ExistingBlue"),
@@ -63,7 +65,11 @@ func arnTail(arn, prefix string, n int) string {
 
 // newDeploymentGroup creates the CodeDeploy application and blue/green group, and the alarms
 // that roll a deployment back.
-func newDeploymentGroup(scope constructs.Construct, t *deployTarget, p *EnvironmentProps) awscodedeploy.IEcsDeploymentGroup {
+func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []awscloudwatch.Alarm, p *EnvironmentProps) awscodedeploy.IEcsDeploymentGroup {
+	refs := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
+	for i, a := range alarms {
+		refs[i] = a
+	}
 	app := awscodedeploy.NewEcsApplication(scope, jsii.String("Application"), &awscodedeploy.EcsApplicationProps{
 		ApplicationName: jsii.String(p.Name),
 	})
@@ -84,14 +90,14 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, p *Environm
 			StoppedDeployment: jsii.Bool(true),
 			DeploymentInAlarm: jsii.Bool(true),
 		},
-		Alarms: newRollbackAlarms(scope, t, p),
+		Alarms: &refs,
 	})
 }
 
 // newRollbackAlarms watch what a bad release breaks first: errors from the targets, targets
 // failing their health check (in either group, as blue and green swap roles every release),
 // and slow responses.
-func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *EnvironmentProps) *[]interfacesawscloudwatch.IAlarmRef {
+func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *EnvironmentProps) []awscloudwatch.Alarm {
 	d := &p.Deployment
 	metric := func(name, statistic string, dims map[string]*string) awscloudwatch.Metric {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
@@ -99,7 +105,7 @@ func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *Environme
 			DimensionsMap: &dims, Statistic: jsii.String(statistic), Period: awscdk.Duration_Minutes(jsii.Number(1)),
 		})
 	}
-	alarm := func(id, description string, m awscloudwatch.Metric, threshold float64, periods int) interfacesawscloudwatch.IAlarmRef {
+	alarm := func(id, description string, m awscloudwatch.Metric, threshold float64, periods int) awscloudwatch.Alarm {
 		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
 			AlarmDescription:   jsii.String(description + " in " + p.Name + ": rolls back a deployment in progress"),
 			Metric:             m,
@@ -114,7 +120,7 @@ func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *Environme
 	group := func(i int) map[string]*string {
 		return map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName), "TargetGroup": jsii.String(t.targetGroupNames[i])}
 	}
-	return &[]interfacesawscloudwatch.IAlarmRef{
+	return []awscloudwatch.Alarm{
 		alarm("Target5xxAlarm", "Targets answer 5xx", metric("HTTPCode_Target_5XX_Count", "Sum", lb), float64(d.Target5xxPerMinute), 2),
 		alarm("BlueUnhealthyAlarm", "Unhealthy targets in the blue group", metric("UnHealthyHostCount", "Maximum", group(0)), float64(d.UnhealthyHosts), 2),
 		alarm("GreenUnhealthyAlarm", "Unhealthy targets in the green group", metric("UnHealthyHostCount", "Maximum", group(1)), float64(d.UnhealthyHosts), 2),

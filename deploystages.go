@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -40,7 +39,8 @@ func arnsOf(t *PipelineTarget, partition string) targetARNs {
 }
 
 // newIntegrationTestStage runs integration-test.sh against the chosen target, as its deploy role.
-func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, key awskms.IKey, deploy awscodepipeline.Artifact) *awscodepipeline.StageProps {
+func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey,
+	deploy awscodepipeline.Artifact) (*awscodepipeline.StageProps, awscodebuild.IProject) {
 	it := p.IntegrationTest
 	var t *PipelineTarget
 	for i := range p.Targets {
@@ -49,7 +49,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, key a
 		}
 	}
 	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
-	project, _ := newScriptProject(scope, p, key, scriptProject{
+	project, _ := newScriptProject(scope, p, ops, key, scriptProject{
 		id: "IntegrationTest", name: "integration-test", rolePurpose: "it",
 		description: "Runs the new image and the integration tests in a temporary task in " + t.Environment,
 		script:      scripts.IntegrationTest, scriptName: "integration-test.sh",
@@ -77,21 +77,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, key a
 		Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 			ActionName: jsii.String("TemporaryTask"), Project: project, Input: deploy,
 		})},
-	}
-}
-
-// newApprovalTopic is where approval requests go: encrypted, SSL-only, with the config's e-mails.
-func newApprovalTopic(scope constructs.Construct, p *PipelineProps, key awskms.IKey) awssns.ITopic {
-	topic := awssns.NewTopic(scope, jsii.String("ApprovalTopic"), &awssns.TopicProps{
-		TopicName:   jsii.String(Name(p.Name, "approvals")),
-		DisplayName: jsii.String("Release approvals of " + p.Name),
-		MasterKey:   key,
-		EnforceSSL:  jsii.Bool(true),
-	})
-	for _, email := range p.Emails {
-		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
-	}
-	return topic
+	}, project
 }
 
 // newDeployStages returns, per target in order, an approval stage where asked and the

@@ -4,10 +4,12 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -49,6 +51,10 @@ type EnvironmentProps struct {
 	// Existing names a service, its listeners and target groups, and optionally a deploy role,
 	// that already exist. Default: all of them are created. Requires VPC and Cluster.
 	Existing *ExistingService
+
+	// Emails subscribe to the environment's notification topic, which its alarms notify.
+	// Default: none.
+	Emails []string
 }
 
 // LoadBalancerOptions shapes the load balancer.
@@ -74,6 +80,9 @@ type ServiceOptions struct {
 	Environment map[string]string
 	// Secrets maps variable names to SecureString parameter names in Parameter Store.
 	Secrets map[string]string
+	// SecretsKeyARN is the customer-managed KMS key that encrypts the Secrets. Default: the
+	// AWS-managed key aws/ssm, whose own policy lets the execution role decrypt through SSM.
+	SecretsKeyARN string
 	// HealthCheckIntervalSeconds between target health checks. Default: 10.
 	HealthCheckIntervalSeconds int
 	// HealthyThresholdCount of passed checks before a target takes traffic. Default: 2.
@@ -130,6 +139,12 @@ type Environment interface {
 	DeploymentGroup() awscodedeploy.IEcsDeploymentGroup
 	// DeployRole is what the pipeline assumes to deploy here.
 	DeployRole() awsiam.IRole
+	// Topic is where the environment's alarms go.
+	Topic() awssns.ITopic
+	// Alarms roll a deployment back and notify the Topic.
+	Alarms() []awscloudwatch.Alarm
+	// Dashboard shows the service's health.
+	Dashboard() awscloudwatch.Dashboard
 	// TaskFamily is the service's task definition family.
 	TaskFamily() string
 	ContainerName() string
@@ -145,6 +160,9 @@ type environment struct {
 	testTaskSG awsec2.ISecurityGroup
 	group      awscodedeploy.IEcsDeploymentGroup
 	deployRole awsiam.IRole
+	ops        *operations
+	alarms     []awscloudwatch.Alarm
+	dashboard  awscloudwatch.Dashboard
 }
 
 func (e *environment) VPC() awsec2.IVpc                                   { return e.vpc }
@@ -153,6 +171,9 @@ func (e *environment) TaskSubnets() *awsec2.SubnetSelection               { retu
 func (e *environment) TestTaskSecurityGroup() awsec2.ISecurityGroup       { return e.testTaskSG }
 func (e *environment) DeploymentGroup() awscodedeploy.IEcsDeploymentGroup { return e.group }
 func (e *environment) DeployRole() awsiam.IRole                           { return e.deployRole }
+func (e *environment) Topic() awssns.ITopic                               { return e.ops.topic }
+func (e *environment) Alarms() []awscloudwatch.Alarm                      { return e.alarms }
+func (e *environment) Dashboard() awscloudwatch.Dashboard                 { return e.dashboard }
 func (e *environment) TaskFamily() string                                 { return e.props.Name }
 func (e *environment) ContainerName() string                              { return ContainerName }
 func (e *environment) ContainerPort() int                                 { return e.props.Service.ContainerPort }
@@ -190,8 +211,11 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 		// The test task pulls its image and reaches AWS APIs; it accepts no connections.
 		AllowAllOutbound: jsii.Bool(true),
 	})
+	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	roles := newTaskRoles(self.Construct, &p)
-	logs := newLogGroup(self.Construct, &p)
+	// Kept when the stack goes, but not when its first create fails: a retry must not find the
+	// fixed name taken.
+	logs := self.ops.logGroup(self.Construct, "Logs", "", p.Service.LogRetentionDays, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	var target *deployTarget
 	if p.Existing != nil {
 		target = existingTarget(self.Construct, self.cluster, p.Existing)
@@ -202,7 +226,12 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	if p.IntegrationTest != nil {
 		newTestTask(self.Construct, roles, logs, subnetIDs(self.vpc, self.subnets), self.testTaskSG, &p)
 	}
-	self.group = newDeploymentGroup(self.Construct, target, &p)
+	self.alarms = newRollbackAlarms(self.Construct, target, &p)
+	for _, alarm := range self.alarms {
+		self.ops.notify(alarm)
+	}
+	self.group = newDeploymentGroup(self.Construct, target, self.alarms, &p)
+	self.dashboard = newServiceDashboard(self.Construct, target, self.cluster, self.alarms, &p)
 	self.deployRole = newDeployRole(self.Construct, roles, self.cluster, &p)
 	return self, nil
 }

@@ -61,3 +61,10 @@ func TestTaskFamily(env string) string { return env + "-it" }
 
 // ContainerName is the application container in every task definition and in appspec.yaml.
 const ContainerName = "app"
+
+// NotificationTopicName is the topic of one stack of an app (pipeline or environment) that its
+// alarms and notifications go to.
+func NotificationTopicName(name string) string { return name + "-notifications" }
+
+// DashboardName is the CloudWatch dashboard of a pipeline or an environment.
+func DashboardName(name string) string { return name }

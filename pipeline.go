@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -21,6 +23,8 @@ type PipelineProps struct {
 	// Name prefixes the physical names of the pipeline's resources (app and suffix, such as
 	// "orders-api-dev"). Required.
 	Name string
+	// App names the application in notifications. Default: Name.
+	App string
 	// ImagesToKeep is how many images the repository keeps; older ones expire. Default: 30.
 	ImagesToKeep int
 	// ArtifactRetentionDays is how long pipeline artifacts are kept. Default: 30.
@@ -36,7 +40,7 @@ type PipelineProps struct {
 	// IntegrationTest runs the new image and a test command in a temporary task in one target
 	// before any deployment. Default: no IntegrationTest stage.
 	IntegrationTest *PipelineIntegrationTest
-	// Emails receive approval requests. Default: none.
+	// Emails receive approval requests, failures and releases. Default: none.
 	Emails []string
 }
 
@@ -74,6 +78,13 @@ type BuildOptions struct {
 	ComputeType string
 	// Architecture is x86_64 or arm64. Default: x86_64.
 	Architecture string
+	// Secrets maps variable names to SecureString parameter names the build reads: the unit
+	// tests see them as variables, the Docker build as BuildKit secrets of the same ids.
+	// Default: none.
+	Secrets map[string]string
+	// SecretsKeyARN is the customer-managed KMS key that encrypts the Secrets. Default: the
+	// AWS-managed key aws/ssm.
+	SecretsKeyARN string
 }
 
 // ScanOptions is the Trivy gate.
@@ -96,6 +107,11 @@ type Pipeline interface {
 	// BuildProject and ScanProject are the pipeline's CodeBuild projects.
 	BuildProject() awscodebuild.IProject
 	ScanProject() awscodebuild.IProject
+	// Topic receives approval requests, failures, releases and the alarms.
+	Topic() awssns.ITopic
+	// Alarms fire on a failed release, a rolled-back deployment and a failing notifier.
+	Alarms() []awscloudwatch.Alarm
+	Dashboard() awscloudwatch.Dashboard
 }
 
 type pipeline struct {
@@ -106,6 +122,9 @@ type pipeline struct {
 	pipeline   awscodepipeline.Pipeline
 	build      awscodebuild.IProject
 	scan       awscodebuild.IProject
+	ops        *operations
+	alarms     []awscloudwatch.Alarm
+	dashboard  awscloudwatch.Dashboard
 }
 
 func (p *pipeline) ArtifactKey() awskms.IKey            { return p.key }
@@ -114,6 +133,9 @@ func (p *pipeline) Repository() awsecr.IRepository      { return p.repository }
 func (p *pipeline) Pipeline() awscodepipeline.Pipeline  { return p.pipeline }
 func (p *pipeline) BuildProject() awscodebuild.IProject { return p.build }
 func (p *pipeline) ScanProject() awscodebuild.IProject  { return p.scan }
+func (p *pipeline) Topic() awssns.ITopic                { return p.ops.topic }
+func (p *pipeline) Alarms() []awscloudwatch.Alarm       { return p.alarms }
+func (p *pipeline) Dashboard() awscloudwatch.Dashboard  { return p.dashboard }
 
 const (
 	defaultImagesToKeep          = 30
@@ -138,6 +160,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		serviceDefaults(&t.Service)
 		orString(&t.Service.Architecture, p.Build.Architecture)
 	}
+	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.key = newArtifactKey(self.Construct, p.Name)
 	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays)
 	self.repository = newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
@@ -145,8 +168,9 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	source, deploy, report := awscodepipeline.NewArtifact(jsii.String("Source"), nil),
 		awscodepipeline.NewArtifact(jsii.String("Deploy"), nil), awscodepipeline.NewArtifact(jsii.String("ScanReport"), nil)
 	sourceAction, trigger, connection := newSourceAction(self.Construct, &p, source)
-	self.build = newBuildProject(self.Construct, &p, self.key, self.repository)
-	self.scan = newScanProject(self.Construct, &p, self.key, self.bucket, self.repository)
+	self.build = newBuildProject(self.Construct, &p, self.ops, self.key, self.repository)
+	self.scan = newScanProject(self.Construct, &p, self.ops, self.key, self.bucket, self.repository)
+	projects := map[string]awscodebuild.IProject{"build": self.build, "scan": self.scan}
 	stages := []*awscodepipeline.StageProps{
 		{StageName: jsii.String(StageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
 		{StageName: jsii.String(StageBuild), Actions: &[]awscodepipeline.IAction{
@@ -163,11 +187,12 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		}},
 	}
 	if p.IntegrationTest != nil {
-		stages = append(stages, newIntegrationTestStage(self.Construct, &p, self.key, deploy))
+		stage, project := newIntegrationTestStage(self.Construct, &p, self.ops, self.key, deploy)
+		stages = append(stages, stage)
+		projects["integration-test"] = project
 	}
-	topic := newApprovalTopic(self.Construct, &p, self.key)
 	stages = append(stages, newDeployStages(self.Construct, &p, self.key,
-		func(role awsiam.IRole) { self.bucket.GrantRead(role, nil) }, deploy, topic)...)
+		func(role awsiam.IRole) { self.bucket.GrantRead(role, nil) }, deploy, self.ops.topic)...)
 	self.grantPulls(&p)
 	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + "codepipeline"),
@@ -196,6 +221,9 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		pipelineProps.Triggers = &[]*awscodepipeline.TriggerProps{trigger}
 	}
 	self.pipeline = awscodepipeline.NewPipeline(self.Construct, jsii.String("Pipeline"), pipelineProps)
+	notifier := newNotifier(self.Construct, &p, self.ops)
+	self.alarms = newPipelineAlarms(self.Construct, &p, self.ops, notifier)
+	self.dashboard = newPipelineDashboard(self.Construct, &p, projects, self.alarms)
 	return self, nil
 }
 
@@ -221,6 +249,7 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	if p.Name == "" {
 		return fail("Name is required")
 	}
+	orString(&p.App, p.Name)
 	orInt(&p.ImagesToKeep, defaultImagesToKeep)
 	orInt(&p.ArtifactRetentionDays, defaultArtifactRetentionDays)
 	if p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -23,21 +24,8 @@ const defaultBootstrapImage = "public.ecr.aws/docker/library/busybox:1.37"
 const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="/www$p"; case "$f" in */) f="$f"index.html;; esac; ` +
 	`mkdir -p "$(dirname "$f")" && echo ok > "$f" && exec httpd -f -v -p "$BOOTSTRAP_PORT" -h /www`
 
-// newService creates the Fargate service that CodeDeploy deploys to, with its task definition
-// and log group, attached to the blue target group.
-// newLogGroup is where the service and the integration-test task log.
-func newLogGroup(scope constructs.Construct, p *EnvironmentProps) awslogs.ILogGroup {
-	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
-		LogGroupName: jsii.String(LogGroupName(p.Name)),
-		// Kept when the stack goes, but not when its first create fails: a retry must not
-		// find the fixed name taken.
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-	})
-	// Any retention CloudWatch accepts, not only the enum's values; the config checked it.
-	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(p.Service.LogRetentionDays))
-	return logs
-}
-
+// newService creates the Fargate service that CodeDeploy deploys to, with its task definition,
+// attached to the blue target group.
 func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
 	lb *loadBalancer, roles *taskRoles, logs awslogs.ILogGroup, p *EnvironmentProps) *deployTarget {
 	s := &p.Service
@@ -66,7 +54,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		Essential:     jsii.Bool(true),
 		PortMappings:  &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
 		Environment:   &env,
-		Secrets:       parameterSecrets(scope, s.Secrets, "Secret"),
+		Secrets:       parameterSecrets(scope, s, "Secret"),
 		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{
 			LogGroup: logs, StreamPrefix: jsii.String("app"),
 		}),
@@ -98,6 +86,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 
 	return &deployTarget{
 		service:          service,
+		serviceName:      p.Name,
 		listener:         lb.listener,
 		testListener:     lb.testListener,
 		blue:             lb.blue,
@@ -119,14 +108,18 @@ func pinTaskDefinitionToFamily(service awsecs.FargateService, taskDef awsecs.Far
 		jsii.String("the service names its task definition by family, which must exist first"))
 }
 
-// parameterSecrets turns variable → parameter-name pairs into ECS secrets; ECS grants the
-// execution role read access to exactly these parameters.
-func parameterSecrets(scope constructs.Construct, secrets map[string]string, idPrefix string) *map[string]awsecs.Secret {
+// parameterSecrets turns variable → parameter-name pairs into ECS secrets; the execution role
+// may read exactly these parameters, and decrypt with exactly the key that encrypts them.
+func parameterSecrets(scope constructs.Construct, s *ServiceOptions, idPrefix string) *map[string]awsecs.Secret {
 	out := map[string]awsecs.Secret{}
-	for i, name := range slices.Sorted(maps.Keys(secrets)) {
+	var key awskms.IKey
+	if s.SecretsKeyARN != "" {
+		key = awskms.Key_FromKeyArn(scope, jsii.String(idPrefix+"Key"), jsii.String(s.SecretsKeyARN))
+	}
+	for i, name := range slices.Sorted(maps.Keys(s.Secrets)) {
 		// Imports create no resources, so an index is a safe construct id.
 		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("%s%d", idPrefix, i)),
-			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(secrets[name])})
+			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(s.Secrets[name]), EncryptionKey: key})
 		out[name] = awsecs.Secret_FromSsmParameter(param)
 	}
 	return &out

@@ -50,7 +50,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		Essential:     jsii.Bool(true),
 		PortMappings:  &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
 		Environment:   &env,
-		Secrets:       parameterSecrets(scope, s.Secrets, "TestSecret"),
+		Secrets:       parameterSecrets(scope, s, "TestSecret"),
 		Logging:       logging,
 		// The image must hold wget or curl; the test starts only once this passes.
 		HealthCheck: &awsecs.HealthCheck{

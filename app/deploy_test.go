@@ -87,7 +87,7 @@ func TestDeployStagesRunAsTheTargetDeployRole(t *testing.T) {
 func TestApprovalNotifiesAnEncryptedTopic(t *testing.T) {
 	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
 	cdktest.Assert(t, func() {
-		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), obj{"TopicName": "orders-api-prod-approvals", "KmsMasterKeyId": assertions.Match_AnyValue()})
+		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), obj{"TopicName": "orders-api-prod-notifications", "KmsMasterKeyId": assertions.Match_AnyValue()})
 		tmpl.ResourcePropertiesCountIs(jsii.String("AWS::SNS::Subscription"), obj{"Protocol": "email"}, jsii.Number(2))
 		tmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
 			"Effect": "Deny", "Condition": obj{"Bool": obj{"aws:SecureTransport": "false"}},
@@ -97,7 +97,7 @@ func TestApprovalNotifiesAnEncryptedTopic(t *testing.T) {
 			stage("Approve-production", obj{
 				"ActionTypeId": like(obj{"Category": "Approval", "Provider": "Manual"}),
 				"Configuration": obj{
-					"NotificationArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("ApprovalTopic"))},
+					"NotificationArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("NotificationTopic"))},
 					"CustomData":      stringLike(`^Release commit #\{SourceVariables\.CommitId\} \(#\{SourceVariables\.CommitMessage\}\) of orders-api-prod to production\?`),
 					"ExternalEntityLink": "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/orders-api-prod/executions/" +
 						"#{codepipeline.PipelineExecutionId}/timeline?region=us-east-1",

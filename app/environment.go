@@ -15,6 +15,7 @@ func environmentProps(cfg *config.Config, e *config.Environment, suffix string) 
 		PipelineAccount: cfg.Pipeline.Account,
 		PipelineRegion:  cfg.Pipeline.Region,
 		NATGateways:     &nat,
+		Emails:          cfg.Notifications.Emails,
 		LoadBalancer: ecsdelivery.LoadBalancerOptions{
 			Internal:         e.LoadBalancer.Internal,
 			CertificateARN:   e.LoadBalancer.CertificateARN,
@@ -28,6 +29,7 @@ func environmentProps(cfg *config.Config, e *config.Environment, suffix string) 
 			DesiredCount:               s.DesiredCount,
 			Environment:                s.Environment,
 			Secrets:                    s.Secrets,
+			SecretsKeyARN:              s.SecretsKeyARN,
 			HealthCheckIntervalSeconds: s.HealthCheckIntervalSeconds,
 			HealthyThresholdCount:      s.HealthyThresholdCount,
 			DeregistrationDelaySeconds: &deregistration,

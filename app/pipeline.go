@@ -9,6 +9,7 @@ import (
 func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.PipelineTarget) *ecsdelivery.PipelineProps {
 	props := &ecsdelivery.PipelineProps{
 		Name: ecsdelivery.Name(cfg.App, suffix),
+		App:  cfg.App,
 		Source: ecsdelivery.SourceOptions{
 			Owner: cfg.Source.Owner, Repo: cfg.Source.Repo, Branch: cfg.Source.Branch,
 			ConnectionARN: cfg.Source.ConnectionARN, OAuthTokenSecret: cfg.Source.OAuthTokenSecret,
@@ -17,6 +18,7 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 		Build: ecsdelivery.BuildOptions{
 			Dockerfile: cfg.Build.Dockerfile, Context: cfg.Build.Context, UnitTestCommand: cfg.Build.UnitTestCommand,
 			ComputeType: cfg.Build.ComputeType, Architecture: cfg.Build.Architecture,
+			Secrets: cfg.Build.Secrets, SecretsKeyARN: cfg.Build.SecretsKeyARN,
 		},
 		Scan:    ecsdelivery.ScanOptions{FailOn: cfg.Scan.FailOn, IgnoreUnfixed: cfg.Scan.IgnoreUnfixed},
 		Targets: targets,

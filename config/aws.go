@@ -143,6 +143,8 @@ var (
 		resource: regexp.MustCompile(`^targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`), example: "targetgroup/NAME/ID"}
 	certificateRule = arnRule{what: "an ACM certificate ARN", services: []string{"acm"},
 		resource: regexp.MustCompile(`^certificate/[0-9a-f-]{36}$`), example: "certificate/ID"}
+	kmsKeyRule = arnRule{what: "a KMS key ARN", services: []string{"kms"},
+		resource: regexp.MustCompile(`^key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`), example: "key/ID"}
 	roleRule = arnRule{what: "an IAM role ARN", services: []string{"iam"},
 		resource: regexp.MustCompile(`^role/([\x21-\x7e]*/)?[A-Za-z0-9+=,.@_-]{1,64}$`), example: "role/NAME", global: true}
 )

@@ -60,6 +60,13 @@ type Build struct {
 	ComputeType string `yaml:"computeType"`
 	// Architecture is x86_64 or arm64. Default: x86_64.
 	Architecture string `yaml:"architecture"`
+	// Secrets maps variable names to SecureString parameter names the build reads: the unit
+	// tests see them as variables, the Dockerfile as BuildKit secrets of the same ids
+	// (RUN --mount=type=secret,id=NAME). Default: none.
+	Secrets map[string]string `yaml:"secrets"`
+	// SecretsKeyARN is the customer-managed KMS key that encrypts the build's secrets, in the
+	// pipeline region. Default: the AWS-managed key aws/ssm.
+	SecretsKeyARN string `yaml:"secretsKeyArn"`
 }
 
 // Scan is the Trivy security gate.
@@ -96,6 +103,9 @@ type Service struct {
 	// Secrets maps variable names to SecureString parameter names in Parameter Store.
 	// An environment's map adds to and overrides the shared one.
 	Secrets map[string]string `yaml:"secrets"`
+	// SecretsKeyARN is the customer-managed KMS key that encrypts the secrets, in the
+	// environment's region. Default: the AWS-managed key aws/ssm.
+	SecretsKeyARN string `yaml:"secretsKeyArn"`
 	// HealthCheckIntervalSeconds between target health checks, 5 to 300. Default: 10.
 	HealthCheckIntervalSeconds int `yaml:"healthCheckIntervalSeconds"`
 	// HealthyThresholdCount of passed checks before a target takes traffic, 2 to 10. Default: 2.
@@ -181,7 +191,7 @@ type Import struct {
 	DeployRoleARN string `yaml:"deployRoleArn"`
 }
 
-// Notifications says who hears about approvals and failures.
+// Notifications says who hears about approvals, failures, releases and alarms.
 type Notifications struct {
 	Emails []string `yaml:"emails"`
 }

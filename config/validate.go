@@ -287,6 +287,14 @@ func (v *validator) build(c *Config) {
 	if strings.ContainsAny(b.UnitTestCommand, "\x00") {
 		v.add("build.unitTestCommand", "holds a NUL character; expected a shell command")
 	}
+	for _, k := range slices.Sorted(maps.Keys(b.Secrets)) {
+		v.secret("build.secrets."+k, k, b.Secrets[k])
+	}
+	if b.SecretsKeyARN != "" {
+		if msg := checkARN(b.SecretsKeyARN, kmsKeyRule, v.where("", c.Pipeline.Region, "", "pipeline.region", "the pipeline")); msg != "" {
+			v.add("build.secretsKeyArn", "%s", msg)
+		}
+	}
 	v.oneOf("build.computeType", b.ComputeType, computeTypes)
 	v.oneOf("build.architecture", b.Architecture, architectures)
 }
@@ -333,6 +341,22 @@ func (v *validator) integrationTest(c *Config) {
 	}
 }
 
+// secretsKeyRegion checks that an environment's secrets key sits in its region: SSM decrypts
+// with a key of its own region only.
+func (v *validator) secretsKeyRegion(p string, e *Environment) {
+	path := p + ".service.secretsKeyArn"
+	if !v.given(path) {
+		path = "service.secretsKeyArn"
+	}
+	a, ok := parseARN(e.Service.SecretsKeyARN)
+	if !ok || checkARN(e.Service.SecretsKeyARN, kmsKeyRule, where{}) != "" || !v.usable(p+".region") {
+		return
+	}
+	if _, known := regions[e.Region]; known && a.region != e.Region {
+		v.add(path, "%q is in region %s; expected a key in %s, the region of environment %s", e.Service.SecretsKeyARN, a.region, e.Region, e.Name)
+	}
+}
+
 // service checks one service block. For an environment's override, given lists the paths
 // set there, so a shared mistake is reported once, at the shared field.
 func (v *validator) service(prefix string, s Service, env *int) {
@@ -374,17 +398,14 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
-		if !check("secrets." + k) {
-			continue
+		if check("secrets." + k) {
+			v.secret(prefix+".secrets."+k, k, s.Secrets[k])
 		}
-		path := prefix + ".secrets." + k
-		switch name := s.Secrets[k]; {
-		case !varName.MatchString(k):
-			v.add(path, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", k)
-		case !parameterName.MatchString(name) || len(name) > 1011:
-			v.add(path, "%q is not a Parameter Store name; expected a name such as /orders/db-password", name)
-		case strings.HasPrefix(strings.ToLower(strings.TrimPrefix(name, "/")), "aws") || strings.HasPrefix(strings.ToLower(strings.TrimPrefix(name, "/")), "ssm"):
-			v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
+	}
+	if check("secretsKeyArn") && s.SecretsKeyARN != "" {
+		// The region is checked per environment, where it is known.
+		if msg := checkARN(s.SecretsKeyARN, kmsKeyRule, where{}); msg != "" {
+			v.add(prefix+".secretsKeyArn", "%s", msg)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
@@ -395,6 +416,18 @@ func (v *validator) service(prefix string, s Service, env *int) {
 			}
 			v.add(path, "%s is both a plain variable and a secret; expected each name once", k)
 		}
+	}
+}
+
+// secret checks one variable → SecureString parameter pair.
+func (v *validator) secret(path, variable, name string) {
+	switch trimmed := strings.ToLower(strings.TrimPrefix(name, "/")); {
+	case !varName.MatchString(variable):
+		v.add(path, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", variable)
+	case !parameterName.MatchString(name) || len(name) > 1011:
+		v.add(path, "%q is not a Parameter Store name; expected a name such as /orders/db-password", name)
+	case strings.HasPrefix(trimmed, "aws") || strings.HasPrefix(trimmed, "ssm"):
+		v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
 	}
 }
 
@@ -457,6 +490,7 @@ func (v *validator) environments(c *Config) {
 			v.add(p+".approval", "true, but notifications.emails is empty; expected at least one address to send the approval request to")
 		}
 		v.service(p+".service", e.Service, &i)
+		v.secretsKeyRegion(p, e)
 		v.between(p+".natGateways", e.NATGateways, 0, 2, "NAT gateways")
 		if e.NATGateways == 0 && e.Import == nil && e.Service.BootstrapImage == "" {
 			v.add(p+".natGateways", "0, but without NAT the tasks cannot pull the default bootstrap image from public.ecr.aws; expected service.bootstrapImage in a private ECR repository, or a NAT gateway")

@@ -15,6 +15,8 @@
 #   PORT_<i>              environment i's container port (environments may differ)
 #   OUTPUT_DIR            where the deploy artifact goes; default deploy
 #   CACHE_TAG             default buildcache: the one tag the repository lets a build overwrite
+#   BUILD_SECRETS         optional; names of variables (from Parameter Store) handed to the
+#                         Docker build as BuildKit secrets of the same ids, never as build args
 set -euo pipefail
 
 log() { printf 'build: %s\n' "$*" >&2; }
@@ -53,6 +55,14 @@ if aws ecr describe-images --region "$region" --repository-name "$repository" \
   log "$image exists already; not rebuilding"
 else
   log "building $image"
+  # A secret reaches the Dockerfile only through RUN --mount=type=secret: it stays out of the
+  # image layers, the build cache and this log.
+  secrets=()
+  for name in ${BUILD_SECRETS:-}; do
+    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "BUILD_SECRETS: '$name' is not a variable name"
+    [[ -n ${!name:-} ]] || die "build secret $name is empty; is its parameter readable?"
+    secrets+=(--secret "id=$name,env=$name")
+  done
   docker buildx create --name ecsdelivery --driver docker-container --use >/dev/null 2>&1 ||
     docker buildx use ecsdelivery
   # ECR accepts a registry cache only as an OCI image manifest.
@@ -62,6 +72,7 @@ else
     --cache-from "type=registry,ref=$REPOSITORY_URI:$cache_tag" \
     --cache-to "type=registry,ref=$REPOSITORY_URI:$cache_tag,mode=max,image-manifest=true,oci-mediatypes=true" \
     --provenance=false \
+    "${secrets[@]}" \
     --push \
     "$context"
 fi

@@ -235,6 +235,31 @@ func TestBuildStopsOnFailingUnitTests(t *testing.T) {
 	}
 }
 
+// Build secrets from Parameter Store reach the unit tests as variables and the Dockerfile as
+// BuildKit secrets, by name only: the value is in no argument and no log.
+func TestBuildPassesSecretsByNameOnly(t *testing.T) {
+	const value = "npm-token-value-5f3a"
+	r := newRun(t)
+	code, out := r.exec(t, Build, buildEnv("BUILD_SECRETS=NPM_TOKEN", "NPM_TOKEN="+value,
+		`UNIT_TEST_COMMAND=[ "${#NPM_TOKEN}" = 20 ] && echo tests-saw-the-token >> "$CALLS"`)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	calls := r.callLog(t)
+	for _, want := range []string{"tests-saw-the-token", "--secret id=NPM_TOKEN,env=NPM_TOKEN"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("%q missing from calls:\n%s", want, calls)
+		}
+	}
+	if strings.Contains(calls, value) || strings.Contains(out, value) {
+		t.Errorf("the secret's value appears in arguments or output:\n%s\n%s", calls, out)
+	}
+	code, out = newRun(t).exec(t, Build, buildEnv("BUILD_SECRETS=NPM_TOKEN")...)
+	if code == 0 || !strings.Contains(out, "build secret NPM_TOKEN is empty") {
+		t.Errorf("an unreadable secret: exit %d\n%s", code, out)
+	}
+}
+
 // A retried run finds its commit's image and does not try to overwrite an immutable tag.
 func TestBuildRetryReusesTheImage(t *testing.T) {
 	r := newRun(t)

@@ -1,0 +1,130 @@
+package ecsdelivery
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/notifier"
+)
+
+// MetricsNamespace holds the pipeline metrics the notifier publishes: CodePipeline and
+// CodeDeploy publish none of their own.
+const MetricsNamespace = "ecsdelivery"
+
+// newNotifier creates the function that turns the pipeline's state changes into metrics
+// (executions, their duration, deployments per environment) and into messages on the topic:
+// a stage failed, or a release reached the last environment. Approval requests reach the topic
+// from the approval action itself. A person reads these, so they are text naming the app,
+// stage, commit and execution, not event JSON, which is why a function sits between the events
+// and the topic.
+func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) awslambda.Function {
+	stack := awscdk.Stack_Of(scope)
+	name := Name(p.Name, "notifier")
+	role := awsiam.NewRole(scope, jsii.String("NotifierRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(name),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Publishes the metrics and notifications of the pipeline " + p.Name),
+	})
+	pipelineARN := fmt.Sprintf("arn:%s:codepipeline:%s:%s:%s", *stack.Partition(), *stack.Region(), *stack.Account(), p.Name)
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadTheExecutions"),
+		Actions:   jsii.Strings("codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions"),
+		Resources: jsii.Strings(pipelineARN),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("PublishPipelineMetrics"),
+		Actions: jsii.Strings("cloudwatch:PutMetricData"),
+		// PutMetricData has no resource-level permissions; the namespace condition scopes it.
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": MetricsNamespace}},
+	}))
+	ops.topic.GrantPublish(role)
+	logs := ops.logGroup(scope, "NotifierLogs", "notifier", 30, awscdk.RemovalPolicy_DESTROY)
+	logs.GrantWrite(role)
+
+	deployStages := map[string]string{}
+	for _, t := range p.Targets {
+		deployStages[DeployStageName(t.Environment)] = t.Environment
+	}
+	stages, _ := json.Marshal(deployStages)
+	fn := awslambda.NewFunction(scope, jsii.String("Notifier"), &awslambda.FunctionProps{
+		FunctionName: jsii.String(name),
+		Description:  jsii.String("Metrics and readable notifications of the pipeline " + p.Name),
+		Runtime:      awslambda.Runtime_NODEJS_24_X(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("index.handler"),
+		Code:         awslambda.Code_FromInline(jsii.String(notifier.Code)),
+		Role:         role,
+		LogGroup:     logs,
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(30)),
+		MemorySize:   jsii.Number(256),
+		Environment: &map[string]*string{
+			"APP":                 jsii.String(p.App),
+			"PIPELINE":            jsii.String(p.Name),
+			"TOPIC_ARN":           ops.topic.TopicArn(),
+			"RELEASE_ENVIRONMENT": jsii.String(p.Targets[len(p.Targets)-1].Environment),
+			"DEPLOY_STAGES":       jsii.String(string(stages)),
+		},
+	})
+	awsevents.NewRule(scope, jsii.String("PipelineStateChanges"), &awsevents.RuleProps{
+		Description: jsii.String("Outcomes of the pipeline " + p.Name + ", its stages and actions"),
+		EventPattern: &awsevents.EventPattern{
+			Source: jsii.Strings("aws.codepipeline"),
+			DetailType: jsii.Strings("CodePipeline Pipeline Execution State Change", "CodePipeline Stage Execution State Change",
+				"CodePipeline Action Execution State Change"),
+			Detail: &map[string]any{"pipeline": []string{p.Name}, "state": []string{"SUCCEEDED", "FAILED"}},
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(2), MaxEventAge: awscdk.Duration_Hours(jsii.Number(1)),
+		})},
+	})
+	return fn
+}
+
+// newPipelineAlarms fire when a release fails, when a deployment rolls back, and when the
+// notifier itself fails (then the other two go quiet). Each notifies the topic.
+func newPipelineAlarms(scope constructs.Construct, p *PipelineProps, ops *operations, fn awslambda.Function) []awscloudwatch.Alarm {
+	fiveMinutes := awscdk.Duration_Minutes(jsii.Number(5))
+	alarm := func(id, description string, m awscloudwatch.IMetric) awscloudwatch.Alarm {
+		return ops.notify(awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String(description),
+			Metric:             m,
+			Threshold:          jsii.Number(1),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		}))
+	}
+	alarms := []awscloudwatch.Alarm{
+		alarm("PipelineFailedAlarm", "A release of "+p.Name+" failed: a build, test, scan or deployment stopped it",
+			pipelineMetric(p, "ExecutionsFailed", "Sum", fiveMinutes, nil)),
+	}
+	for i, t := range p.Targets {
+		alarms = append(alarms, alarm(fmt.Sprintf("RolledBack%dAlarm", i), "A deployment of "+p.Name+" to "+t.Environment+" was rolled back",
+			pipelineMetric(p, "DeploymentsRolledBack", "Sum", fiveMinutes, map[string]string{"Environment": t.Environment})))
+	}
+	alarms = append(alarms, alarm("NotifierErrorsAlarm", "The notifier of "+p.Name+" failed: pipeline metrics and messages may be missing",
+		fn.MetricErrors(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")})))
+	return alarms
+}
+
+// pipelineMetric is one of the notifier's metrics of this pipeline.
+func pipelineMetric(p *PipelineProps, name, statistic string, period awscdk.Duration, dims map[string]string) awscloudwatch.Metric {
+	dimensions := map[string]*string{"Pipeline": jsii.String(p.Name)}
+	for k, v := range dims {
+		dimensions[k] = jsii.String(v)
+	}
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String(name), DimensionsMap: &dimensions,
+		Statistic: jsii.String(statistic), Period: period,
+	})
+}

@@ -1,0 +1,116 @@
+'use strict';
+// Turns one pipeline's state changes into CloudWatch metrics and into messages a person reads.
+// Runs as an AWS Lambda function (Node.js, AWS SDK v3 from the runtime); handle() takes its
+// AWS calls as arguments so it can be tested without AWS.
+
+const NAMESPACE = 'ecsdelivery';
+const PIPELINE = 'CodePipeline Pipeline Execution State Change';
+const STAGE = 'CodePipeline Stage Execution State Change';
+const ACTION = 'CodePipeline Action Execution State Change';
+
+function settings(env) {
+  return {
+    app: env.APP, pipeline: env.PIPELINE, topicArn: env.TOPIC_ARN, region: env.AWS_REGION,
+    release: env.RELEASE_ENVIRONMENT, deployStages: JSON.parse(env.DEPLOY_STAGES || '{}'),
+  };
+}
+
+// commitOf reads the source revision of an execution: the commit id, its message and link.
+async function commitOf(aws, s, id) {
+  try {
+    const revs = (await aws.getExecution(s.pipeline, id)).artifactRevisions || [];
+    if (!revs.length) return 'unknown';
+    const r = revs[0];
+    let summary = r.revisionSummary || '';
+    try { summary = JSON.parse(summary).CommitMessage || summary; } catch (e) { /* plain text */ }
+    summary = summary.split('\n')[0].slice(0, 120);
+    return [String(r.revisionId || '').slice(0, 12), summary, r.revisionUrl ? '(' + r.revisionUrl + ')' : '']
+      .filter(Boolean).join(' ');
+  } catch (e) {
+    return 'unknown (' + e.name + ': ' + e.message + ')';
+  }
+}
+
+async function handle(event, aws, s) {
+  const d = event.detail || {};
+  const type = event['detail-type'];
+  if (d.pipeline !== s.pipeline) return { ignored: true };
+  const dims = [{ Name: 'Pipeline', Value: s.pipeline }];
+  const metrics = [];
+  let headline = null;
+  let stage = d.stage || '';
+  if (type === PIPELINE && (d.state === 'SUCCEEDED' || d.state === 'FAILED')) {
+    metrics.push({ MetricName: d.state === 'SUCCEEDED' ? 'ExecutionsSucceeded' : 'ExecutionsFailed', Dimensions: dims, Value: 1, Unit: 'Count' });
+    const started = await aws.executionStart(s.pipeline, d['execution-id']);
+    if (started) {
+      metrics.push({ MetricName: 'ExecutionDuration', Dimensions: dims, Value: Math.max(0, (Date.parse(event.time) - started) / 1000), Unit: 'Seconds' });
+    }
+    if (d.state === 'SUCCEEDED') {
+      headline = 'released to ' + s.release;
+      stage = 'all stages, through ' + s.release;
+    }
+  } else if (type === STAGE && d.state === 'FAILED') {
+    headline = d.stage + ' failed';
+  } else if (type === ACTION && (d.state === 'SUCCEEDED' || d.state === 'FAILED') && s.deployStages[d.stage]) {
+    // A failed blue/green action is a rolled-back one: CodeDeploy rolls back on every failure.
+    metrics.push({
+      MetricName: d.state === 'SUCCEEDED' ? 'DeploymentsSucceeded' : 'DeploymentsRolledBack',
+      Dimensions: dims.concat([{ Name: 'Environment', Value: s.deployStages[d.stage] }]), Value: 1, Unit: 'Count',
+    });
+  }
+  const done = {};
+  if (metrics.length) {
+    await aws.putMetrics({ Namespace: NAMESPACE, MetricData: metrics.map((m) => Object.assign({ Timestamp: new Date(event.time) }, m)) });
+    done.metrics = metrics.map((m) => m.MetricName);
+  }
+  if (headline) {
+    const id = d['execution-id'];
+    const link = 'https://' + s.region + '.console.aws.amazon.com/codesuite/codepipeline/pipelines/' +
+      encodeURIComponent(s.pipeline) + '/executions/' + id + '/timeline?region=' + s.region;
+    const message = [
+      s.app + ': ' + headline, '',
+      'App:       ' + s.app,
+      'Pipeline:  ' + s.pipeline,
+      'Stage:     ' + stage,
+      'Commit:    ' + await commitOf(aws, s, id),
+      'Execution: ' + link,
+      'Time:      ' + event.time,
+    ].join('\n');
+    // SNS subjects are ASCII, one line, at most 100 characters.
+    const subject = ('[' + s.app + '] ' + headline).replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+    await aws.publish({ TopicArn: s.topicArn, Subject: subject, Message: message });
+    done.published = subject;
+  }
+  return done;
+}
+
+// executionStart finds when an execution started; recent executions are listed newest first.
+async function executionStart(cp, pipeline, id, List) {
+  let token;
+  for (let page = 0; page < 5; page++) {
+    const out = await cp.send(new List({ pipelineName: pipeline, maxResults: 100, nextToken: token }));
+    const found = (out.pipelineExecutionSummaries || []).find((e) => e.pipelineExecutionId === id);
+    if (found) return new Date(found.startTime).getTime();
+    if (!(token = out.nextToken)) return null;
+  }
+  return null;
+}
+
+function awsCalls() {
+  const cpsdk = require('@aws-sdk/client-codepipeline');
+  const cw = require('@aws-sdk/client-cloudwatch');
+  const sns = require('@aws-sdk/client-sns');
+  const cp = new cpsdk.CodePipelineClient({});
+  const metrics = new cw.CloudWatchClient({});
+  const topics = new sns.SNSClient({});
+  return {
+    getExecution: async (pipeline, id) => (await cp.send(new cpsdk.GetPipelineExecutionCommand({ pipelineName: pipeline, pipelineExecutionId: id }))).pipelineExecution,
+    executionStart: (pipeline, id) => executionStart(cp, pipeline, id, cpsdk.ListPipelineExecutionsCommand),
+    putMetrics: (input) => metrics.send(new cw.PutMetricDataCommand(input)),
+    publish: (input) => topics.send(new sns.PublishCommand(input)),
+  };
+}
+
+exports.handle = handle;
+exports.settings = settings;
+exports.handler = async (event) => handle(event, awsCalls(), settings(process.env));
