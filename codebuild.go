@@ -131,7 +131,7 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 		}
 	}
 	if len(secretNames) > 0 {
-		env["BUILD_SECRETS"] = plain(strings.Join(secretNames, " "))
+		env["PARAMETER_VARIABLES"] = plain(strings.Join(secretNames, " "))
 	}
 
 	project, role := newScriptProject(scope, p, ops, key, scriptProject{

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -108,18 +107,14 @@ func pinTaskDefinitionToFamily(service awsecs.FargateService, taskDef awsecs.Far
 		jsii.String("the service names its task definition by family, which must exist first"))
 }
 
-// parameterSecrets turns variable → parameter-name pairs into ECS secrets; the execution role
-// may read exactly these parameters, and decrypt with exactly the key that encrypts them.
+// parameterSecrets turns variable → parameter-name pairs into ECS secrets; ECS grants the
+// execution role read access to exactly these parameters (newTaskRoles grants their key).
 func parameterSecrets(scope constructs.Construct, s *ServiceOptions, idPrefix string) *map[string]awsecs.Secret {
 	out := map[string]awsecs.Secret{}
-	var key awskms.IKey
-	if s.SecretsKeyARN != "" {
-		key = awskms.Key_FromKeyArn(scope, jsii.String(idPrefix+"Key"), jsii.String(s.SecretsKeyARN))
-	}
 	for i, name := range slices.Sorted(maps.Keys(s.Secrets)) {
 		// Imports create no resources, so an index is a safe construct id.
 		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("%s%d", idPrefix, i)),
-			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(s.Secrets[name]), EncryptionKey: key})
+			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(s.Secrets[name])})
 		out[name] = awsecs.Secret_FromSsmParameter(param)
 	}
 	return &out

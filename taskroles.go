@@ -38,6 +38,15 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 		// GetAuthorizationToken has no resource-level permissions: "*" is the only resource.
 		Resources: jsii.Strings("*"),
 	}))
+	if s := p.Service; s.SecretsKeyARN != "" && len(s.Secrets) > 0 {
+		r.execution.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("DecryptSecrets"),
+			Actions:   jsii.Strings("kms:Decrypt"),
+			Resources: jsii.Strings(s.SecretsKeyARN),
+			// Only as Parameter Store decrypts the secrets for ECS, never directly.
+			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "ssm." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
+		}))
+	}
 	return r
 }
 

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -304,6 +306,20 @@ var badCases = []struct {
 	{"unit test command with a NUL character",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {unitTestCommand: \"make test\\0rm -rf /\"}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:26: build.unitTestCommand: holds a NUL character; expected a shell command"},
+	{"build secrets: bad variable, bad name, reserved prefix",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild:\n  secrets: {NPM-TOKEN: /orders/npm, TOKEN: \"not a name\", KEY: /ssm/key}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:4:24: build.secrets.NPM-TOKEN: \"NPM-TOKEN\" is not a variable name; expected letters, digits and '_', not starting with a digit\n" +
+			"bad.yaml:4:44: build.secrets.TOKEN: \"not a name\" is not a Parameter Store name; expected a name such as /orders/db-password\n" +
+			"bad.yaml:4:63: build.secrets.KEY: \"/ssm/key\" starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name"},
+	{"build secrets key in another region",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {secrets: {NPM_TOKEN: /orders/npm}, secretsKeyArn: \"arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:59: build.secretsKeyArn: \"arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\" is in region eu-west-1; expected region us-east-1 (the pipeline)"},
+	{"service secrets key given as an alias",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {secretsKeyArn: \"arn:aws:kms:us-east-1:111111111111:alias/orders\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:26: service.secretsKeyArn: \"arn:aws:kms:us-east-1:111111111111:alias/orders\" has resource \"alias/orders\"; expected a KMS key ARN ending in key/ID"},
+	{"environment secrets key outside its region",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    service: {secretsKeyArn: \"arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\"}\n",
+		"bad.yaml:5:30: environments[0].service.secretsKeyArn: \"arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\" is in region eu-west-1; expected a key in us-east-1, the region of environment staging"},
 }
 
 func TestBadConfigs(t *testing.T) {
@@ -325,6 +341,64 @@ func TestBadConfigs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBadCasesCoverEveryField walks the contract's types and fails for any field no bad case
+// reports a problem at, so a new field cannot arrive without its bad input.
+func TestBadCasesCoverEveryField(t *testing.T) {
+	reported := map[string]bool{}
+	index := regexp.MustCompile(`\[\d+\]`)
+	for _, tc := range badCases {
+		for _, line := range strings.Split(tc.want, "\n") {
+			// "bad.yaml:4:24: build.secrets.NPM-TOKEN: ..." → build.secrets.NPM-TOKEN and its parents
+			parts := strings.SplitN(line, ": ", 3)
+			if len(parts) < 3 {
+				continue
+			}
+			path := index.ReplaceAllString(parts[1], "")
+			for p := path; p != ""; p = p[:max(strings.LastIndex(p, "."), 0)] {
+				reported[p] = true
+				if !strings.Contains(p, ".") {
+					break
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, field := range contractFields(reflect.TypeOf(Config{}), "") {
+		// A field shared by every environment's service is covered by either place.
+		alt := strings.Replace(field, "environments.service.", "service.", 1)
+		if !reported[field] && !reported[alt] && !reported["environments."+strings.TrimPrefix(field, "service.")] &&
+			!reported[strings.Replace(field, "service.", "environments.service.", 1)] {
+			missing = append(missing, field)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("no bad case reports a problem at: %s", strings.Join(missing, ", "))
+	}
+}
+
+// contractFields lists the YAML paths of every leaf field (maps count as leaves; their keys
+// are free), without list indexes.
+func contractFields(typ reflect.Type, prefix string) []string {
+	for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct {
+		return []string{prefix}
+	}
+	var out []string
+	for i := 0; i < typ.NumField(); i++ {
+		name := strings.Split(typ.Field(i).Tag.Get("yaml"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		if prefix != "" {
+			name = prefix + "." + name
+		}
+		out = append(out, contractFields(typ.Field(i).Type, name)...)
+	}
+	return out
 }
 
 // lineDiff shows which lines of two multi-line texts differ.

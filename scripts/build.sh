@@ -15,8 +15,9 @@
 #   PORT_<i>              environment i's container port (environments may differ)
 #   OUTPUT_DIR            where the deploy artifact goes; default deploy
 #   CACHE_TAG             default buildcache: the one tag the repository lets a build overwrite
-#   BUILD_SECRETS         optional; names of variables (from Parameter Store) handed to the
-#                         Docker build as BuildKit secrets of the same ids, never as build args
+#   PARAMETER_VARIABLES   optional; names of the variables CodeBuild filled from Parameter Store,
+#                         handed to the Docker build as BuildKit secrets of the same ids, never
+#                         as build args
 set -euo pipefail
 
 log() { printf 'build: %s\n' "$*" >&2; }
@@ -58,8 +59,8 @@ else
   # A secret reaches the Dockerfile only through RUN --mount=type=secret: it stays out of the
   # image layers, the build cache and this log.
   secrets=()
-  for name in ${BUILD_SECRETS:-}; do
-    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "BUILD_SECRETS: '$name' is not a variable name"
+  for name in ${PARAMETER_VARIABLES:-}; do
+    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "PARAMETER_VARIABLES: '$name' is not a variable name"
     [[ -n ${!name:-} ]] || die "build secret $name is empty; is its parameter readable?"
     secrets+=(--secret "id=$name,env=$name")
   done

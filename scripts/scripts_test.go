@@ -240,7 +240,7 @@ func TestBuildStopsOnFailingUnitTests(t *testing.T) {
 func TestBuildPassesSecretsByNameOnly(t *testing.T) {
 	const value = "npm-token-value-5f3a"
 	r := newRun(t)
-	code, out := r.exec(t, Build, buildEnv("BUILD_SECRETS=NPM_TOKEN", "NPM_TOKEN="+value,
+	code, out := r.exec(t, Build, buildEnv("PARAMETER_VARIABLES=NPM_TOKEN", "NPM_TOKEN="+value,
 		`UNIT_TEST_COMMAND=[ "${#NPM_TOKEN}" = 20 ] && echo tests-saw-the-token >> "$CALLS"`)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
@@ -254,7 +254,7 @@ func TestBuildPassesSecretsByNameOnly(t *testing.T) {
 	if strings.Contains(calls, value) || strings.Contains(out, value) {
 		t.Errorf("the secret's value appears in arguments or output:\n%s\n%s", calls, out)
 	}
-	code, out = newRun(t).exec(t, Build, buildEnv("BUILD_SECRETS=NPM_TOKEN")...)
+	code, out = newRun(t).exec(t, Build, buildEnv("PARAMETER_VARIABLES=NPM_TOKEN")...)
 	if code == 0 || !strings.Contains(out, "build secret NPM_TOKEN is empty") {
 		t.Errorf("an unreadable secret: exit %d\n%s", code, out)
 	}
