@@ -13,8 +13,10 @@ GO_FILES = $(shell find . -name '*.go' -not -path './_tools/*')
 synth: tools
 	./cdk synth
 
-# Coverage counts what any package's tests run in the library, config, app and command packages.
+# Coverage counts what any package's tests run in the library, config, app and command packages;
+# the library and config packages must stay at MIN_COVERAGE percent or more.
 COVERPKG = .,./config,./app,./internal/cli
+MIN_COVERAGE = 90
 
 # A deprecated CDK API fails the tests instead of printing a warning at every synthesis.
 test: export JSII_DEPRECATED := fail
@@ -22,7 +24,12 @@ test: tools vet
 	go test -count=1 -coverpkg=$(COVERPKG) -coverprofile=cover.out ./...
 	@awk -F'[: ]' 'NR > 1 { key = $$1 ":" $$2; n[key] = $$3; if ($$4 > 0) hit[key] = 1 } \
 	  END { for (k in n) { p = k; sub(/\/[^\/]*:.*/, "", p); t[p] += n[k]; if (hit[k]) c[p] += n[k] } \
-	    for (p in t) printf "coverage: %5.1f%% of statements in %s\n", 100 * c[p] / t[p], p }' cover.out | sort -k4
+	    for (p in t) printf "coverage: %5.1f%% of statements in %s\n", 100 * c[p] / t[p], p }' cover.out | sort -k4 | tee cover.txt
+	@awk -v min=$(MIN_COVERAGE) '$$6 == "github.com/ecsdelivery/ecsdelivery" || $$6 == "github.com/ecsdelivery/ecsdelivery/config" { \
+	    if ($$2 + 0 < min) { printf "coverage of %s is %s, below %d%%\n", $$6, $$2, min; bad = 1 } } END { exit bad }' cover.txt
+	@if command -v cfn-lint >/dev/null; then \
+	  cfn-lint --ignore-checks W -- app/testdata/*/*.template.json && echo "cfn-lint: no errors in the shipped configs' templates"; \
+	else echo "cfn-lint not installed: templates not linted here"; fi
 
 tools: $(TOOLS)/.installed
 

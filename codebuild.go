@@ -41,11 +41,18 @@ func plain(value string) *awscodebuild.BuildEnvironmentVariable {
 
 // projectRole is a CodeBuild role named with the pipeline's prefix, so environments can trust it.
 func projectRole(scope constructs.Construct, id, name, purpose string) awsiam.Role {
-	return awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(PipelineRolePrefix(name) + purpose),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
 		Description: jsii.String("CodeBuild " + purpose + " project of the pipeline " + name),
 	})
+	suppress(role, "AwsSolutions-IAM5", "The CodeBuild "+purpose+" role of "+name+": CDK's grants of the pipeline's artifact "+
+		"bucket and key; the project's report groups (created at run time, named after the project) and its default "+
+		"/aws/codebuild log streams",
+		append([]string{`/^Resource::arn:[^:]+:codebuild:[^:]+:.+:report-group\/<[A-Za-z0-9]+Project[A-Za-z0-9]+>-\*$/`,
+			`/^Resource::arn:[^:]+:logs:[^:]+:.+:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+Project[A-Za-z0-9]+>:\*$/`},
+			artifactGrantFindings...)...)
+	return role
 }
 
 // scriptProject is what sets one of the pipeline's CodeBuild projects apart; each runs one of
@@ -154,6 +161,8 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 	})
 	repo.GrantPullPush(role)
 	repo.Grant(role, jsii.String("ecr:DescribeImages"))
+	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the build of "+p.Name+
+		", has no resource-level permissions; pushes and pulls name the repository", "Resource::*")
 	if b.SecretsKeyARN != "" && len(secretNames) > 0 {
 		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("DecryptBuildSecrets"), Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(b.SecretsKeyARN),
@@ -190,5 +199,7 @@ func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operation
 		},
 	})
 	repo.GrantPull(role)
+	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the scan of "+p.Name+
+		", has no resource-level permissions; the pull names the repository", "Resource::*")
 	return project
 }

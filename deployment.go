@@ -73,7 +73,7 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 	app := awscodedeploy.NewEcsApplication(scope, jsii.String("Application"), &awscodedeploy.EcsApplicationProps{
 		ApplicationName: jsii.String(p.Name),
 	})
-	return awscodedeploy.NewEcsDeploymentGroup(scope, jsii.String("DeploymentGroup"), &awscodedeploy.EcsDeploymentGroupProps{
+	group := awscodedeploy.NewEcsDeploymentGroup(scope, jsii.String("DeploymentGroup"), &awscodedeploy.EcsDeploymentGroupProps{
 		Application:         app,
 		DeploymentGroupName: jsii.String(p.Name),
 		Service:             t.service,
@@ -92,6 +92,9 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 		},
 		Alarms: &refs,
 	})
+	suppress(group, "AwsSolutions-IAM4", "CodeDeploy's service role for the ECS blue/green deployments of "+p.Name+
+		" holds the policy AWS maintains for exactly that role", "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS")
+	return group
 }
 
 // newRollbackAlarms watch what a bad release breaks first: errors from the targets, targets

@@ -2,6 +2,7 @@ package ecsdelivery
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
@@ -70,5 +71,14 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 	add("WatchIntegrationTestTask", []string{"ecs:DescribeTasks", "ecs:StopTask"},
 		[]string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")},
 		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})
+	suppress(role, "AwsSolutions-IAM5", "The deploy role of "+p.Name+": task-definition registration has no resource-level "+
+		"permissions; the integration-test family's revisions and tasks have numbers and ids only known at run time; the "+
+		"artifact key's id is unknown here (its key policy or alias condition pins it); the artifacts are every object of the "+
+		"pipeline's bucket",
+		"Resource::*",
+		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task-definition\/`+regexp.QuoteMeta(TestTaskFamily(p.Name))+`:\*$/`,
+		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task\/[^/]+\/\*$/`,
+		`/^Resource::arn:[^:]+:kms:[^:]+:.+:key\/\*$/`,
+		`/^Resource::arn:[^:]+:s3:::`+regexp.QuoteMeta(Name(p.Pipeline, "artifacts"))+`-[^/]+\/\*$/`)
 	return role
 }

@@ -66,3 +66,19 @@ func TestEnvironmentWithoutNAT(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{"VpcEndpointType": "Gateway"})
 	})
 }
+
+func TestFargateSizeAtLeast(t *testing.T) {
+	for _, tc := range []struct{ cpu, memory, wantCPU, wantMemory int }{
+		{512, 1024 + 512, 512, 2048},
+		{512, 512 + 512, 512, 1024},
+		{1024, 2048 + 512, 1024, 3072},
+		{512, 4096 + 512, 1024, 5120},
+		{2048, 16384 + 512, 4096, 17408},
+		{8192, 16384 + 512, 8192, 20480},
+		{16384, 122880 + 512, 16384, 122880},
+	} {
+		if cpu, memory := fargateSizeAtLeast(tc.cpu, tc.memory); cpu != tc.wantCPU || memory != tc.wantMemory {
+			t.Errorf("fargateSizeAtLeast(%d, %d) = %d, %d; want %d, %d", tc.cpu, tc.memory, cpu, memory, tc.wantCPU, tc.wantMemory)
+		}
+	}
+}

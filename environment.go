@@ -189,9 +189,10 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	orString(&p.PipelineAccount, *stack.Account())
 	orString(&p.PipelineRegion, *stack.Region())
 	self.props = p
+	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.vpc, self.subnets = p.VPC, p.TaskSubnets
 	if self.vpc == nil {
-		self.vpc, self.subnets = newNetwork(self.Construct, *p.NATGateways)
+		self.vpc, self.subnets = newNetwork(self.Construct, self.ops, *p.NATGateways, p.Service.LogRetentionDays)
 	}
 	if self.subnets == nil {
 		self.subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
@@ -211,7 +212,6 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 		// The test task pulls its image and reaches AWS APIs; it accepts no connections.
 		AllowAllOutbound: jsii.Bool(true),
 	})
-	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	roles := newTaskRoles(self.Construct, &p)
 	// Kept when the stack goes, but not when its first create fails: a retry must not find the
 	// fixed name taken.

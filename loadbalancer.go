@@ -37,7 +37,10 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 		VpcSubnets:              subnets,
 		DropInvalidHeaderFields: jsii.Bool(true),
 	})
-	lb.alb.LogAccessLogs(newAccessLogBucket(scope), jsii.String(p.Name))
+	logs := newAccessLogBucket(scope)
+	suppress(logs, "AwsSolutions-S1", "This bucket holds the access logs of the load balancer of "+p.Name+
+		"; logging access to the access logs would need yet another bucket, without end")
+	lb.alb.LogAccessLogs(logs, jsii.String(p.Name))
 
 	lb.blue = newTargetGroup(scope, "BlueTargetGroup", vpc, &p.Service)
 	lb.green = newTargetGroup(scope, "GreenTargetGroup", vpc, &p.Service)
@@ -45,6 +48,9 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 	clients := awsec2.Peer_AnyIpv4()
 	if p.LoadBalancer.Internal {
 		clients = awsec2.Peer_Ipv4(vpc.VpcCidrBlock())
+	} else {
+		suppress(lb.securityGroup, "AwsSolutions-EC23", "The internet-facing load balancer of "+p.Name+
+			" serves its production listener (80, or 443 with 80 redirecting) to anyone; the test listener admits the VPC only")
 	}
 	if arn := p.LoadBalancer.CertificateARN; arn != "" {
 		lb.listener = lb.alb.AddListener(jsii.String("HttpsListener"), &elb.BaseApplicationListenerProps{
@@ -109,9 +115,12 @@ func newAccessLogBucket(scope constructs.Construct) awss3.IBucket {
 		EnforceSSL:        jsii.Bool(true),
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		// Versioned, so a deleted or overwritten log survives a day.
+		Versioned: jsii.Bool(true),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:         jsii.String("ExpireAccessLogs"),
-			Expiration: awscdk.Duration_Days(jsii.Number(90)),
+			Id:                          jsii.String("ExpireAccessLogs"),
+			Expiration:                  awscdk.Duration_Days(jsii.Number(90)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
 }

@@ -1,15 +1,17 @@
 package ecsdelivery
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
 // newNetwork creates a VPC over two AZs, public subnets for the load balancer and private ones
-// for tasks. Without NAT gateways the private subnets are isolated and reach AWS through
-// endpoints, which is all Fargate needs to pull images, read secrets and write logs.
-func newNetwork(scope constructs.Construct, natGateways int) (awsec2.IVpc, *awsec2.SubnetSelection) {
+// for tasks, with flow logs of all its traffic. Without NAT gateways the private subnets are
+// isolated and reach AWS through endpoints, which is all Fargate needs to pull images, read
+// secrets and write logs.
+func newNetwork(scope constructs.Construct, ops *operations, natGateways, retentionDays int) (awsec2.IVpc, *awsec2.SubnetSelection) {
 	private := awsec2.SubnetType_PRIVATE_WITH_EGRESS
 	if natGateways == 0 {
 		private = awsec2.SubnetType_PRIVATE_ISOLATED
@@ -18,9 +20,16 @@ func newNetwork(scope constructs.Construct, natGateways int) (awsec2.IVpc, *awse
 		MaxAzs:      jsii.Number(2),
 		NatGateways: jsii.Number(natGateways),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
-			{Name: jsii.String("Public"), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(24)},
+			// Only the load balancer and the NAT gateway live here, and neither needs an address
+			// assigned at launch.
+			{Name: jsii.String("Public"), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(24), MapPublicIpOnLaunch: jsii.Bool(false)},
 			{Name: jsii.String("Private"), SubnetType: private, CidrMask: jsii.Number(22)},
 		},
+	})
+	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(
+			ops.logGroup(scope, "FlowLogs", "vpc-flow-logs", retentionDays, awscdk.RemovalPolicy_DESTROY), nil),
+		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
 	subnets := &awsec2.SubnetSelection{SubnetType: private}
 	if natGateways == 0 {

@@ -48,6 +48,9 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": MetricsNamespace}},
 	}))
 	ops.topic.GrantPublish(role)
+	suppress(role, "AwsSolutions-IAM5", "The notifier of "+p.Name+": cloudwatch:PutMetricData has no resource-level "+
+		"permissions (the namespace condition scopes it); publishing to the encrypted topic needs its key's data keys",
+		"Resource::*", "Action::kms:GenerateDataKey*")
 	logs := ops.logGroup(scope, "NotifierLogs", "notifier", 30, awscdk.RemovalPolicy_DESTROY)
 	logs.GrantWrite(role)
 

@@ -198,6 +198,8 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + "codepipeline"),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
 	})
+	suppress(role, "AwsSolutions-IAM5", "The pipeline role of "+p.Name+" reads and writes the artifacts of its own bucket "+
+		"under its own key (CDK's grants)", artifactGrantFindings...)
 	if connection != "" {
 		// CDK grants codestar-connections:UseConnection; a codeconnections ARN wants the new
 		// prefix as well.
@@ -300,7 +302,7 @@ func newArtifactKey(scope constructs.Construct, name string) awskms.IKey {
 }
 
 func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey, retentionDays int) awss3.IBucket {
-	return awss3.NewBucket(scope, jsii.String("ArtifactBucket"), &awss3.BucketProps{
+	bucket := awss3.NewBucket(scope, jsii.String("ArtifactBucket"), &awss3.BucketProps{
 		BucketName: jsii.String(ArtifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
 		// Fixed names: a failed first create must not leave them taken for the retry.
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
@@ -318,6 +320,10 @@ func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey,
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 	})
+	suppress(bucket, "AwsSolutions-S1", "Only the roles of the pipeline "+name+" and its deploy roles touch its artifacts, "+
+		"through this bucket's policy; an audit trail of their reads and writes belongs in CloudTrail data events, which "+
+		"organisations configure centrally, rather than in a second bucket per pipeline")
+	return bucket
 }
 
 func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int) awsecr.IRepository {

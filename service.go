@@ -40,6 +40,8 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 			CpuArchitecture:       cpuArchitecture(s.Architecture),
 		},
 	})
+	suppress(taskDef, "AwsSolutions-ECS2", "Plain, non-secret settings of "+p.Name+" (service.environment and the bootstrap "+
+		"server's port and path); secrets reach the container from Parameter Store as ECS secrets")
 	image, command, env := s.BootstrapImage, []string(nil), containerEnvironment(s.Environment)
 	if image == "" {
 		image, command = defaultBootstrapImage, []string{"sh", "-c", bootstrapScript}
@@ -49,11 +51,13 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 	taskDef.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
 		ContainerName: jsii.String(ContainerName),
 		Image:         awsecs.ContainerImage_FromRegistry(jsii.String(image), nil),
-		Command:       jsii.Strings(command...),
-		Essential:     jsii.Bool(true),
-		PortMappings:  &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
-		Environment:   &env,
-		Secrets:       parameterSecrets(scope, s, "Secret"),
+		// A hard limit: the one container may use the whole task's memory, and no more.
+		MemoryLimitMiB: jsii.Number(s.MemoryMiB),
+		Command:        jsii.Strings(command...),
+		Essential:      jsii.Bool(true),
+		PortMappings:   &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
+		Environment:    &env,
+		Secrets:        parameterSecrets(scope, s, "Secret"),
 		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{
 			LogGroup: logs, StreamPrefix: jsii.String("app"),
 		}),

@@ -62,6 +62,7 @@ func taskDefinitionJSON(t *PipelineTarget, partition string) string {
 			"name":         ContainerName,
 			"image":        "<IMAGE1_NAME>",
 			"essential":    true,
+			"memory":       s.MemoryMiB,
 			"portMappings": []map[string]any{{"containerPort": s.ContainerPort, "protocol": "tcp"}},
 			"environment":  env,
 			"secrets":      secrets,

@@ -38,6 +38,8 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 		// GetAuthorizationToken has no resource-level permissions: "*" is the only resource.
 		Resources: jsii.Strings("*"),
 	}))
+	suppress(r.execution, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of "+p.Name+
+		"'s tasks, has no resource-level permissions; the pulls themselves name the repository", "Resource::*")
 	if s := p.Service; s.SecretsKeyARN != "" && len(s.Secrets) > 0 {
 		r.execution.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("DecryptSecrets"),

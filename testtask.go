@@ -29,10 +29,14 @@ func IntegrationTestParameter(env string) string { return "/ecsdelivery/" + env 
 func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILogGroup, subnets []*string,
 	sg awsec2.ISecurityGroup, p *EnvironmentProps) {
 	s := &p.Service
+	// The app keeps the memory it has in the service, as a hard limit; the test container gets
+	// at least 512 MiB beside it, in the smallest Fargate size that holds both.
+	cpu, memory := fargateSizeAtLeast(max(s.CPU, 512), s.MemoryMiB+512)
+	appMemory := min(s.MemoryMiB, memory-512) // below s.MemoryMiB only at Fargate's largest size
 	def := awsecs.NewFargateTaskDefinition(scope, jsii.String("TestTaskDefinition"), &awsecs.FargateTaskDefinitionProps{
 		Family:         jsii.String(TestTaskFamily(p.Name)),
-		Cpu:            jsii.Number(max(s.CPU, 512)),
-		MemoryLimitMiB: jsii.Number(max(s.MemoryMiB, 1024)),
+		Cpu:            jsii.Number(cpu),
+		MemoryLimitMiB: jsii.Number(memory),
 		ExecutionRole:  roles.execution,
 		TaskRole:       roles.task,
 		RuntimePlatform: &awsecs.RuntimePlatform{
@@ -40,18 +44,21 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 			CpuArchitecture:       cpuArchitecture(s.Architecture),
 		},
 	})
+	suppress(def, "AwsSolutions-ECS2", "Plain, non-secret settings of the integration test of "+p.Name+
+		" (service.environment, and APP_URL for the test container); secrets come from Parameter Store as ECS secrets")
 	placeholder := awsecs.ContainerImage_FromRegistry(jsii.String(defaultBootstrapImage), nil)
 	logging := awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("it")})
 	env := containerEnvironment(s.Environment)
 	url := fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath)
 	app := def.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
-		ContainerName: jsii.String(ContainerName),
-		Image:         placeholder,
-		Essential:     jsii.Bool(true),
-		PortMappings:  &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
-		Environment:   &env,
-		Secrets:       parameterSecrets(scope, s, "TestSecret"),
-		Logging:       logging,
+		ContainerName:  jsii.String(ContainerName),
+		Image:          placeholder,
+		MemoryLimitMiB: jsii.Number(appMemory),
+		Essential:      jsii.Bool(true),
+		PortMappings:   &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
+		Environment:    &env,
+		Secrets:        parameterSecrets(scope, s, "TestSecret"),
+		Logging:        logging,
 		// The image must hold wget or curl; the test starts only once this passes.
 		HealthCheck: &awsecs.HealthCheck{
 			Command:     jsii.Strings("CMD-SHELL", "wget -q -O /dev/null "+url+" || curl -fsS -o /dev/null "+url),
@@ -65,8 +72,9 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		ContainerName: jsii.String("test"),
 		Image:         placeholder,
 		// Essential, so the task stops when the test ends and its exit code decides.
-		Essential: jsii.Bool(true),
-		Command:   jsii.Strings(p.IntegrationTest.Command...),
+		Essential:      jsii.Bool(true),
+		MemoryLimitMiB: jsii.Number(memory - appMemory),
+		Command:        jsii.Strings(p.IntegrationTest.Command...),
 		Environment: &map[string]*string{
 			"APP_URL": jsii.String(fmt.Sprintf("http://localhost:%d", s.ContainerPort)),
 		},
@@ -78,6 +86,31 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		Description:   jsii.String("Subnets and security group of the integration-test task of " + p.Name),
 		StringValue:   awscdk.Fn_Join(jsii.String(" "), &[]*string{awscdk.Fn_Join(jsii.String(","), &subnets), sg.SecurityGroupId()}),
 	})
+}
+
+// fargateSizes are the memory sizes (MiB) Fargate offers for each CPU size from 512 (256 CPU
+// units offer 512, 1024 and 2048 only, and the test task never needs them).
+var fargateSizes = []struct{ cpu, min, max, step int }{
+	{512, 1024, 4096, 1024}, {1024, 2048, 8192, 1024}, {2048, 4096, 16384, 1024},
+	{4096, 8192, 30720, 1024}, {8192, 16384, 61440, 4096}, {16384, 32768, 122880, 8192},
+}
+
+// fargateSizeAtLeast is the smallest Fargate size with at least cpu units and memory MiB.
+func fargateSizeAtLeast(cpu, memory int) (int, int) {
+	for _, f := range fargateSizes {
+		if f.cpu < cpu || f.max < memory {
+			continue
+		}
+		m := max(f.min, memory)
+		if over := (m - f.min) % f.step; over != 0 {
+			m += f.step - over
+		}
+		if m <= f.max {
+			return f.cpu, m
+		}
+	}
+	last := fargateSizes[len(fargateSizes)-1]
+	return last.cpu, last.max // the largest; the config keeps services well below it
 }
 
 // subnetIDs lists the ids of the subnets tasks run in.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/ecsdelivery/ecsdelivery/config"
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
@@ -21,6 +23,12 @@ type synthesised struct {
 }
 
 var built = map[string]*synthesised{}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	cdktest.RemoveShared()
+	os.Exit(code)
+}
 
 func synth(t *testing.T, file string) *synthesised {
 	t.Helper()
@@ -49,7 +57,10 @@ func synthYAML(t *testing.T, name, yaml string) *synthesised {
 
 func synthConfig(t *testing.T, key string, cfg *config.Config) *synthesised {
 	t.Helper()
-	app := cdktest.NewApp(t)
+	app := cdktest.NewSharedApp(t)
+	// Every synthesis is checked by cdk-nag's AwsSolutions rules; TestAwsSolutions reads the
+	// findings.
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
 	d, err := Build(app, cfg, cfg.EnvironmentSuffix)
 	if err != nil {
 		t.Fatal(err)

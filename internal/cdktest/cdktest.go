@@ -75,6 +75,36 @@ func NewApp(t testing.TB) awscdk.App {
 	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
 }
 
+// sharedRoot holds the output of apps that outlive the test that built them.
+var sharedRoot string
+
+// NewSharedApp is NewApp for an app that tests after the first one read again (annotations
+// resynthesise into the app's folder, which a test's TempDir would have removed).
+// RemoveShared deletes what such apps wrote.
+func NewSharedApp(t testing.TB) awscdk.App {
+	t.Helper()
+	if sharedRoot == "" {
+		dir, err := os.MkdirTemp("", "ecsdelivery-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharedRoot = dir
+	}
+	out, err := os.MkdirTemp(sharedRoot, "app-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := Context(t)
+	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(out)})
+}
+
+// RemoveShared deletes the output of every NewSharedApp; call it from TestMain.
+func RemoveShared() {
+	if sharedRoot != "" {
+		_ = os.RemoveAll(sharedRoot)
+	}
+}
+
 // Assert runs fn, whose assertions panic on failure, and reports such a panic as a test
 // failure with the assertion's own message.
 func Assert(t testing.TB, fn func()) {
