@@ -3,6 +3,8 @@ package ecsdelivery
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -32,6 +34,7 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
 	subnets := &awsec2.SubnetSelection{SubnetType: private}
+	retainProviderLogs(scope, ops, vpc, retentionDays)
 	if natGateways == 0 {
 		vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
 			Service: awsec2.GatewayVpcEndpointAwsService_S3(),
@@ -55,4 +58,35 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 		}
 	}
 	return vpc, subnets
+}
+
+// retainProviderLogs gives the log group of CDK's function that empties the VPC's default
+// security group a retention and the stack's key: Lambda would otherwise create it on first run,
+// unencrypted and kept forever. The function is shared by the stack, so its log group is made once.
+func retainProviderLogs(scope constructs.Construct, ops *operations, vpc awsec2.Vpc, retentionDays int) {
+	stack := awscdk.Stack_Of(scope)
+	provider := stack.Node().TryFindChild(jsii.String("Custom::VpcRestrictDefaultSGCustomResourceProvider"))
+	restrict := vpc.Node().TryFindChild(jsii.String("RestrictDefaultSecurityGroupCustomResource"))
+	if provider == nil || restrict == nil {
+		return // the feature flag that adds them is off
+	}
+	logs, ok := stack.Node().TryFindChild(jsii.String("VpcDefaultSecurityGroupProviderLogs")).(awslogs.CfnLogGroup)
+	if !ok {
+		handler := provider.Node().FindChild(jsii.String("Handler")).(awscdk.CfnResource)
+		name := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("/aws/lambda/"), handler.Ref()})
+		ops.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EncryptTheVpcProviderLogs"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
+			Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupARN(stack, *name)}},
+		}), jsii.Bool(true))
+		logs = awslogs.NewCfnLogGroup(stack, jsii.String("VpcDefaultSecurityGroupProviderLogs"), &awslogs.CfnLogGroupProps{
+			LogGroupName:    name,
+			RetentionInDays: jsii.Number(retentionDays),
+			KmsKeyId:        ops.key.KeyArn(),
+		})
+	}
+	// Created before the function first runs, deleted after it last runs.
+	restrict.Node().AddDependency(logs)
 }
