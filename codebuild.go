@@ -182,7 +182,6 @@ func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operation
 		environment: &awscodebuild.BuildEnvironment{
 			BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
 			ComputeType: awscodebuild.ComputeType_SMALL,
-			Privileged:  jsii.Bool(true),
 		},
 		variables: map[string]*awscodebuild.BuildEnvironmentVariable{
 			"FAIL_ON":         plain(strings.Join(p.Scan.FailOn, ",")),
