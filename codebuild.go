@@ -41,18 +41,11 @@ func plain(value string) *awscodebuild.BuildEnvironmentVariable {
 
 // projectRole is a CodeBuild role named with the pipeline's prefix, so environments can trust it.
 func projectRole(scope constructs.Construct, id, name, purpose string) awsiam.Role {
-	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+	return awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(PipelineRolePrefix(name) + purpose),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
 		Description: jsii.String("CodeBuild " + purpose + " project of the pipeline " + name),
 	})
-	suppress(role, "AwsSolutions-IAM5", "The CodeBuild "+purpose+" role of "+name+": CDK's grants of the pipeline's artifact "+
-		"bucket and key; the project's report groups (created at run time, named after the project) and its default "+
-		"/aws/codebuild log streams",
-		append([]string{`/^Resource::arn:[^:]+:codebuild:[^:]+:.+:report-group\/<[A-Za-z0-9]+Project[A-Za-z0-9]+>-\*$/`,
-			`/^Resource::arn:[^:]+:logs:[^:]+:.+:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+Project[A-Za-z0-9]+>:\*$/`},
-			artifactGrantFindings...)...)
-	return role
 }
 
 // scriptProject is what sets one of the pipeline's CodeBuild projects apart; each runs one of
@@ -99,6 +92,12 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operati
 			LogGroup: ops.logGroup(scope, s.id+"Logs", s.name, 30, awscdk.RemovalPolicy_DESTROY)}},
 		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&spec),
 	})
+	suppress(role, "AwsSolutions-IAM5", "The CodeBuild "+s.rolePurpose+" role of "+p.Name+": CDK's grants of the pipeline's "+
+		"artifact bucket and key; the project's report groups (created at run time, named after the project) and its "+
+		"default /aws/codebuild log streams",
+		append([]string{`/^Resource::arn:[^:]+:codebuild:[^:]+:.+:report-group\/<[A-Za-z0-9]+Project[A-Za-z0-9]+>-\*$/`,
+			`/^Resource::arn:[^:]+:logs:[^:]+:.+:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+Project[A-Za-z0-9]+>:\*$/`},
+			artifactGrantFindings...)...)
 	return project, role
 }
 

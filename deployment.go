@@ -92,7 +92,7 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 		},
 		Alarms: &refs,
 	})
-	suppress(group, "AwsSolutions-IAM4", "CodeDeploy's service role for the ECS blue/green deployments of "+p.Name+
+	suppress(group.Role(), "AwsSolutions-IAM4", "CodeDeploy's service role for the ECS blue/green deployments of "+p.Name+
 		" holds the policy AWS maintains for exactly that role", "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS")
 	return group
 }
