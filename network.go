@@ -3,7 +3,6 @@ package ecsdelivery
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -74,13 +73,7 @@ func retainProviderLogs(scope constructs.Construct, ops *operations, vpc awsec2.
 	if !ok {
 		handler := provider.Node().FindChild(jsii.String("Handler")).(awscdk.CfnResource)
 		name := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("/aws/lambda/"), handler.Ref()})
-		ops.key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("EncryptTheVpcProviderLogs"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
-			Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupARN(stack, *name)}},
-		}), jsii.Bool(true))
+		letLogsEncrypt(ops.key, "EncryptTheVpcProviderLogs", "ArnEquals", logGroupARN(stack, *name))
 		logs = awslogs.NewCfnLogGroup(stack, jsii.String("VpcDefaultSecurityGroupProviderLogs"), &awslogs.CfnLogGroupProps{
 			LogGroupName:    name,
 			RetentionInDays: jsii.Number(retentionDays),

@@ -32,17 +32,8 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 		Description:       jsii.String("Encrypts the logs and notifications of " + name),
 		EnableKeyRotation: jsii.Bool(true),
 	})
-	// CloudWatch Logs encrypts only the log groups of this name; the condition is the one the
-	// service documents for key policies.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("EncryptTheLogsOf" + stackSid(name)),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": []string{
-			logGroupARN(stack, LogGroupName(name)), logGroupARN(stack, LogGroupName(name)+"/*"),
-		}}},
-	}), jsii.Bool(true))
+	letLogsEncrypt(key, "EncryptTheLogsOf"+stackSid(name), "ArnLike",
+		[]string{logGroupARN(stack, LogGroupName(name)), logGroupARN(stack, LogGroupName(name)+"/*")})
 	// Alarms publish to the encrypted topic as CloudWatch, which needs the data key. The
 	// statement is the one CloudWatch documents: a condition here makes alarms fail silently.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -70,6 +61,19 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
 	return &operations{key: key, topic: topic, name: name}
+}
+
+// letLogsEncrypt lets CloudWatch Logs use key for the log groups whose ARNs match, with the
+// condition the service documents for key policies.
+func letLogsEncrypt(key awskms.Key, sid, operator string, arns any) {
+	stack := awscdk.Stack_Of(key)
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String(sid),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{operator: map[string]any{"kms:EncryptionContext:aws:logs:arn": arns}},
+	}), jsii.Bool(true))
 }
 
 // stackSid turns a name into characters a policy statement id accepts.
