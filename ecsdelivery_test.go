@@ -1,6 +1,7 @@
 package ecsdelivery
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -31,6 +32,16 @@ func TestPropsAreChecked(t *testing.T) {
 	}
 	if _, err := NewPipeline(nil, "Pipeline", &PipelineProps{Name: "x", ImagesToKeep: -1}); err == nil {
 		t.Error("pipeline with negative ImagesToKeep: no error")
+	}
+	alias := "arn:aws:kms:us-east-1:111111111111:alias/orders"
+	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{Name: "x", Pipeline: "p", Service: ServiceOptions{SecretsKeyARN: alias}}); err == nil ||
+		!strings.Contains(err.Error(), "Service.SecretsKeyARN") {
+		t.Errorf("environment with an alias as secrets key: %v", err)
+	}
+	if _, err := NewPipeline(nil, "Pipeline", &PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"},
+		Targets: []PipelineTarget{{Environment: "e", Name: "x-e"}}, Build: BuildOptions{SecretsKeyARN: alias}}); err == nil ||
+		!strings.Contains(err.Error(), "Build.SecretsKeyARN") {
+		t.Errorf("pipeline with an alias as secrets key: %v", err)
 	}
 	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{}); err == nil || err.Error() != "environment Env: Name and Pipeline are required" {
 		t.Errorf("environment without name: %v", err)

@@ -257,6 +257,9 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("NATGateways must be 0, 1 or 2, got %d", n)
 	}
 	orInt(&p.LoadBalancer.TestListenerPort, 9000)
+	if k := p.Service.SecretsKeyARN; k != "" && !kmsKeyARN.MatchString(k) {
+		return fail("Service.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
+	}
 	serviceDefaults(&p.Service)
 	d := &p.Deployment
 	orString(&d.Strategy, "AllAtOnce")

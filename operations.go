@@ -2,6 +2,7 @@ package ecsdelivery
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -75,6 +76,9 @@ func letLogsEncrypt(key awskms.Key, sid, operator string, arns any) {
 		Conditions: &map[string]any{operator: map[string]any{"kms:EncryptionContext:aws:logs:arn": arns}},
 	}), jsii.Bool(true))
 }
+
+// kmsKeyARN is the shape of a key ARN a policy can name: not an alias, which IAM does not match.
+var kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
 
 // stackSid turns a name into characters a policy statement id accepts.
 func stackSid(name string) string {

@@ -266,6 +266,9 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	if len(p.Targets) == 0 {
 		return fail("at least one target is required")
 	}
+	if k := p.Build.SecretsKeyARN; k != "" && !kmsKeyARN.MatchString(k) {
+		return fail("Build.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
+	}
 	if it := p.IntegrationTest; it != nil {
 		found := false
 		for _, t := range p.Targets {
