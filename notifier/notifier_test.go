@@ -164,6 +164,21 @@ func TestExecutionOutcomesAreMetricsAndReleasesAreAnnounced(t *testing.T) {
 	}
 }
 
+// A stage's automatic rollback runs as an execution of its own; its success is announced as a
+// rollback, not as a release, and not counted as a succeeded execution.
+func TestARollbackIsNoRelease(t *testing.T) {
+	rollback := map[string]any{"executionType": "ROLLBACK", "artifactRevisions": execution["artifactRevisions"]}
+	_, calls := run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
+		map[string]any{"execution": rollback})
+	if len(only(t, calls, "putMetrics")) != 0 {
+		t.Errorf("a rollback counted as an execution: %+v", calls)
+	}
+	published := only(t, calls, "publish")
+	if len(published) != 1 || published[0].Message.Subject != "[orders-api] rolled back: the release before runs again" {
+		t.Errorf("rollback message: %+v", published)
+	}
+}
+
 // A blue/green action's outcome counts per environment; a failure is a rollback.
 func TestDeploymentsAreCountedPerEnvironment(t *testing.T) {
 	for state, metric := range map[string]string{"SUCCEEDED": "DeploymentsSucceeded", "FAILED": "DeploymentsRolledBack"} {

@@ -15,20 +15,26 @@ function settings(env) {
   };
 }
 
-// commitOf reads the source revision of an execution: the commit id, its message and link.
-async function commitOf(aws, s, id) {
+// execution reads an execution (its source revision and type), or says why it could not.
+async function execution(aws, s, id) {
   try {
-    const revs = (await aws.getExecution(s.pipeline, id)).artifactRevisions || [];
-    if (!revs.length) return 'unknown';
-    const r = revs[0];
-    let summary = r.revisionSummary || '';
-    try { summary = JSON.parse(summary).CommitMessage || summary; } catch (e) { /* plain text */ }
-    summary = summary.split('\n')[0].slice(0, 120);
-    return [String(r.revisionId || '').slice(0, 12), summary, r.revisionUrl ? '(' + r.revisionUrl + ')' : '']
-      .filter(Boolean).join(' ');
+    return { exec: (await aws.getExecution(s.pipeline, id)) || {} };
   } catch (e) {
-    return 'unknown (' + e.name + ': ' + e.message + ')';
+    return { error: e.name + ': ' + e.message };
   }
+}
+
+// commitOf names the commit of an execution: its id, its message's first line and its link.
+function commitOf(x) {
+  if (x.error) return 'unknown (' + x.error + ')';
+  const revs = x.exec.artifactRevisions || [];
+  if (!revs.length) return 'unknown';
+  const r = revs[0];
+  let summary = r.revisionSummary || '';
+  try { summary = JSON.parse(summary).CommitMessage || summary; } catch (e) { /* plain text */ }
+  summary = summary.split('\n')[0].slice(0, 120);
+  return [String(r.revisionId || '').slice(0, 12), summary, r.revisionUrl ? '(' + r.revisionUrl + ')' : '']
+    .filter(Boolean).join(' ');
 }
 
 async function handle(event, aws, s) {
@@ -37,17 +43,27 @@ async function handle(event, aws, s) {
   if (d.pipeline !== s.pipeline) return { ignored: true };
   const dims = [{ Name: 'Pipeline', Value: s.pipeline }];
   const metrics = [];
+  const id = d['execution-id'];
   let headline = null;
   let stage = d.stage || '';
+  let info = null; // the execution, read once when needed
   if (type === PIPELINE && (d.state === 'SUCCEEDED' || d.state === 'FAILED')) {
-    metrics.push({ MetricName: d.state === 'SUCCEEDED' ? 'ExecutionsSucceeded' : 'ExecutionsFailed', Dimensions: dims, Value: 1, Unit: 'Count' });
-    const started = await aws.executionStart(s.pipeline, d['execution-id']);
-    if (started) {
-      metrics.push({ MetricName: 'ExecutionDuration', Dimensions: dims, Value: Math.max(0, (Date.parse(event.time) - started) / 1000), Unit: 'Seconds' });
-    }
-    if (d.state === 'SUCCEEDED') {
-      headline = 'released to ' + s.release;
-      stage = 'all stages, through ' + s.release;
+    info = await execution(aws, s, id);
+    // A stage's automatic rollback runs as an execution of its own: its end is no release.
+    const rollback = info.exec && info.exec.executionType === 'ROLLBACK';
+    if (d.state === 'SUCCEEDED' && rollback) {
+      headline = 'rolled back: the release before runs again';
+      stage = 'the stage that failed, with the last release that succeeded there';
+    } else {
+      metrics.push({ MetricName: d.state === 'SUCCEEDED' ? 'ExecutionsSucceeded' : 'ExecutionsFailed', Dimensions: dims, Value: 1, Unit: 'Count' });
+      const started = await aws.executionStart(s.pipeline, id);
+      if (started) {
+        metrics.push({ MetricName: 'ExecutionDuration', Dimensions: dims, Value: Math.max(0, (Date.parse(event.time) - started) / 1000), Unit: 'Seconds' });
+      }
+      if (d.state === 'SUCCEEDED') {
+        headline = 'released to ' + s.release;
+        stage = 'all stages, through ' + s.release;
+      }
     }
   } else if (type === STAGE && d.state === 'FAILED') {
     headline = d.stage + ' failed';
@@ -64,7 +80,7 @@ async function handle(event, aws, s) {
     done.metrics = metrics.map((m) => m.MetricName);
   }
   if (headline) {
-    const id = d['execution-id'];
+    info = info || await execution(aws, s, id);
     const link = 'https://' + s.region + '.console.aws.amazon.com/codesuite/codepipeline/pipelines/' +
       encodeURIComponent(s.pipeline) + '/executions/' + id + '/timeline?region=' + s.region;
     const message = [
@@ -72,7 +88,7 @@ async function handle(event, aws, s) {
       'App:       ' + s.app,
       'Pipeline:  ' + s.pipeline,
       'Stage:     ' + stage,
-      'Commit:    ' + await commitOf(aws, s, id),
+      'Commit:    ' + commitOf(info),
       'Execution: ' + link,
       'Time:      ' + event.time,
     ].join('\n');
