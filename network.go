@@ -3,7 +3,6 @@ package ecsdelivery
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -33,7 +32,7 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
 	subnets := &awsec2.SubnetSelection{SubnetType: private}
-	retainProviderLogs(scope, ops, vpc, retentionDays)
+	retainProviderLogs(ops, vpc, retentionDays)
 	if natGateways == 0 {
 		vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
 			Service: awsec2.GatewayVpcEndpointAwsService_S3(),
@@ -59,27 +58,20 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 	return vpc, subnets
 }
 
-// retainProviderLogs gives the log group of CDK's function that empties the VPC's default
-// security group a retention and the stack's key: Lambda would otherwise create it on first run,
-// unencrypted and kept forever. The function is shared by the stack, so its log group is made once.
-func retainProviderLogs(scope constructs.Construct, ops *operations, vpc awsec2.Vpc, retentionDays int) {
-	stack := awscdk.Stack_Of(scope)
+// retainProviderLogs sends the logs of CDK's function that empties the VPC's default security
+// group to a log group of the stack, with retention and the stack's key: left alone, Lambda
+// creates /aws/lambda/<function> on first run, unencrypted and kept forever. (A stack deployed
+// before this keeps that group, so the stack must not try to create a group of that name.) The
+// function is shared by the stack, so its log group is made once.
+func retainProviderLogs(ops *operations, vpc awsec2.Vpc, retentionDays int) {
+	stack := awscdk.Stack_Of(vpc)
 	provider := stack.Node().TryFindChild(jsii.String("Custom::VpcRestrictDefaultSGCustomResourceProvider"))
-	restrict := vpc.Node().TryFindChild(jsii.String("RestrictDefaultSecurityGroupCustomResource"))
-	if provider == nil || restrict == nil {
-		return // the feature flag that adds them is off
+	if provider == nil || stack.Node().TryFindChild(jsii.String("VpcDefaultSecurityGroupProviderLogs")) != nil {
+		return // the feature flag that adds the function is off, or its logs are routed already
 	}
-	logs, ok := stack.Node().TryFindChild(jsii.String("VpcDefaultSecurityGroupProviderLogs")).(awslogs.CfnLogGroup)
-	if !ok {
-		handler := provider.Node().FindChild(jsii.String("Handler")).(awscdk.CfnResource)
-		name := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("/aws/lambda/"), handler.Ref()})
-		letLogsEncrypt(ops.key, "EncryptTheVpcProviderLogs", "ArnEquals", logGroupARN(stack, *name))
-		logs = awslogs.NewCfnLogGroup(stack, jsii.String("VpcDefaultSecurityGroupProviderLogs"), &awslogs.CfnLogGroupProps{
-			LogGroupName:    name,
-			RetentionInDays: jsii.Number(retentionDays),
-			KmsKeyId:        ops.key.KeyArn(),
-		})
-	}
+	logs := ops.logGroup(stack, "VpcDefaultSecurityGroupProviderLogs", "vpc-default-security-group", retentionDays, awscdk.RemovalPolicy_DESTROY)
+	handler := provider.Node().FindChild(jsii.String("Handler")).(awscdk.CfnResource)
+	handler.AddPropertyOverride(jsii.String("LoggingConfig.LogGroup"), logs.LogGroupName())
 	// Created before the function first runs, deleted after it last runs.
-	restrict.Node().AddDependency(logs)
+	handler.AddResourceDependency(logs.Node().DefaultChild().(awscdk.CfnResource), jsii.String("the function logs to this group"))
 }

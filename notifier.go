@@ -69,7 +69,10 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 		Role:         role,
 		LogGroup:     logs,
 		Timeout:      awscdk.Duration_Seconds(jsii.Number(30)),
-		MemorySize:   jsii.Number(256),
+		// A retry would repeat the metrics and messages that did go out; a failure fires the
+		// errors alarm instead.
+		RetryAttempts: jsii.Number(0),
+		MemorySize:    jsii.Number(256),
 		Environment: &map[string]*string{
 			"APP":                 jsii.String(p.App),
 			"PIPELINE":            jsii.String(p.Name),

@@ -278,14 +278,25 @@ func TestLogGroupsHaveRetentionAndEncryption(t *testing.T) {
 				if p["RetentionInDays"] == nil || !strings.Contains(key, "OperationsKey") {
 					t.Errorf("%s %s: log group %s has retention %v, key %s", file, stack, id, p["RetentionInDays"], key)
 				}
-				// Ours are under /ecsdelivery/; the one other is CDK's VPC custom-resource function's.
-				name, _ := json.Marshal(p["LogGroupName"])
-				if !strings.HasPrefix(string(name), `"/ecsdelivery/`) &&
-					!strings.HasPrefix(string(name), `{"Fn::Join":["",["/aws/lambda/",{"Ref":"CustomVpcRestrictDefaultSGCustomResourceProviderHandler`) {
-					t.Errorf("%s %s: log group %s named %s", file, stack, id, name)
+				if name, _ := p["LogGroupName"].(string); !strings.HasPrefix(name, "/ecsdelivery/") {
+					t.Errorf("%s %s: log group %s named %q, outside what the key lets CloudWatch Logs use", file, stack, id, name)
 				}
 			}
 		}
+	}
+	// CDK's function that empties the default security group logs to the stack's group, not to
+	// one Lambda would create on its first run.
+	staging := synth(t, "delivery.yaml").templates["orders-api-staging"]
+	cdktest.Assert(t, func() {
+		staging.HasResourceProperties(jsii.String("AWS::Lambda::Function"), obj{
+			"LoggingConfig": obj{"LogGroup": obj{"Ref": stringLike("^VpcDefaultSecurityGroupProviderLogs")}},
+		})
+		staging.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), obj{
+			"LogGroupName": "/ecsdelivery/orders-api-staging/vpc-default-security-group", "RetentionInDays": 30,
+		})
+	})
+	if n := len(resources(t, staging, "AWS::Lambda::Function")); n != 1 {
+		t.Errorf("staging has %d functions; want only CDK's, whose logs are checked here", n)
 	}
 	tmpl := pipelineTemplate(t, "delivery.yaml")
 	cdktest.Assert(t, func() {

@@ -16,11 +16,13 @@ const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const calls = [];
 const aws = {
   getExecution: async (p, id) => { calls.push(['getExecution', p, id]); if (input.executionFails) throw Object.assign(new Error('denied'), {name: 'AccessDenied'}); return input.execution; },
-  executionStart: async (p, id) => { calls.push(['executionStart', p, id]); return input.started ? Date.parse(input.started) : null; },
+  executionStart: async (p, id) => { calls.push(['executionStart', p, id]); if (input.listFails) throw new Error('throttled'); return input.started ? Date.parse(input.started) : null; },
   putMetrics: async (m) => { calls.push(['putMetrics', m]); },
-  publish: async (m) => { calls.push(['publish', m]); },
+  publish: async (m) => { calls.push(['publish', m]); if (input.publishFails) throw Object.assign(new Error('down'), {name: 'InternalError'}); },
 };
-n.handle(input.event, aws, n.settings(input.env)).then((r) => console.log(JSON.stringify({result: r, calls})));
+n.handle(input.event, aws, n.settings(input.env)).then(
+  (r) => console.log(JSON.stringify({result: r, calls})),
+  (e) => console.log(JSON.stringify({result: {error: e.message}, calls})));
 `
 
 var env = map[string]string{
@@ -176,6 +178,36 @@ func TestARollbackIsNoRelease(t *testing.T) {
 	published := only(t, calls, "publish")
 	if len(published) != 1 || published[0].Message.Subject != "[orders-api] rolled back: the release before runs again" {
 		t.Errorf("rollback message: %+v", published)
+	}
+}
+
+// A deployment re-run by a stage's rollback is no new deployment: it is not counted.
+func TestARollbackDeploymentIsNotCounted(t *testing.T) {
+	_, calls := run(t, event("CodePipeline Action Execution State Change", map[string]any{
+		"stage": "Deploy-production", "action": "BlueGreen", "state": "SUCCEEDED", "type": map[string]any{"category": "Deploy"},
+	}), map[string]any{"execution": map[string]any{"executionType": "ROLLBACK"}})
+	if len(only(t, calls, "putMetrics")) != 0 {
+		t.Errorf("a rollback's deployment was counted: %+v", calls)
+	}
+}
+
+// A failed call does not stop the others; the invocation then fails, so the function's error
+// alarm fires. A failed duration lookup only leaves the duration out.
+func TestFailuresAreReportedAfterTheRest(t *testing.T) {
+	result, calls := run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
+		map[string]any{"publishFails": true, "listFails": true})
+	metrics := only(t, calls, "putMetrics")
+	if len(metrics) != 1 || len(metrics[0].Metric.MetricData) != 1 || metrics[0].Metric.MetricData[0].MetricName != "ExecutionsSucceeded" {
+		t.Errorf("metrics after a failed lookup: %+v", metrics)
+	}
+	if len(only(t, calls, "publish")) != 1 || result["error"] != "notifier: Publish failed: InternalError: down" {
+		t.Errorf("result %v, calls %+v", result, calls)
+	}
+	// An execution that cannot be read is announced without claiming a release.
+	_, calls = run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
+		map[string]any{"executionFails": true})
+	if p := only(t, calls, "publish"); len(p) != 1 || !strings.Contains(p[0].Message.Subject, "release or rollback") {
+		t.Errorf("unread execution: %+v", p)
 	}
 }
 

@@ -43,6 +43,7 @@ async function handle(event, aws, s) {
   if (d.pipeline !== s.pipeline) return { ignored: true };
   const dims = [{ Name: 'Pipeline', Value: s.pipeline }];
   const metrics = [];
+  const problems = []; // AWS calls that failed; the invocation fails after trying the others
   const id = d['execution-id'];
   let headline = null;
   let stage = d.stage || '';
@@ -50,25 +51,29 @@ async function handle(event, aws, s) {
   if (type === PIPELINE && (d.state === 'SUCCEEDED' || d.state === 'FAILED')) {
     info = await execution(aws, s, id);
     // A stage's automatic rollback runs as an execution of its own: its end is no release.
-    const rollback = info.exec && info.exec.executionType === 'ROLLBACK';
-    if (d.state === 'SUCCEEDED' && rollback) {
-      headline = 'rolled back: the release before runs again';
-      stage = 'the stage that failed, with the last release that succeeded there';
+    if (isRollback(info)) {
+      if (d.state === 'SUCCEEDED') {
+        headline = 'rolled back: the release before runs again';
+        stage = 'the stage that failed, with the last release that succeeded there';
+      }
     } else {
       metrics.push({ MetricName: d.state === 'SUCCEEDED' ? 'ExecutionsSucceeded' : 'ExecutionsFailed', Dimensions: dims, Value: 1, Unit: 'Count' });
-      const started = await aws.executionStart(s.pipeline, id);
+      const started = await executionStart(aws, s, id);
       if (started) {
         metrics.push({ MetricName: 'ExecutionDuration', Dimensions: dims, Value: Math.max(0, (Date.parse(event.time) - started) / 1000), Unit: 'Seconds' });
       }
       if (d.state === 'SUCCEEDED') {
-        headline = 'released to ' + s.release;
+        headline = info.error ? 'finished (release or rollback: the execution could not be read)' : 'released to ' + s.release;
         stage = 'all stages, through ' + s.release;
       }
     }
   } else if (type === STAGE && d.state === 'FAILED') {
     headline = d.stage + ' failed';
-  } else if (type === ACTION && (d.state === 'SUCCEEDED' || d.state === 'FAILED') && s.deployStages[d.stage]) {
+  } else if (type === ACTION && (d.state === 'SUCCEEDED' || d.state === 'FAILED') && s.deployStages[d.stage] &&
+      !isRollback(info = await execution(aws, s, id))) {
     // A failed blue/green action is a rolled-back one: CodeDeploy rolls back on every failure.
+    // The stage's own rollback re-runs the action in a rollback execution, which is no new
+    // deployment and is not counted.
     metrics.push({
       MetricName: d.state === 'SUCCEEDED' ? 'DeploymentsSucceeded' : 'DeploymentsRolledBack',
       Dimensions: dims.concat([{ Name: 'Environment', Value: s.deployStages[d.stage] }]), Value: 1, Unit: 'Count',
@@ -76,7 +81,9 @@ async function handle(event, aws, s) {
   }
   const done = {};
   if (metrics.length) {
-    await aws.putMetrics({ Namespace: NAMESPACE, MetricData: metrics.map((m) => Object.assign({ Timestamp: new Date(event.time) }, m)) });
+    await attempt(problems, 'PutMetricData', () => aws.putMetrics({
+      Namespace: NAMESPACE, MetricData: metrics.map((m) => Object.assign({ Timestamp: new Date(event.time) }, m)),
+    }));
     done.metrics = metrics.map((m) => m.MetricName);
   }
   if (headline) {
@@ -94,14 +101,38 @@ async function handle(event, aws, s) {
     ].join('\n');
     // SNS subjects are ASCII, one line, at most 100 characters.
     const subject = ('[' + s.app + '] ' + headline).replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
-    await aws.publish({ TopicArn: s.topicArn, Subject: subject, Message: message });
+    await attempt(problems, 'Publish', () => aws.publish({ TopicArn: s.topicArn, Subject: subject, Message: message }));
     done.published = subject;
+  }
+  if (problems.length) {
+    // The invocation fails, so the function's error alarm tells someone; it is not retried,
+    // which would repeat what did go out.
+    throw new Error('notifier: ' + problems.join('; '));
   }
   return done;
 }
 
-// executionStart finds when an execution started; recent executions are listed newest first.
-async function executionStart(cp, pipeline, id, List) {
+function isRollback(info) {
+  return Boolean(info.exec && info.exec.executionType === 'ROLLBACK');
+}
+
+async function attempt(problems, what, call) {
+  try {
+    return await call();
+  } catch (e) {
+    problems.push(what + ' failed: ' + e.name + ': ' + e.message);
+    return null;
+  }
+}
+
+// executionStart is when an execution started, or null: the duration is then left out, and
+// the rest still goes out.
+function executionStart(aws, s, id) {
+  return attempt([], 'ListPipelineExecutions', () => aws.executionStart(s.pipeline, id));
+}
+
+// findStart finds when an execution started; recent executions are listed newest first.
+async function findStart(cp, pipeline, id, List) {
   let token;
   for (let page = 0; page < 5; page++) {
     const out = await cp.send(new List({ pipelineName: pipeline, maxResults: 100, nextToken: token }));
@@ -121,7 +152,7 @@ function awsCalls() {
   const topics = new sns.SNSClient({});
   return {
     getExecution: async (pipeline, id) => (await cp.send(new cpsdk.GetPipelineExecutionCommand({ pipelineName: pipeline, pipelineExecutionId: id }))).pipelineExecution,
-    executionStart: (pipeline, id) => executionStart(cp, pipeline, id, cpsdk.ListPipelineExecutionsCommand),
+    executionStart: (pipeline, id) => findStart(cp, pipeline, id, cpsdk.ListPipelineExecutionsCommand),
     putMetrics: (input) => metrics.send(new cw.PutMetricDataCommand(input)),
     publish: (input) => topics.send(new sns.PublishCommand(input)),
   };

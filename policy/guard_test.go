@@ -127,6 +127,10 @@ func guard(t *testing.T) []failure {
 					failures = append(failures, f)
 				}
 			}
+			if len(seen) == 0 { // a failure that names no resource is never excused
+				f.resource = "(no resource named)"
+				failures = append(failures, f)
+			}
 		}
 	}
 	return failures
