@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	elb "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawselasticloadbalancingv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -55,6 +54,24 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 	}
 }
 
+// loadBalancerDimensions select the load balancer's metrics in AWS/ApplicationELB.
+func (t *deployTarget) loadBalancerDimensions() map[string]*string {
+	return map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName)}
+}
+
+// targetGroupDimensions select the metrics of target group i (0 blue, 1 green).
+func (t *deployTarget) targetGroupDimensions(i int) map[string]*string {
+	return map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName), "TargetGroup": jsii.String(t.targetGroupNames[i])}
+}
+
+// perMinute is a metric at one-minute resolution, what rollbacks and service health need.
+func perMinute(namespace, name, statistic string, dims map[string]*string) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String(namespace), MetricName: jsii.String(name), DimensionsMap: &dims,
+		Statistic: jsii.String(statistic), Period: awscdk.Duration_Minutes(jsii.Number(1)),
+	})
+}
+
 // arnTail returns n '/'-separated parts of an ARN's resource, after dropping prefix:
 // the CloudWatch dimension value of a load balancer or target group.
 func arnTail(arn, prefix string, n int) string {
@@ -66,10 +83,6 @@ func arnTail(arn, prefix string, n int) string {
 // newDeploymentGroup creates the CodeDeploy application and blue/green group, and the alarms
 // that roll a deployment back.
 func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []awscloudwatch.Alarm, p *EnvironmentProps) awscodedeploy.IEcsDeploymentGroup {
-	refs := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
-	for i, a := range alarms {
-		refs[i] = a
-	}
 	app := awscodedeploy.NewEcsApplication(scope, jsii.String("Application"), &awscodedeploy.EcsApplicationProps{
 		ApplicationName: jsii.String(p.Name),
 	})
@@ -90,7 +103,7 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 			StoppedDeployment: jsii.Bool(true),
 			DeploymentInAlarm: jsii.Bool(true),
 		},
-		Alarms: &refs,
+		Alarms: alarmRefs(alarms),
 	})
 	suppress(group.Role(), "AwsSolutions-IAM4", "CodeDeploy's service role for the ECS blue/green deployments of "+p.Name+
 		" holds the policy AWS maintains for exactly that role", "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS")
@@ -103,10 +116,7 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *EnvironmentProps) []awscloudwatch.Alarm {
 	d := &p.Deployment
 	metric := func(name, statistic string, dims map[string]*string) awscloudwatch.Metric {
-		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-			Namespace: jsii.String("AWS/ApplicationELB"), MetricName: jsii.String(name),
-			DimensionsMap: &dims, Statistic: jsii.String(statistic), Period: awscdk.Duration_Minutes(jsii.Number(1)),
-		})
+		return perMinute("AWS/ApplicationELB", name, statistic, dims)
 	}
 	alarm := func(id, description string, m awscloudwatch.Metric, threshold float64, periods int) awscloudwatch.Alarm {
 		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
@@ -119,10 +129,7 @@ func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *Environme
 			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 		})
 	}
-	lb := map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName)}
-	group := func(i int) map[string]*string {
-		return map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName), "TargetGroup": jsii.String(t.targetGroupNames[i])}
-	}
+	lb, group := t.loadBalancerDimensions(), t.targetGroupDimensions
 	return []awscloudwatch.Alarm{
 		alarm("Target5xxAlarm", "Targets answer 5xx", metric("HTTPCode_Target_5XX_Count", "Sum", lb), float64(d.Target5xxPerMinute), 2),
 		alarm("BlueUnhealthyAlarm", "Unhealthy targets in the blue group", metric("UnHealthyHostCount", "Maximum", group(0)), float64(d.UnhealthyHosts), 2),

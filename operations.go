@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -33,8 +34,17 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 		Description:       jsii.String("Encrypts the logs and notifications of " + name),
 		EnableKeyRotation: jsii.Bool(true),
 	})
-	letLogsEncrypt(key, "EncryptTheLogsOf"+stackSid(name), "ArnLike",
-		[]string{logGroupARN(stack, LogGroupName(name)), logGroupARN(stack, LogGroupName(name)+"/*")})
+	// CloudWatch Logs may use the key for this stack's log groups only; the condition is the one
+	// the service documents for key policies.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("EncryptThisStacksLogs"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": []string{
+			logGroupARN(stack, LogGroupName(name)), logGroupARN(stack, LogGroupName(name)+"/*"),
+		}}},
+	}), jsii.Bool(true))
 	// Alarms publish to the encrypted topic as CloudWatch, which needs the data key. The
 	// statement is the one CloudWatch documents: a condition here makes alarms fail silently.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -64,31 +74,23 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 	return &operations{key: key, topic: topic, name: name}
 }
 
-// letLogsEncrypt lets CloudWatch Logs use key for the log groups whose ARNs match, with the
-// condition the service documents for key policies.
-func letLogsEncrypt(key awskms.Key, sid, operator string, arns any) {
-	stack := awscdk.Stack_Of(key)
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String(sid),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+"."+*stack.UrlSuffix()), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{operator: map[string]any{"kms:EncryptionContext:aws:logs:arn": arns}},
-	}), jsii.Bool(true))
-}
-
 // kmsKeyARN is the shape of a key ARN a policy can name: not an alias, which IAM does not match.
 var kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
 
-// stackSid turns a name into characters a policy statement id accepts.
-func stackSid(name string) string {
-	out := make([]rune, 0, len(name))
-	for _, r := range name {
-		if r != '-' {
-			out = append(out, r)
-		}
+// alarmRefs is alarms as the references CodeDeploy and dashboard widgets take.
+func alarmRefs(alarms []awscloudwatch.Alarm) *[]interfacesawscloudwatch.IAlarmRef {
+	refs := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
+	for i, a := range alarms {
+		refs[i] = a
 	}
-	return string(out)
+	return &refs
+}
+
+// graph is a dashboard line graph, a third of the dashboard wide.
+func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
+	return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+		Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8), Height: jsii.Number(6),
+	})
 }
 
 func logGroupARN(stack awscdk.Stack, name string) string {

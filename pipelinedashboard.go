@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -19,11 +18,6 @@ import (
 // this one links to them.
 func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects map[string]awscodebuild.IProject, alarms []awscloudwatch.Alarm) awscloudwatch.Dashboard {
 	hour := awscdk.Duration_Hours(jsii.Number(1))
-	graph := func(title string, left []awscloudwatch.IMetric) awscloudwatch.IWidget {
-		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
-			Title: jsii.String(title), Left: &left, Width: jsii.Number(8), Height: jsii.Number(6),
-		})
-	}
 	labelled := func(m awscloudwatch.Metric, label string) awscloudwatch.IMetric {
 		return m.With(&awscloudwatch.MetricOptions{Label: jsii.String(label)})
 	}
@@ -53,10 +47,6 @@ func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects
 		links = append(links, fmt.Sprintf("- [%s](https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards/dashboard/%s) (account %s, %s)",
 			t.Environment, t.Region, t.Region, url.PathEscape(DashboardName(t.Name)), t.Account, t.Region))
 	}
-	refs := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
-	for i, a := range alarms {
-		refs[i] = a
-	}
 	return awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(DashboardName(p.Name)),
 		Widgets: &[]*[]awscloudwatch.IWidget{
@@ -65,11 +55,11 @@ func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects
 					Markdown: jsii.String(strings.Join(links, "\n")), Width: jsii.Number(12), Height: jsii.Number(4),
 				}),
 				awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
-					Title: jsii.String("Alarms"), Alarms: &refs, Width: jsii.Number(12), Height: jsii.Number(4),
+					Title: jsii.String("Alarms"), Alarms: alarmRefs(alarms), Width: jsii.Number(12), Height: jsii.Number(4),
 				}),
 			},
-			{graph("Pipeline executions", executions), graph("Pipeline duration", duration), graph("Build duration (s)", buildDuration)},
-			{graph("Build failures", buildFailures), graph("Deployments succeeded", succeeded), graph("Deployments rolled back", rolledBack)},
+			{graph("Pipeline executions", executions...), graph("Pipeline duration", duration...), graph("Build duration (s)", buildDuration...)},
+			{graph("Build failures", buildFailures...), graph("Deployments succeeded", succeeded...), graph("Deployments rolled back", rolledBack...)},
 		},
 	})
 }

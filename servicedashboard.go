@@ -3,10 +3,8 @@ package ecsdelivery
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -17,27 +15,11 @@ import (
 // only show them after CloudWatch cross-account observability is set up for the organisation,
 // which is not ours to impose.
 func newServiceDashboard(scope constructs.Construct, t *deployTarget, cluster awsecs.ICluster, alarms []awscloudwatch.Alarm, p *EnvironmentProps) awscloudwatch.Dashboard {
-	minute := awscdk.Duration_Minutes(jsii.Number(1))
 	metric := func(namespace, name, statistic, label string, dims map[string]*string) awscloudwatch.IMetric {
-		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-			Namespace: jsii.String(namespace), MetricName: jsii.String(name), DimensionsMap: &dims,
-			Statistic: jsii.String(statistic), Period: minute, Label: jsii.String(label),
-		})
+		return perMinute(namespace, name, statistic, dims).With(&awscloudwatch.MetricOptions{Label: jsii.String(label)})
 	}
-	lb := map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName)}
-	group := func(i int) map[string]*string {
-		return map[string]*string{"LoadBalancer": jsii.String(t.loadBalancerName), "TargetGroup": jsii.String(t.targetGroupNames[i])}
-	}
+	lb, group := t.loadBalancerDimensions(), t.targetGroupDimensions
 	ecs := map[string]*string{"ClusterName": cluster.ClusterName(), "ServiceName": jsii.String(t.serviceName)}
-	graph := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
-		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
-			Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8), Height: jsii.Number(6),
-		})
-	}
-	alarmRefs := make([]interfacesawscloudwatch.IAlarmRef, len(alarms))
-	for i, a := range alarms {
-		alarmRefs[i] = a
-	}
 	d := &p.Deployment
 	return awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(DashboardName(p.Name)),
@@ -49,7 +31,7 @@ func newServiceDashboard(scope constructs.Construct, t *deployTarget, cluster aw
 					Width: jsii.Number(12), Height: jsii.Number(3),
 				}),
 				awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
-					Title: jsii.String("Rollback alarms"), Alarms: &alarmRefs, Width: jsii.Number(12), Height: jsii.Number(3),
+					Title: jsii.String("Rollback alarms"), Alarms: alarmRefs(alarms), Width: jsii.Number(12), Height: jsii.Number(3),
 				}),
 			},
 			{

@@ -71,8 +71,13 @@ func readJSON(t testing.TB, path string, v any) {
 // NewApp returns an app with the project's context, synthesising into a temporary folder.
 func NewApp(t testing.TB) awscdk.App {
 	t.Helper()
+	return newApp(t, t.TempDir())
+}
+
+func newApp(t testing.TB, outdir string) awscdk.App {
+	t.Helper()
 	ctx := Context(t)
-	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(t.TempDir())})
+	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(outdir)})
 }
 
 // sharedRoot holds the output of apps that outlive the test that built them.
@@ -94,8 +99,7 @@ func NewSharedApp(t testing.TB) awscdk.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := Context(t)
-	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(out)})
+	return newApp(t, out)
 }
 
 // RemoveShared deletes the output of every NewSharedApp; call it from TestMain.
