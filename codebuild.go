@@ -74,7 +74,12 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operati
 	}
 	spec := map[string]any{
 		"version": "0.2",
-		"phases":  map[string]any{"build": map[string]any{"commands": []string{runScript(s.scriptName, s.script, s.scriptEnv)}}},
+		// The build's id, for links to its results (an approval quotes them).
+		"env": map[string]any{"exported-variables": []string{buildIDVariable}},
+		"phases": map[string]any{"build": map[string]any{"commands": []string{
+			"export " + buildIDVariable + `="$CODEBUILD_BUILD_ID"`,
+			runScript(s.scriptName, s.script, s.scriptEnv),
+		}}},
 	}
 	for k, v := range s.buildspec {
 		spec[k] = v

@@ -18,8 +18,37 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/scripts"
 )
 
-// sourceVariables is the source action's variable namespace: approvals quote the commit.
-const sourceVariables = "SourceVariables"
+// The variable namespaces of the actions whose values approvals quote: the commit, and the ids
+// of the build and scan builds.
+const (
+	sourceVariables = "SourceVariables"
+	buildVariables  = "BuildVariables"
+	scanVariables   = "ScanVariables"
+)
+
+// buildIDVariable is exported by every CodeBuild project of the pipeline: the build's id.
+const buildIDVariable = "BUILD_ID"
+
+// maxApprovalMessage is CodePipeline's limit on an approval's custom data.
+const maxApprovalMessage = 500
+
+// approvalTexts are an approval's message and link: the commit, and the results an approver
+// decides on, the scan's at the link and the build's (with the unit tests) in the message. The
+// message must stay within maxApprovalMessage once the variables are resolved, so it names the
+// commit by id: a commit message can be of any length.
+func approvalTexts(pipeline, environment, region string, integrationTest bool) (message, link string) {
+	results := func(project, namespace string) string {
+		return fmt.Sprintf("https://%s.console.aws.amazon.com/codesuite/codebuild/projects/%s/build/#{%s.%s}/?region=%s",
+			region, project, namespace, buildIDVariable, region)
+	}
+	passed := "the build, unit tests and scan"
+	if integrationTest {
+		passed = "the build, unit tests, scan and integration tests"
+	}
+	message = fmt.Sprintf("Release commit #{%s.CommitId} of %s to %s? It passed %s. Scan results at the link; build and unit tests: %s",
+		sourceVariables, pipeline, environment, passed, results(Name(pipeline, "build"), buildVariables))
+	return message, results(Name(pipeline, "scan"), scanVariables)
+}
 
 // targetARNs are the physical ARNs of one target's resources, known at synthesis in any account.
 type targetARNs struct {
@@ -91,17 +120,14 @@ func newDeployStages(scope constructs.Construct, p *PipelineProps, key awskms.IK
 		t := &p.Targets[i]
 		id := "Target" + strconv.Itoa(i) // imports only: no resource takes this id
 		if t.Approval {
-			link := fmt.Sprintf("https://%s.console.aws.amazon.com/codesuite/codepipeline/pipelines/%s/executions/#{codepipeline.PipelineExecutionId}/timeline?region=%s",
-				region, p.Name, region)
+			message, link := approvalTexts(p.Name, t.Environment, region, p.IntegrationTest != nil)
 			stages = append(stages, &awscodepipeline.StageProps{
 				StageName: jsii.String(ApproveStageName(t.Environment)),
 				Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{
-					ActionName:        jsii.String("Approve"),
-					NotificationTopic: topic,
-					AdditionalInformation: jsii.String(fmt.Sprintf(
-						"Release commit #{%s.CommitId} (#{%s.CommitMessage}) of %s to %s? It passed the build, unit tests, scan and integration tests; their results are at the link.",
-						sourceVariables, sourceVariables, p.Name, t.Environment)),
-					ExternalEntityLink: jsii.String(link),
+					ActionName:            jsii.String("Approve"),
+					NotificationTopic:     topic,
+					AdditionalInformation: jsii.String(message),
+					ExternalEntityLink:    jsii.String(link),
 				})},
 			})
 		}

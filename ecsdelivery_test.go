@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
@@ -92,4 +93,72 @@ func TestFargateSizeAtLeast(t *testing.T) {
 			t.Errorf("fargateSizeAtLeast(%d, %d) = %d, %d; want %d, %d", tc.cpu, tc.memory, cpu, memory, tc.wantCPU, tc.wantMemory)
 		}
 	}
+}
+
+// The approval's message, with its variables resolved to their longest values, fits
+// CodePipeline's limit for the longest names the config accepts.
+func TestApprovalMessageFitsTheLimit(t *testing.T) {
+	pipeline := strings.Repeat("a", 28) + "-" + strings.Repeat("s", 11) // app and suffix at their limits
+	message, link := approvalTexts(pipeline, strings.Repeat("e", 12), "ap-southeast-5", true)
+	resolved := strings.NewReplacer(
+		"#{"+sourceVariables+".CommitId}", strings.Repeat("c", 40),
+		"#{"+buildVariables+"."+buildIDVariable+"}", Name(pipeline, "build")+":"+strings.Repeat("b", 36),
+	).Replace(message)
+	if len(resolved) > maxApprovalMessage || strings.Contains(resolved, "#{") {
+		t.Errorf("approval message of %d characters (limit %d):\n%s", len(resolved), maxApprovalMessage, resolved)
+	}
+	if !strings.Contains(link, "/projects/"+pipeline+"-scan/build/#{"+scanVariables+"."+buildIDVariable+"}/") {
+		t.Errorf("approval link %s does not lead to the scan's results", link)
+	}
+}
+
+// An imported service whose import names no deploy role gets one, scoped to the imported
+// cluster and service like a created environment's.
+func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
+	app := cdktest.NewApp(t)
+	stack := awscdk.NewStack(app, jsii.String("Env"), &awscdk.StackProps{Env: &awscdk.Environment{
+		Account: jsii.String("222222222222"), Region: jsii.String("us-east-1")}})
+	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Vpc"), &awsec2.VpcAttributes{
+		VpcId: jsii.String("vpc-0a1b2c3d4e5f60718"), AvailabilityZones: jsii.Strings("us-east-1a", "us-east-1b"),
+		PrivateSubnetIds: jsii.Strings("subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"),
+	})
+	awscdk.Annotations_Of(vpc).AcknowledgeWarning(jsii.String("@aws-cdk/aws-ec2:noSubnetRouteTableId"), jsii.String("no routes are added"))
+	clusterARN := "arn:aws:ecs:us-east-1:222222222222:cluster/staging"
+	cluster := awsecs.Cluster_FromClusterAttributes(stack, jsii.String("Cluster"), &awsecs.ClusterAttributes{
+		ClusterArn: jsii.String(clusterARN), ClusterName: jsii.String("staging"), Vpc: vpc,
+	})
+	lb := "arn:aws:elasticloadbalancing:us-east-1:222222222222:"
+	_, err := NewEnvironment(stack, "Environment", &EnvironmentProps{
+		Name: "orders-api-staging", Pipeline: "orders-api", PipelineAccount: "111111111111", VPC: vpc, Cluster: cluster,
+		TaskSubnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		Existing: &ExistingService{ServiceName: "orders-api",
+			ListenerARN: lb + "listener/app/staging-alb/0123456789abcdef/0123456789abcdef", TestListenerARN: lb + "listener/app/staging-alb/0123456789abcdef/fedcba9876543210",
+			TargetGroupARNs: [2]string{lb + "targetgroup/orders-api-blue/0123456789abcdef", lb + "targetgroup/orders-api-green/fedcba9876543210"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := cdktest.Template(t, stack)
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+			"RoleName": "orders-api-staging-deploy",
+			"AssumeRolePolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+				"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::111111111111:root"},
+				"Condition": map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": "arn:aws:iam::111111111111:role/orders-api-pipeline-*"}},
+			}}},
+		})
+		cluster := map[string]any{"ArnEquals": map[string]any{"ecs:cluster": clusterARN}}
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{"PolicyDocument": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{"Sid": "DeployThisService", "Resource": assertions.Match_ArrayWith(&[]any{
+					"arn:aws:codedeploy:us-east-1:222222222222:deploymentgroup:orders-api-staging/orders-api-staging"})}),
+				assertions.Match_ObjectLike(&map[string]any{"Sid": "RunIntegrationTestTask", "Condition": cluster}),
+				assertions.Match_ObjectLike(&map[string]any{"Sid": "WatchIntegrationTestTask",
+					"Resource": "arn:aws:ecs:us-east-1:222222222222:task/staging/*", "Condition": cluster}),
+			}),
+		})})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{
+			"ECSServices": []any{map[string]any{"ClusterName": "staging", "ServiceName": "orders-api"}},
+		})
+	})
 }

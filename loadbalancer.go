@@ -1,6 +1,8 @@
 package ecsdelivery
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elb "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
@@ -82,7 +84,27 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 	})
 	lb.securityGroup.AddIngressRule(awsec2.Peer_Ipv4(vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(testPort)),
 		jsii.String("Test traffic from inside the VPC"), nil)
+	if !p.LoadBalancer.Internal {
+		// An internet-facing load balancer's name resolves to public addresses, so traffic from
+		// the private subnets arrives from the NAT gateways' addresses, not from the VPC's range.
+		for i, ip := range natAddresses(vpc) {
+			lb.securityGroup.AddIngressRule(awsec2.Peer_Ipv4(awscdk.Fn_Join(jsii.String(""), &[]*string{ip, jsii.String("/32")})),
+				awsec2.Port_Tcp(jsii.Number(testPort)), jsii.String(fmt.Sprintf("Test traffic from inside the VPC, through NAT gateway %d", i+1)), nil)
+		}
+	}
 	return lb
+}
+
+// natAddresses returns the public addresses of the NAT gateways CDK made in the VPC's public
+// subnets (none for an imported VPC, whose gateways this stack cannot know).
+func natAddresses(vpc awsec2.IVpc) []*string {
+	var ips []*string
+	for _, subnet := range *vpc.PublicSubnets() {
+		if eip, ok := subnet.Node().TryFindChild(jsii.String("EIP")).(awscdk.CfnResource); ok {
+			ips = append(ips, awscdk.Token_AsString(eip.GetAtt(jsii.String("PublicIp"), awscdk.ResolutionTypeHint_STRING), nil))
+		}
+	}
+	return ips
 }
 
 // newTargetGroup creates one of the two target groups. Its health check decides in seconds, not

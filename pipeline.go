@@ -176,13 +176,15 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		{StageName: jsii.String(StageBuild), Actions: &[]awscodepipeline.IAction{
 			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 				ActionName: jsii.String("BuildAndUnitTest"), Project: self.build, Input: source,
-				Outputs: &[]awscodepipeline.Artifact{deploy},
+				VariablesNamespace: jsii.String(buildVariables),
+				Outputs:            &[]awscodepipeline.Artifact{deploy},
 			}),
 		}},
 		{StageName: jsii.String(StageScan), Actions: &[]awscodepipeline.IAction{
 			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 				ActionName: jsii.String("Trivy"), Project: self.scan, Input: source,
-				ExtraInputs: &[]awscodepipeline.Artifact{deploy}, Outputs: &[]awscodepipeline.Artifact{report},
+				VariablesNamespace: jsii.String(scanVariables),
+				ExtraInputs:        &[]awscodepipeline.Artifact{deploy}, Outputs: &[]awscodepipeline.Artifact{report},
 			}),
 		}},
 	}
@@ -223,6 +225,9 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		pipelineProps.Triggers = &[]*awscodepipeline.TriggerProps{trigger}
 	}
 	self.pipeline = awscodepipeline.NewPipeline(self.Construct, jsii.String("Pipeline"), pipelineProps)
+	if p.Source.OAuthTokenSecret != "" {
+		newLegacyWebhook(self.Construct, &p, self.pipeline, self.key)
+	}
 	notifier := newNotifier(self.Construct, &p, self.ops)
 	self.alarms = newPipelineAlarms(self.Construct, &p, self.ops, notifier)
 	self.dashboard = newPipelineDashboard(self.Construct, &p, projects, self.alarms)

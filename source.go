@@ -5,6 +5,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodeconnections"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -20,13 +22,15 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 	s := &p.Source
 	if s.OAuthTokenSecret != "" {
 		return awscodepipelineactions.NewGitHubSourceAction(&awscodepipelineactions.GitHubSourceActionProps{
-			ActionName:         jsii.String("GitHub"),
-			Owner:              jsii.String(s.Owner),
-			Repo:               jsii.String(s.Repo),
-			Branch:             jsii.String(s.Branch),
-			OauthToken:         awscdk.SecretValue_SecretsManager(jsii.String(s.OAuthTokenSecret), nil),
-			Output:             output,
-			Trigger:            awscodepipelineactions.GitHubTrigger_WEBHOOK,
+			ActionName: jsii.String("GitHub"),
+			Owner:      jsii.String(s.Owner),
+			Repo:       jsii.String(s.Repo),
+			Branch:     jsii.String(s.Branch),
+			OauthToken: awscdk.SecretValue_SecretsManager(jsii.String(s.OAuthTokenSecret), nil),
+			Output:     output,
+			// CDK's own webhook would sign with the OAuth token itself; newLegacyWebhook signs
+			// with a secret of its own.
+			Trigger:            awscodepipelineactions.GitHubTrigger_NONE,
 			VariablesNamespace: jsii.String(sourceVariables),
 		}), nil, ""
 	}
@@ -65,4 +69,31 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 			PushFilter:   &[]*awscodepipeline.GitPushFilter{filter},
 		},
 	}, arn
+}
+
+// newLegacyWebhook starts the pipeline on pushes to the branch for the legacy OAuth source.
+// GitHub signs each delivery with a secret CodePipeline checks; that secret is generated in
+// Secrets Manager, because AWS warns against reusing one's own credentials there, and the
+// template holds only its dynamic reference. CodePipeline registers the webhook in GitHub with
+// the OAuth token when the stack is deployed.
+func newLegacyWebhook(scope constructs.Construct, p *PipelineProps, pipeline awscodepipeline.Pipeline, key awskms.IKey) {
+	secret := awssecretsmanager.NewSecret(scope, jsii.String("WebhookSecret"), &awssecretsmanager.SecretProps{
+		Description:   jsii.String("Signs GitHub's push deliveries to the pipeline " + p.Name),
+		EncryptionKey: key,
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength: jsii.Number(64), ExcludePunctuation: jsii.Bool(true),
+		},
+	})
+	suppress(secret, "AwsSolutions-SMG4", "GitHub keeps a copy of the webhook secret of "+p.Name+
+		" from when the webhook was registered; a rotated value would reject every push until the webhook is registered again")
+	awscodepipeline.NewCfnWebhook(scope, jsii.String("Webhook"), &awscodepipeline.CfnWebhookProps{
+		Authentication:              jsii.String("GITHUB_HMAC"),
+		AuthenticationConfiguration: &awscodepipeline.CfnWebhook_WebhookAuthConfigurationProperty{SecretToken: secret.SecretValue().UnsafeUnwrap()},
+		// CodePipeline puts the action's branch in place of {Branch}.
+		Filters:                []interface{}{&awscodepipeline.CfnWebhook_WebhookFilterRuleProperty{JsonPath: jsii.String("$.ref"), MatchEquals: jsii.String("refs/heads/{Branch}")}},
+		TargetAction:           jsii.String("GitHub"),
+		TargetPipeline:         pipeline.PipelineName(),
+		TargetPipelineVersion:  jsii.Number(1),
+		RegisterWithThirdParty: jsii.Bool(true),
+	})
 }

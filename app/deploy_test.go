@@ -94,13 +94,17 @@ func TestApprovalNotifiesAnEncryptedTopic(t *testing.T) {
 		}))})})
 		tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(
 			stage("Source", obj{"Namespace": "SourceVariables"}),
+			stage("Build", obj{"Namespace": "BuildVariables"}),
+			stage("Scan", obj{"Namespace": "ScanVariables"}),
 			stage("Approve-production", obj{
 				"ActionTypeId": like(obj{"Category": "Approval", "Provider": "Manual"}),
 				"Configuration": obj{
 					"NotificationArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("NotificationTopic"))},
-					"CustomData":      stringLike(`^Release commit #\{SourceVariables\.CommitId\} \(#\{SourceVariables\.CommitMessage\}\) of orders-api-prod to production\?`),
-					"ExternalEntityLink": "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/orders-api-prod/executions/" +
-						"#{codepipeline.PipelineExecutionId}/timeline?region=us-east-1",
+					"CustomData": "Release commit #{SourceVariables.CommitId} of orders-api-prod to production? It passed the build, unit tests, scan " +
+						"and integration tests. Scan results at the link; build and unit tests: https://us-east-1.console.aws.amazon.com/codesuite/codebuild/" +
+						"projects/orders-api-prod-build/build/#{BuildVariables.BUILD_ID}/?region=us-east-1",
+					"ExternalEntityLink": "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/orders-api-prod-scan/build/" +
+						"#{ScanVariables.BUILD_ID}/?region=us-east-1",
 				},
 			}),
 		)})

@@ -118,13 +118,21 @@ func TestListenersAndSecurityGroups(t *testing.T) {
 	for _, r := range ingress {
 		r := r.(obj)
 		cidr := r["CidrIp"]
-		if _, token := cidr.(string); !token {
-			cidr = "vpc"
+		if _, literal := cidr.(string); !literal {
+			data, _ := json.Marshal(cidr)
+			switch {
+			case strings.Contains(string(data), `"PublicIp"`) && strings.Contains(string(data), "PublicSubnet1EIP"):
+				cidr = "nat"
+			case strings.Contains(string(data), `"CidrBlock"`):
+				cidr = "vpc"
+			}
 		}
 		rules = append(rules, fmt.Sprintf("%v:%v", cidr, r["FromPort"]))
 	}
 	sort.Strings(rules)
-	if want := []string{"0.0.0.0/0:80", "vpc:9000"}; strings.Join(rules, " ") != strings.Join(want, " ") {
+	// The test port admits the VPC, which reaches an internet-facing load balancer through its
+	// NAT gateway (one in the demo).
+	if want := []string{"0.0.0.0/0:80", "nat:9000", "vpc:9000"}; strings.Join(rules, " ") != strings.Join(want, " ") {
 		t.Errorf("load balancer ingress %v; want %v (test port from the VPC only)", rules, want)
 	}
 	cdktest.Assert(t, func() {
@@ -202,6 +210,39 @@ func TestDeployRoleInOneAccountIsPinnedToTheArtifactKey(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
 			"Sid": "DecryptArtifacts", "Condition": obj{"ForAnyValue:StringEquals": obj{"kms:ResourceAliases": "alias/orders-api-artifacts"}},
 		}))})})
+	})
+}
+
+// The deploy role's grants, each scoped to this environment: its CodeDeploy group, its two
+// task roles, its test family and cluster, its network parameter; and the execution role pulls
+// from the pipeline's repository only.
+func TestDeployRoleIsScopedToItsEnvironment(t *testing.T) {
+	tmpl := synth(t, "examples/cross-account.yaml").templates["orders-api-staging-prod"]
+	region, account, name := "us-east-1", "222222222222", "orders-api-staging-prod"
+	arn := func(service, resource string) string {
+		return "arn:aws:" + service + ":" + region + ":" + account + ":" + resource
+	}
+	getAtt := func(id, attribute string) obj { return obj{"Fn::GetAtt": []any{id, attribute}} }
+	cluster := obj{"ArnEquals": obj{"ecs:cluster": getAtt("EnvironmentClusterE81C7902", "Arn")}}
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
+			like(obj{"Sid": "DeployThisService", "Resource": arrayWith(
+				arn("codedeploy", "application:"+name), arn("codedeploy", "deploymentgroup:"+name+"/"+name))}),
+			like(obj{"Sid": "PassTaskRoles", "Action": "iam:PassRole", "Resource": []any{
+				getAtt("EnvironmentExecutionRoleA0E74382", "Arn"), getAtt("EnvironmentTaskRole8E3DE5A2", "Arn")}}),
+			like(obj{"Sid": "RunIntegrationTestTask", "Action": "ecs:RunTask",
+				"Resource": arn("ecs", "task-definition/"+name+"-it:*"), "Condition": cluster}),
+			like(obj{"Sid": "WatchIntegrationTestTask", "Action": []any{"ecs:DescribeTasks", "ecs:StopTask"},
+				"Resource": obj{"Fn::Join": []any{"", []any{arn("ecs", "task/"), obj{"Ref": "EnvironmentClusterE81C7902"}, "/*"}}}, "Condition": cluster}),
+		)})})
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
+			like(obj{"Sid": "PullReleaseImages", "Resource": "arn:aws:ecr:us-east-1:111111111111:repository/orders-api-prod"}),
+		)})})
+		// The temporary test task accepts no connections.
+		tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), obj{
+			"GroupDescription":     stringLike("^Temporary integration-test task of "),
+			"SecurityGroupIngress": assertions.Match_Absent(),
+		})
 	})
 }
 

@@ -154,7 +154,45 @@ func TestTriggers(t *testing.T) {
 				"ConnectionArn": "arn:aws:codeconnections:us-east-1:111111111111:connection/4f9b6c2e-8d3a-4b7e-9c1f-2a6d8e0b5c47",
 			})})}})),
 		})
+		// The pipeline role uses that connection, under both service prefixes, and assumes the
+		// two deploy roles by name, nothing else.
+		cross.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
+			like(obj{"Sid": "UseTheConnection", "Action": []any{"codeconnections:UseConnection", "codestar-connections:UseConnection"},
+				"Resource": "arn:aws:codeconnections:us-east-1:111111111111:connection/4f9b6c2e-8d3a-4b7e-9c1f-2a6d8e0b5c47"}),
+			like(obj{"Action": "sts:AssumeRole", "Resource": []any{
+				"arn:aws:iam::222222222222:role/orders-api-staging-prod-deploy", "arn:aws:iam::333333333333:role/orders-api-production-prod-deploy"}}),
+		)})})
 	})
+	// The legacy OAuth source: GitHub's pushes to the branch arrive by a webhook signed with a
+	// generated secret, not with the OAuth token.
+	legacy := pipelineTemplate(t, "examples/import-existing.yaml")
+	cdktest.Assert(t, func() {
+		legacy.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
+			"Triggers": assertions.Match_Absent(),
+			"Stages": arrayWith(like(obj{"Name": "Source", "Actions": []any{like(obj{
+				"ActionTypeId":  like(obj{"Provider": "GitHub", "Owner": "ThirdParty"}),
+				"Configuration": like(obj{"Branch": "main", "PollForSourceChanges": false}),
+			})}})),
+		})
+		legacy.ResourceCountIs(jsii.String("AWS::CodePipeline::Webhook"), jsii.Number(1))
+		legacy.HasResourceProperties(jsii.String("AWS::CodePipeline::Webhook"), obj{
+			"Authentication": "GITHUB_HMAC",
+			"AuthenticationConfiguration": obj{"SecretToken": obj{"Fn::Join": []any{"", arrayWith(
+				"{{resolve:secretsmanager:", obj{"Ref": stringLike("^PipelineWebhookSecret")})}}},
+			"Filters":                []any{obj{"JsonPath": "$.ref", "MatchEquals": "refs/heads/{Branch}"}},
+			"TargetAction":           "GitHub",
+			"TargetPipeline":         obj{"Ref": stringLike("^Pipeline9850B417$")},
+			"RegisterWithThirdParty": true,
+		})
+		legacy.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), obj{
+			"GenerateSecretString": obj{"PasswordLength": 64, "ExcludePunctuation": true},
+			"KmsKeyId":             assertions.Match_AnyValue(),
+		})
+	})
+	data, _ := json.Marshal(legacy.ToJSON())
+	if n := strings.Count(string(data), "github-oauth-token"); n != 1 {
+		t.Errorf("the OAuth token's secret is referenced %d times; want once, by the source action alone", n)
+	}
 }
 
 // The build hands CodeDeploy one task definition per environment, naming that environment's

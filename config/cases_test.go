@@ -114,6 +114,9 @@ var badCases = []struct {
 	{"empty file path",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api, filePaths: [\"src/**\", \"\"]}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:2:63: source.filePaths[1]: expected a non-empty glob pattern of at most 255 characters"},
+	{"file paths with the legacy OAuth source",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api, oauthTokenSecret: github-token, filePaths: [\"src/**\"]}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:2:84: source.filePaths: cannot be used with source.oauthTokenSecret: the legacy OAuth webhook filters by branch only; expected a CodeConnections source (connectionArn, or none to create one) to filter by path"},
 	{"dockerfile outside the repository",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {dockerfile: ../Dockerfile, context: /src}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:21: build.dockerfile: \"../Dockerfile\" is not a path inside the repository; expected a relative path without '..'\n" +

@@ -267,6 +267,9 @@ func (v *validator) source(c *Config) {
 			v.add("source.oauthTokenSecret", "%q is not a Secrets Manager secret name; expected letters, digits and /_+=.@-", t)
 		}
 	}
+	if s.OAuthTokenSecret != "" && len(s.FilePaths) > 0 {
+		v.add("source.filePaths", "cannot be used with source.oauthTokenSecret: the legacy OAuth webhook filters by branch only; expected a CodeConnections source (connectionArn, or none to create one) to filter by path")
+	}
 	if len(s.FilePaths) > 8 {
 		v.add("source.filePaths", "%d patterns given; CodePipeline accepts at most 8", len(s.FilePaths))
 	}

@@ -95,7 +95,10 @@ while :; do
     --query 'tasks[0].[lastStatus, stoppedReason]' --output text)
   [[ $status == STOPPED ]] && break
   ((SECONDS < deadline)) || die "the test task did not finish within $timeout s; stopping it"
-  sleep "$poll"
+  # In the background: bash runs a trap only between commands, so a TERM during a foreground
+  # sleep would wait for it.
+  sleep "$poll" &
+  wait "$!"
 done
 
 log "logs: CloudWatch log group ${LOG_GROUP:-?}, streams it/test/${task##*/} and it/app/${task##*/}"

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// fakeECS acts out one scenario (FAKE_SCENARIO): pass, testfail, nostart or hang.
+// fakeECS acts out one scenario (FAKE_SCENARIO): pass, testfail, nostart (no capacity),
+// pullfail (the task starts, then stops because its image cannot be pulled) or hang.
 const fakeECS = `#!/usr/bin/env bash
 printf 'aws %s\n' "$*" >> "$CALLS"
 case "$1 $2" in
@@ -28,7 +29,9 @@ case "$1 $2" in
       case $FAKE_SCENARIO in pass) echo 0 ;; testfail) echo 1 ;; *) echo None ;; esac
     else
       n=$(( $(cat "$STATE/polls" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STATE/polls"
-      if [[ $FAKE_SCENARIO == hang || $n -lt 2 ]]; then printf 'RUNNING\tNone\n'; else printf 'STOPPED\tEssential container in task exited\n'; fi
+      if [[ $FAKE_SCENARIO == hang || $n -lt 2 ]]; then printf 'RUNNING\tNone\n'
+      elif [[ $FAKE_SCENARIO == pullfail ]]; then printf 'STOPPED\tCannotPullContainerError: pull image manifest has been retried 5 time(s)\n'
+      else printf 'STOPPED\tEssential container in task exited\n'; fi
     fi ;;
   "ecs stop-task") touch "$STATE/stopped" ;;
   "ecs deregister-task-definition") touch "$STATE/deregistered" ;;
@@ -83,6 +86,12 @@ func TestIntegrationTestPasses(t *testing.T) {
 	if !strings.Contains(out, "logs: CloudWatch log group /ecsdelivery/orders-api-staging") {
 		t.Errorf("does not say where the logs are:\n%s", out)
 	}
+	// The deploy role's credentials travel in the environment, never in arguments or output.
+	for _, secret := range []string{"fake-secret", "fake-token"} {
+		if strings.Contains(out, secret) || strings.Contains(calls, secret) {
+			t.Errorf("the assumed role's %s appears in the output or the calls", secret)
+		}
+	}
 }
 
 func TestIntegrationTestFailureFailsTheStage(t *testing.T) {
@@ -107,6 +116,17 @@ func TestIntegrationTestTaskThatCannotStart(t *testing.T) {
 	}
 }
 
+func TestIntegrationTestImageThatCannotBePulled(t *testing.T) {
+	r, env := integrationRun(t, "pullfail")
+	code, out := r.exec(t, IntegrationTest, env...)
+	if code == 0 || !strings.Contains(out, "the test container did not run: CannotPullContainerError: pull image manifest has been retried 5 time(s)") {
+		t.Fatalf("exit %d; want the task's stop reason\n%s", code, out)
+	}
+	if !r.did("stopped") || !r.did("deregistered") {
+		t.Error("the task was not stopped and deregistered after it failed to start")
+	}
+}
+
 func TestIntegrationTestTimeoutStopsTheTask(t *testing.T) {
 	r, env := integrationRun(t, "hang")
 	start := time.Now()
@@ -119,14 +139,15 @@ func TestIntegrationTestTimeoutStopsTheTask(t *testing.T) {
 	}
 }
 
-// SIGTERM (CodeBuild stopping the build) mid-run: the task is stopped before the script exits.
+// SIGTERM (CodeBuild stopping the build) mid-run, while the script waits between polls: the
+// task is stopped and the script exits at once, not after the wait.
 func TestIntegrationTestStopsTheTaskWhenCancelled(t *testing.T) {
 	r, env := integrationRun(t, "hang")
 	path := filepath.Join(r.dir, "it.sh")
 	write(t, path, IntegrationTest, 0o755)
 	cmd := exec.Command("bash", path)
 	cmd.Dir = filepath.Join(r.dir, "src")
-	cmd.Env = append(append([]string{}, r.env...), append(env, "TIMEOUT_SECONDS=60", "POLL_SECONDS=0.2")...)
+	cmd.Env = append(append([]string{}, r.env...), append(env, "TIMEOUT_SECONDS=600", "POLL_SECONDS=60")...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -143,9 +164,9 @@ func TestIntegrationTestStopsTheTaskWhenCancelled(t *testing.T) {
 		if err == nil {
 			t.Error("exit 0 after SIGTERM")
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(5 * time.Second): // well within the 60 s between polls
 		cmd.Process.Kill()
-		t.Fatal("still running 10 s after SIGTERM")
+		t.Fatal("still running 5 s after SIGTERM")
 	}
 	if !r.did("stopped") || !r.did("deregistered") {
 		t.Errorf("after SIGTERM: stopped %v, deregistered %v", r.did("stopped"), r.did("deregistered"))
