@@ -28,9 +28,7 @@ test: tools vet
 	@awk -v min=$(MIN_COVERAGE) '$$6 == "github.com/ecsdelivery/ecsdelivery" || $$6 == "github.com/ecsdelivery/ecsdelivery/config" { \
 	    seen++; if ($$2 + 0 < min) { printf "coverage of %s is %s, below %d%%\n", $$6, $$2, min; bad = 1 } } \
 	  END { if (seen != 2) { print "coverage of the library or config package is missing"; bad = 1 } exit bad }' cover.txt
-	@if command -v cfn-lint >/dev/null; then \
-	  cfn-lint --ignore-checks W -- app/testdata/*/*.template.json && echo "cfn-lint: no errors in the shipped configs' templates"; \
-	else echo "cfn-lint not installed: templates not linted here"; fi
+	@command -v cfn-lint >/dev/null || echo "cfn-lint not installed: templates not linted here (policy/lint_test.go)"
 
 tools: $(TOOLS)/.installed
 

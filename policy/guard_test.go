@@ -31,6 +31,7 @@ type allowed struct {
 // apply to the templates, and fails on any failure the allowlist does not explain, and on any
 // allowlist entry that no longer fails.
 func TestControlTowerRules(t *testing.T) {
+	t.Parallel()
 	var allowlist map[string]allowed
 	data, err := os.ReadFile("cfn-guard-allowlist.yaml")
 	if err != nil {
