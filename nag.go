@@ -43,10 +43,12 @@ func suppress(scope constructs.IConstruct, rule, reason string, appliesTo ...str
 type nagSuppression struct{ entry map[string]any }
 
 func (s *nagSuppression) Visit(node constructs.IConstruct) {
-	if !*awscdk.CfnResource_IsCfnResource(node) {
+	// jsii hands the node over as its own class, so a type assertion tells a CloudFormation
+	// resource without another call into Node.
+	resource, ok := node.(awscdk.CfnResource)
+	if !ok {
 		return
 	}
-	resource := node.(awscdk.CfnResource)
 	var rules []any
 	if existing, ok := resource.GetMetadata(jsii.String("cdk_nag")).(map[string]any); ok {
 		rules, _ = existing["rules_to_suppress"].([]any)
