@@ -111,7 +111,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 
 // newDeployStages returns, per target in order, an approval stage where asked and the
 // CodeDeploy blue/green stage, which rolls back on failure.
-func newDeployStages(scope constructs.Construct, p *PipelineProps, key awskms.IKey, bucketGrant func(awsiam.IRole),
+func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant func(awsiam.IRole),
 	deploy awscodepipeline.Artifact, topic awssns.ITopic) []*awscodepipeline.StageProps {
 	stack := awscdk.Stack_Of(scope)
 	partition, region := *stack.Partition(), *stack.Region()
@@ -135,9 +135,9 @@ func newDeployStages(scope constructs.Construct, p *PipelineProps, key awskms.IK
 		role := awsiam.Role_FromRoleArn(scope, jsii.String(id+"DeployRole"), jsii.String(arns.deployRole),
 			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
 		if t.Account != *stack.Account() {
-			// Another account reads the artifacts and pulls the image through resource policies.
+			// Another account reads the artifacts (and decrypts them: the bucket's grant covers its
+			// key) and pulls the image through resource policies.
 			bucketGrant(role)
-			key.GrantDecrypt(role)
 		}
 		group := awscodedeploy.EcsDeploymentGroup_FromEcsDeploymentGroupAttributes(scope, jsii.String(id+"DeploymentGroup"),
 			&awscodedeploy.EcsDeploymentGroupAttributes{

@@ -193,7 +193,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		stages = append(stages, stage)
 		projects["integration-test"] = project
 	}
-	stages = append(stages, newDeployStages(self.Construct, &p, self.key,
+	stages = append(stages, newDeployStages(self.Construct, &p,
 		func(role awsiam.IRole) { self.bucket.GrantRead(role, nil) }, deploy, self.ops.topic)...)
 	self.grantPulls(&p)
 	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
