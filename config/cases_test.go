@@ -45,6 +45,15 @@ var badCases = []struct {
 	{"unknown nested field",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api, brnach: main}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:2:41: source.brnach: unknown field; did you mean \"branch\"?"},
+	{"field without its unit or prefix",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {memory: 1024, port: 8080}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:11: service.memory: unknown field; did you mean \"memoryMiB\"?\n" +
+			"bad.yaml:3:25: service.port: unknown field; did you mean \"containerPort\"?"},
+	{"unknown field of a long block, every field listed",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {replicas: 2}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:11: service.replicas: unknown field; expected one of bootstrapImage, containerPort, cpu, deregistrationDelaySeconds, " +
+			"desiredCount, environment, healthCheckIntervalSeconds, healthCheckPath, healthyThresholdCount, logRetentionDays, memoryMiB, " +
+			"secrets, secretsKeyArn"},
 	{"unknown field without a close match",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\ncolour: blue\n",
 		"bad.yaml:4:1: colour: unknown field; expected one of app, build, environmentSuffix, environments, integrationTest, notifications, pipeline, scan, service, source, version"},

@@ -263,19 +263,32 @@ func yamlName(f reflect.StructField) string {
 }
 
 // suggest offers the closest known field for a misspelt one, or lists them all.
-func suggest(key string, names []string) string {
+func suggest(key string, names []string) ours {
 	best, bestDist := "", 3
 	for _, name := range names {
 		if dist := distance(strings.ToLower(key), strings.ToLower(name)); dist < bestDist {
 			best, bestDist = name, dist
 		}
 	}
+	if best == "" && len(key) >= 3 {
+		// A field written without its unit or prefix: memory for memoryMiB, port for containerPort.
+		var partOf []string
+		for _, name := range names {
+			lower, k := strings.ToLower(name), strings.ToLower(key)
+			if strings.HasPrefix(lower, k) || strings.HasSuffix(lower, k) {
+				partOf = append(partOf, name)
+			}
+		}
+		if len(partOf) == 1 {
+			best = partOf[0]
+		}
+	}
 	if best != "" {
-		return fmt.Sprintf("did you mean %q?", best)
+		return ours(fmt.Sprintf("did you mean %q?", best))
 	}
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
-	return "expected one of " + strings.Join(sorted, ", ")
+	return ours("expected one of " + strings.Join(sorted, ", "))
 }
 
 // distance is the Levenshtein edit distance between two short strings.

@@ -141,9 +141,13 @@ func (v *validator) given(path string) bool {
 	return ok
 }
 
-// shorten keeps quoted values in messages to a readable length.
+// ours is text this package writes, such as the list of a block's field names: quoted in full,
+// unlike what a file holds.
+type ours string
+
+// shorten cuts what a file holds, which can be of any length, to a readable size.
 func shorten(args []any) []any {
-	const max = 200 // longer than any list of expected values this package writes
+	const max = 200
 	out := make([]any, len(args))
 	for i, a := range args {
 		if s, ok := a.(string); ok && len(s) > max {
