@@ -62,7 +62,7 @@ type scriptProject struct {
 	timeoutMinutes    int
 	cache             awscodebuild.Cache
 	policy            []awsiam.PolicyStatement // added to the role before the project's own grants
-	buildspec         map[string]any           // sections besides version and phases
+	buildspec         map[string]any           // sections besides version and phases; env is merged
 }
 
 // newScriptProject creates the role, log group and project of one script. The project is
@@ -74,16 +74,22 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operati
 	}
 	spec := map[string]any{
 		"version": "0.2",
-		// The build's id, for links to its results (an approval quotes them).
-		"env": map[string]any{"exported-variables": []string{buildIDVariable}},
 		"phases": map[string]any{"build": map[string]any{"commands": []string{
 			"export " + buildIDVariable + `="$CODEBUILD_BUILD_ID"`,
 			runScript(s.scriptName, s.script, s.scriptEnv),
 		}}},
 	}
+	env := map[string]any{}
 	for k, v := range s.buildspec {
+		if k == "env" {
+			env = v.(map[string]any)
+			continue
+		}
 		spec[k] = v
 	}
+	// The build's id, for links to its results (an approval quotes them).
+	env["exported-variables"] = []string{buildIDVariable}
+	spec["env"] = env
 	project := awscodebuild.NewPipelineProject(scope, jsii.String(s.id+"Project"), &awscodebuild.PipelineProjectProps{
 		ProjectName:          jsii.String(Name(p.Name, s.name)),
 		Description:          jsii.String(s.description),

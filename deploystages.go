@@ -3,6 +3,7 @@ package ecsdelivery
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -33,21 +34,37 @@ const buildIDVariable = "BUILD_ID"
 const maxApprovalMessage = 500
 
 // approvalTexts are an approval's message and link: the commit, and the results an approver
-// decides on, the scan's at the link and the build's (with the unit tests) in the message. The
+// decides on, the scan's at the link and the build's (with any unit tests) in the message. The
 // message must stay within maxApprovalMessage once the variables are resolved, so it names the
 // commit by id: a commit message can be of any length.
-func approvalTexts(pipeline, environment, region string, integrationTest bool) (message, link string) {
+func approvalTexts(p *PipelineProps, environment, region string) (message, link string) {
 	results := func(project, namespace string) string {
-		return fmt.Sprintf("https://%s.console.aws.amazon.com/codesuite/codebuild/projects/%s/build/#{%s.%s}/?region=%s",
-			region, project, namespace, buildIDVariable, region)
+		return fmt.Sprintf("%s/codesuite/codebuild/projects/%s/build/#{%s.%s}/?region=%s",
+			consoleURL(region), project, namespace, buildIDVariable, region)
 	}
-	passed := "the build, unit tests and scan"
-	if integrationTest {
-		passed = "the build, unit tests, scan and integration tests"
+	passed, build := "the build", "build"
+	if p.Build.UnitTestCommand != "" {
+		passed, build = "the build, unit tests", "build and unit tests"
 	}
-	message = fmt.Sprintf("Release commit #{%s.CommitId} of %s to %s? It passed %s. Scan results at the link; build and unit tests: %s",
-		sourceVariables, pipeline, environment, passed, results(Name(pipeline, "build"), buildVariables))
-	return message, results(Name(pipeline, "scan"), scanVariables)
+	if p.IntegrationTest != nil {
+		passed += ", scan and integration tests"
+	} else {
+		passed += " and scan"
+	}
+	message = fmt.Sprintf("Release commit #{%s.CommitId} of %s to %s? It passed %s. Scan results at the link; %s: %s",
+		sourceVariables, p.Name, environment, passed, build, results(Name(p.Name, "build"), buildVariables))
+	return message, results(Name(p.Name, "scan"), scanVariables)
+}
+
+// consoleURL is the AWS console of a region's partition (China and GovCloud have their own).
+func consoleURL(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "https://console.amazonaws.cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "https://console.amazonaws-us-gov.com"
+	}
+	return "https://" + region + ".console.aws.amazon.com"
 }
 
 // targetARNs are the physical ARNs of one target's resources, known at synthesis in any account.
@@ -120,7 +137,7 @@ func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant f
 		t := &p.Targets[i]
 		id := "Target" + strconv.Itoa(i) // imports only: no resource takes this id
 		if t.Approval {
-			message, link := approvalTexts(p.Name, t.Environment, region, p.IntegrationTest != nil)
+			message, link := approvalTexts(p, t.Environment, region)
 			stages = append(stages, &awscodepipeline.StageProps{
 				StageName: jsii.String(ApproveStageName(t.Environment)),
 				Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{

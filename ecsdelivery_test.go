@@ -99,7 +99,8 @@ func TestFargateSizeAtLeast(t *testing.T) {
 // CodePipeline's limit for the longest names the config accepts.
 func TestApprovalMessageFitsTheLimit(t *testing.T) {
 	pipeline := strings.Repeat("a", 28) + "-" + strings.Repeat("s", 11) // app and suffix at their limits
-	message, link := approvalTexts(pipeline, strings.Repeat("e", 12), "ap-southeast-5", true)
+	p := &PipelineProps{Name: pipeline, Build: BuildOptions{UnitTestCommand: "make test"}, IntegrationTest: &PipelineIntegrationTest{}}
+	message, link := approvalTexts(p, strings.Repeat("e", 12), "ap-southeast-5")
 	resolved := strings.NewReplacer(
 		"#{"+sourceVariables+".CommitId}", strings.Repeat("c", 40),
 		"#{"+buildVariables+"."+buildIDVariable+"}", Name(pipeline, "build")+":"+strings.Repeat("b", 36),
@@ -109,6 +110,21 @@ func TestApprovalMessageFitsTheLimit(t *testing.T) {
 	}
 	if !strings.Contains(link, "/projects/"+pipeline+"-scan/build/#{"+scanVariables+"."+buildIDVariable+"}/") {
 		t.Errorf("approval link %s does not lead to the scan's results", link)
+	}
+}
+
+// The approval says only what ran, and links to the console of the region's partition.
+func TestApprovalSaysWhatRan(t *testing.T) {
+	message, link := approvalTexts(&PipelineProps{Name: "orders-api"}, "production", "cn-north-1")
+	if !strings.Contains(message, "It passed the build and scan. Scan results at the link; build: https://console.amazonaws.cn/codesuite/") {
+		t.Errorf("without unit or integration tests: %s", message)
+	}
+	if !strings.HasPrefix(link, "https://console.amazonaws.cn/codesuite/codebuild/projects/orders-api-scan/build/") {
+		t.Errorf("China link: %s", link)
+	}
+	p := &PipelineProps{Name: "orders-api", IntegrationTest: &PipelineIntegrationTest{}}
+	if message, _ := approvalTexts(p, "production", "us-gov-west-1"); !strings.Contains(message, "It passed the build, scan and integration tests. Scan results at the link; build: https://console.amazonaws-us-gov.com/") {
+		t.Errorf("with integration tests only, in GovCloud: %s", message)
 	}
 }
 

@@ -52,7 +52,7 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 		clients = awsec2.Peer_Ipv4(vpc.VpcCidrBlock())
 	} else {
 		suppress(lb.securityGroup, "AwsSolutions-EC23", "The internet-facing load balancer of "+p.Name+
-			" serves its production listener (80, or 443 with 80 redirecting) to anyone; the test listener admits the VPC only")
+			" serves its production listener (80, or 443 with 80 redirecting) to anyone; the test listener admits the VPC only (its range and its NAT gateways' addresses)")
 	}
 	if arn := p.LoadBalancer.CertificateARN; arn != "" {
 		lb.listener = lb.alb.AddListener(jsii.String("HttpsListener"), &elb.BaseApplicationListenerProps{

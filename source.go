@@ -11,6 +11,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// sourceActionName names the source action; the legacy webhook targets it by name.
+const sourceActionName = "GitHub"
+
 // maxConnectionName is CodeConnections' limit on a connection's name.
 const maxConnectionName = 32
 
@@ -47,7 +50,7 @@ func newSourceAction(scope constructs.Construct, p *PipelineProps, output awscod
 		arn = *connection.AttrConnectionArn()
 	}
 	action := awscodepipelineactions.NewCodeStarConnectionsSourceAction(&awscodepipelineactions.CodeStarConnectionsSourceActionProps{
-		ActionName:         jsii.String("GitHub"),
+		ActionName:         jsii.String(sourceActionName),
 		ConnectionArn:      jsii.String(arn),
 		Owner:              jsii.String(s.Owner),
 		Repo:               jsii.String(s.Repo),
@@ -91,7 +94,7 @@ func newLegacyWebhook(scope constructs.Construct, p *PipelineProps, pipeline aws
 		AuthenticationConfiguration: &awscodepipeline.CfnWebhook_WebhookAuthConfigurationProperty{SecretToken: secret.SecretValue().UnsafeUnwrap()},
 		// CodePipeline puts the action's branch in place of {Branch}.
 		Filters:                []interface{}{&awscodepipeline.CfnWebhook_WebhookFilterRuleProperty{JsonPath: jsii.String("$.ref"), MatchEquals: jsii.String("refs/heads/{Branch}")}},
-		TargetAction:           jsii.String("GitHub"),
+		TargetAction:           jsii.String(sourceActionName),
 		TargetPipeline:         pipeline.PipelineName(),
 		TargetPipelineVersion:  jsii.Number(1),
 		RegisterWithThirdParty: jsii.Bool(true),

@@ -214,8 +214,8 @@ func TestDeployRoleInOneAccountIsPinnedToTheArtifactKey(t *testing.T) {
 }
 
 // The deploy role's grants, each scoped to this environment: its CodeDeploy group, its two
-// task roles, its test family and cluster, its network parameter; and the execution role pulls
-// from the pipeline's repository only.
+// task roles, its test family and cluster; the execution role pulls from the pipeline's
+// repository; and the temporary test task accepts no connections.
 func TestDeployRoleIsScopedToItsEnvironment(t *testing.T) {
 	tmpl := synth(t, "examples/cross-account.yaml").templates["orders-api-staging-prod"]
 	region, account, name := "us-east-1", "222222222222", "orders-api-staging-prod"
@@ -223,27 +223,49 @@ func TestDeployRoleIsScopedToItsEnvironment(t *testing.T) {
 		return "arn:aws:" + service + ":" + region + ":" + account + ":" + resource
 	}
 	getAtt := func(id, attribute string) obj { return obj{"Fn::GetAtt": []any{id, attribute}} }
-	cluster := obj{"ArnEquals": obj{"ecs:cluster": getAtt("EnvironmentClusterE81C7902", "Arn")}}
+	clusterID := logicalID(t, tmpl, "AWS::ECS::Cluster", "ClusterName", name)
+	cluster := obj{"ArnEquals": obj{"ecs:cluster": getAtt(clusterID, "Arn")}}
 	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
 			like(obj{"Sid": "DeployThisService", "Resource": arrayWith(
 				arn("codedeploy", "application:"+name), arn("codedeploy", "deploymentgroup:"+name+"/"+name))}),
 			like(obj{"Sid": "PassTaskRoles", "Action": "iam:PassRole", "Resource": []any{
-				getAtt("EnvironmentExecutionRoleA0E74382", "Arn"), getAtt("EnvironmentTaskRole8E3DE5A2", "Arn")}}),
+				getAtt(logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", name+"-execution"), "Arn"),
+				getAtt(logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", name+"-task"), "Arn")}}),
 			like(obj{"Sid": "RunIntegrationTestTask", "Action": "ecs:RunTask",
 				"Resource": arn("ecs", "task-definition/"+name+"-it:*"), "Condition": cluster}),
 			like(obj{"Sid": "WatchIntegrationTestTask", "Action": []any{"ecs:DescribeTasks", "ecs:StopTask"},
-				"Resource": obj{"Fn::Join": []any{"", []any{arn("ecs", "task/"), obj{"Ref": "EnvironmentClusterE81C7902"}, "/*"}}}, "Condition": cluster}),
+				"Resource": obj{"Fn::Join": []any{"", []any{arn("ecs", "task/"), obj{"Ref": clusterID}, "/*"}}}, "Condition": cluster}),
 		)})})
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
 			like(obj{"Sid": "PullReleaseImages", "Resource": "arn:aws:ecr:us-east-1:111111111111:repository/orders-api-prod"}),
 		)})})
-		// The temporary test task accepts no connections.
-		tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), obj{
-			"GroupDescription":     stringLike("^Temporary integration-test task of "),
-			"SecurityGroupIngress": assertions.Match_Absent(),
-		})
 	})
+	// No rule admits anything to the test task: none inline, none as a resource of its own.
+	testSG := securityGroup(t, tmpl, "Temporary integration-test task of")
+	if rules := resources(t, tmpl, "AWS::EC2::SecurityGroup")[testSG]["Properties"].(obj)["SecurityGroupIngress"]; rules != nil {
+		t.Errorf("the test task's security group admits %v", rules)
+	}
+	for id, r := range resources(t, tmpl, "AWS::EC2::SecurityGroupIngress") {
+		if group, _ := json.Marshal(r["Properties"].(obj)["GroupId"]); strings.Contains(string(group), `"`+testSG+`"`) {
+			t.Errorf("ingress %s admits traffic to the test task", id)
+		}
+	}
+}
+
+// logicalID finds the one resource of a type whose property has a value.
+func logicalID(t *testing.T, tmpl assertions.Template, typ, property, value string) string {
+	t.Helper()
+	var ids []string
+	for id, r := range resources(t, tmpl, typ) {
+		if r["Properties"].(obj)[property] == value {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("%d resources of type %s with %s %q; want one", len(ids), typ, property, value)
+	}
+	return ids[0]
 }
 
 func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {

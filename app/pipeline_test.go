@@ -166,6 +166,7 @@ func TestTriggers(t *testing.T) {
 	// The legacy OAuth source: GitHub's pushes to the branch arrive by a webhook signed with a
 	// generated secret, not with the OAuth token.
 	legacy := pipelineTemplate(t, "examples/import-existing.yaml")
+	secret := logicalID(t, legacy, "AWS::SecretsManager::Secret", "Description", "Signs GitHub's push deliveries to the pipeline orders-api")
 	cdktest.Assert(t, func() {
 		legacy.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
 			"Triggers": assertions.Match_Absent(),
@@ -178,10 +179,10 @@ func TestTriggers(t *testing.T) {
 		legacy.HasResourceProperties(jsii.String("AWS::CodePipeline::Webhook"), obj{
 			"Authentication": "GITHUB_HMAC",
 			"AuthenticationConfiguration": obj{"SecretToken": obj{"Fn::Join": []any{"", arrayWith(
-				"{{resolve:secretsmanager:", obj{"Ref": stringLike("^PipelineWebhookSecret")})}}},
+				"{{resolve:secretsmanager:", obj{"Ref": secret})}}},
 			"Filters":                []any{obj{"JsonPath": "$.ref", "MatchEquals": "refs/heads/{Branch}"}},
 			"TargetAction":           "GitHub",
-			"TargetPipeline":         obj{"Ref": stringLike("^Pipeline9850B417$")},
+			"TargetPipeline":         obj{"Ref": logicalID(t, legacy, "AWS::CodePipeline::Pipeline", "Name", "orders-api")},
 			"RegisterWithThirdParty": true,
 		})
 		legacy.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), obj{

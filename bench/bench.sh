@@ -48,7 +48,7 @@ done | median)
 
 # phases BINARY CONFIG: where one synthesis spends its time, from aws-cdk-lib's own performance
 # counters (written when a synthesis is slower than the threshold, here 0). Node waits on its
-# standard input while the Go side works between two jsii calls: that is the Go share.
+# standard input while the Go side works between two jsii calls: most of its synchronous reads.
 phases() {
   local out counters
   out=$(mktemp -d "$work/out.XXXX") counters="$out.counters.json"
@@ -106,7 +106,7 @@ Where one synthesis spends its time (aws-cdk-lib's performance counters, one run
 |---|---|---|---|
 | Node and aws-cdk-lib loaded | ${floor_load} s | ${demo_load} s | $(per_app 0) s |
 | constructs built | ${floor_build} s | ${demo_build} s | $(per_app 1) s |
-| Node waiting on the Go side between jsii calls (mostly while building) | ${floor_go} s | ${demo_go} s | $(per_app 2) s |
+| Node in synchronous reads: mostly waiting on the Go side between jsii calls | ${floor_go} s | ${demo_go} s | $(per_app 2) s |
 | CDK's template validator | ${floor_validate} s | ${demo_validate} s | $(per_app 3) s |
 | rest of synthesis (resolve, write) | ${floor_write} s | ${demo_write} s | $(per_app 4) s |
 PHASES

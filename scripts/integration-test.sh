@@ -46,10 +46,11 @@ read -r subnets security_group < <(aws ssm get-parameter --name "$NETWORK_PARAME
   --query Parameter.Value --output text)
 [[ -n ${security_group:-} ]] || die "$NETWORK_PARAMETER does not name the subnets and security group"
 
-revision="" task=""
+revision="" task="" sleeper=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  [[ -z $sleeper ]] || kill "$sleeper" 2>/dev/null || true
   if [[ -n $task ]]; then
     # Stopping a stopped task is harmless; a running one must not outlive the stage.
     aws ecs stop-task --cluster "$CLUSTER" --task "$task" --reason "integration test ended" >/dev/null 2>&1 ||
@@ -98,7 +99,8 @@ while :; do
   # In the background: bash runs a trap only between commands, so a TERM during a foreground
   # sleep would wait for it.
   sleep "$poll" &
-  wait "$!"
+  sleeper=$!
+  wait "$sleeper"
 done
 
 log "logs: CloudWatch log group ${LOG_GROUP:-?}, streams it/test/${task##*/} and it/app/${task##*/}"
