@@ -178,3 +178,5 @@ func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
 		})
 	})
 }
+
+func TestMain(m *testing.M) { cdktest.Main(m) }

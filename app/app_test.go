@@ -1,7 +1,6 @@
 package app
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,11 +23,7 @@ type synthesised struct {
 
 var built = map[string]*synthesised{}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdktest.RemoveShared()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 func synth(t *testing.T, file string) *synthesised {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 )
 
 func main() {
+	defer jsii.Close() // as ecsdelivery does: the Node process ends within the measured time
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("floor"), nil)
 	awss3.NewBucket(stack, jsii.String("Bucket"), &awss3.BucketProps{EnforceSSL: jsii.Bool(true)})

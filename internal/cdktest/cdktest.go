@@ -102,11 +102,15 @@ func NewSharedApp(t testing.TB) awscdk.App {
 	return newApp(t, out)
 }
 
-// RemoveShared deletes the output of every NewSharedApp; call it from TestMain.
-func RemoveShared() {
+// Main runs a package's tests, then deletes the output of every NewSharedApp and ends the Node
+// process CDK ran in, which removes its temporary files. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
 	if sharedRoot != "" {
 		_ = os.RemoveAll(sharedRoot)
 	}
+	jsii.Close()
+	os.Exit(code)
 }
 
 // Assert runs fn, whose assertions panic on failure, and reports such a panic as a test

@@ -116,3 +116,5 @@ func TestSynthFolder(t *testing.T) {
 		t.Errorf("two files of one app: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestMain(m *testing.M) { cdktest.Main(m) }
