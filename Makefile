@@ -52,7 +52,8 @@ fuzz:
 update-golden: tools
 	go test ./app -count=1 -update
 
-# Synthesis against the floor, the warm test suite, and scale (RUNS=9 by default).
+# Synthesis against the floor (RUNS=9), the warm test suite (TEST_RUNS=3), scale, and phases.
+bench: export COVERPKG := $(COVERPKG)
 bench: tools
 	bench/bench.sh
 

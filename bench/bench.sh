@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: synthesis of the demo against the floor (a one-bucket CDK Go app), the warm test
-# suite, synthesis of 1, 10 and 30 apps in one CDK app, and where a synthesis spends its time. Both apps are compiled binaries run
-# with the same context (cdk.json's flags, cdk.context.json) and the same Node, as `cdk synth`
-# would run them, minus the CLI.
+# suite, synthesis of 1, 10 and 30 apps in one CDK app, and where a synthesis spends its time.
+# Both apps are compiled binaries run with the same context (cdk.json's flags, cdk.context.json)
+# and the same Node, as `cdk synth` would run them, minus the CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-9}
@@ -19,12 +19,16 @@ context() { # the context the CDK CLI would pass, plus config=$1 and any further
     process.stdout.write(JSON.stringify(ctx));' "$1" "${2:-{\}}"
 }
 seconds_since() { awk -v s="$1" -v e="$(date +%s%N)" 'BEGIN { printf "%.2f\n", (e - s) / 1e9 }'; }
+# synthesise OUT BINARY CONFIG [CONTEXT]: one synthesis into the folder OUT.
+synthesise() {
+  CDK_OUTDIR=$1 CDK_CONTEXT_JSON=$(context "$3" "${4:-{\}}") "$2" >/dev/null 2>"$1.log" || { cat "$1.log" >&2; exit 1; }
+}
 # synth_seconds BINARY CONFIG: wall time of one synthesis into a fresh folder.
 synth_seconds() {
   local out start
   out=$(mktemp -d "$work/out.XXXX")
   start=$(date +%s%N)
-  CDK_OUTDIR=$out CDK_CONTEXT_JSON=$(context "$2") "$1" >/dev/null 2>"$out.log" || { cat "$out.log" >&2; exit 1; }
+  synthesise "$out" "$1" "$2"
   seconds_since "$start"
   echo "$out" > "$work/last"
 }
@@ -38,7 +42,7 @@ done
 floor=$(median <"$work/floor.times") demo=$(median <"$work/demo.times")
 
 # The warm test suite: make test, after a run that compiles the test binaries (TEST_RUNS=3).
-go test -count=1 -run '^$' -coverpkg=.,./config,./app,./internal/cli ./... >/dev/null
+go test -count=1 -run '^$' -coverpkg="${COVERPKG:?run this through make bench}" ./... >/dev/null
 test_runs=${TEST_RUNS:-3}
 tests=$(for _ in $(seq "$test_runs"); do
   start=$(date +%s%N)
@@ -52,8 +56,7 @@ done | median)
 phases() {
   local out counters
   out=$(mktemp -d "$work/out.XXXX") counters="$out.counters.json"
-  CDK_OUTDIR=$out CDK_PERF_COUNTERS_FILE=$counters \
-    CDK_CONTEXT_JSON=$(context "$2" '{"@aws-cdk/core.slowSynthThreshold": 0}') "$1" >/dev/null 2>"$out.log" || { cat "$out.log" >&2; exit 1; }
+  CDK_PERF_COUNTERS_FILE=$counters synthesise "$out" "$1" "$2" '{"@aws-cdk/core.slowSynthThreshold": 0}'
   node -e '
     const c = JSON.parse(require("fs").readFileSync(process.argv[1])).counters, s = ms => (ms / 1000).toFixed(2);
     console.log([s(c["phase:Load"]), s(c["phase:Construction"]), s(c["fs.readSync"] || 0),

@@ -94,36 +94,25 @@ func TestIntegrationTestPasses(t *testing.T) {
 	}
 }
 
-func TestIntegrationTestFailureFailsTheStage(t *testing.T) {
-	r, env := integrationRun(t, "testfail")
-	code, out := r.exec(t, IntegrationTest, env...)
-	if code == 0 || !strings.Contains(out, "integration tests failed (exit 1)") {
-		t.Fatalf("exit %d; want a failure with the test's exit code\n%s", code, out)
-	}
-	if !r.did("stopped") || !r.did("deregistered") {
-		t.Error("the task was not stopped and deregistered after a failure")
-	}
-}
-
-func TestIntegrationTestTaskThatCannotStart(t *testing.T) {
-	r, env := integrationRun(t, "nostart")
-	code, out := r.exec(t, IntegrationTest, env...)
-	if code == 0 || !strings.Contains(out, "could not start: RESOURCE:MEMORY") {
-		t.Fatalf("exit %d; want the stop reason\n%s", code, out)
-	}
-	if !r.did("deregistered") {
-		t.Error("the revision was not deregistered")
-	}
-}
-
-func TestIntegrationTestImageThatCannotBePulled(t *testing.T) {
-	r, env := integrationRun(t, "pullfail")
-	code, out := r.exec(t, IntegrationTest, env...)
-	if code == 0 || !strings.Contains(out, "the test container did not run: CannotPullContainerError: pull image manifest has been retried 5 time(s)") {
-		t.Fatalf("exit %d; want the task's stop reason\n%s", code, out)
-	}
-	if !r.did("stopped") || !r.did("deregistered") {
-		t.Error("the task was not stopped and deregistered after it failed to start")
+// A failing test, a task that cannot start and a task whose image cannot be pulled each fail
+// the stage with their reason, and leave no task running and no revision registered.
+func TestIntegrationTestFailuresFailTheStage(t *testing.T) {
+	for _, tc := range []struct {
+		scenario, want string
+		started        bool // a task ran, so it must be stopped
+	}{
+		{"testfail", "integration tests failed (exit 1)", true},
+		{"nostart", "could not start: RESOURCE:MEMORY", false},
+		{"pullfail", "the test container did not run: CannotPullContainerError: pull image manifest has been retried 5 time(s)", true},
+	} {
+		r, env := integrationRun(t, tc.scenario)
+		code, out := r.exec(t, IntegrationTest, env...)
+		if code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d; want a failure saying %q\n%s", tc.scenario, code, tc.want, out)
+		}
+		if (tc.started && !r.did("stopped")) || !r.did("deregistered") {
+			t.Errorf("%s: stopped %v, deregistered %v", tc.scenario, r.did("stopped"), r.did("deregistered"))
+		}
 	}
 }
 

@@ -85,7 +85,7 @@ var sharedRoot string
 
 // NewSharedApp is NewApp for an app that tests after the first one read again (annotations
 // resynthesise into the app's folder, which a test's TempDir would have removed).
-// RemoveShared deletes what such apps wrote.
+// Main deletes what such apps wrote.
 func NewSharedApp(t testing.TB) awscdk.App {
 	t.Helper()
 	if sharedRoot == "" {
