@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,11 +40,12 @@ func plain(value string) *awscodebuild.BuildEnvironmentVariable {
 	return &awscodebuild.BuildEnvironmentVariable{Type: awscodebuild.BuildEnvironmentVariableType_PLAINTEXT, Value: jsii.String(value)}
 }
 
-// projectRole is a CodeBuild role named with the pipeline's prefix, so environments can trust it.
-func projectRole(scope constructs.Construct, id, name, purpose string) awsiam.Role {
+// projectRole is a CodeBuild role named with the pipeline's prefix, which CodeBuild may assume
+// for this project only.
+func projectRole(scope constructs.Construct, id, name, purpose, project string) awsiam.Role {
 	return awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(PipelineRolePrefix(name) + purpose),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
+		AssumedBy:   servicePrincipal(scope, "codebuild.amazonaws.com", stackARN(scope, "codebuild", "project/"+project)),
 		Description: jsii.String("CodeBuild " + purpose + " project of the pipeline " + name),
 	})
 }
@@ -63,12 +65,16 @@ type scriptProject struct {
 	cache             awscodebuild.Cache
 	policy            []awsiam.PolicyStatement // added to the role before the project's own grants
 	buildspec         map[string]any           // sections besides version and phases; env is merged
+	// lockedRole keeps every grant CDK would make (the action's on the whole artifact bucket,
+	// the project's on its key) off the role: it gets its logs, its reports and policy only.
+	lockedRole bool
 }
 
 // newScriptProject creates the role, log group and project of one script. The project is
 // encrypted with the artifact key, its logs (which show test output) with the operations key.
 func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, s scriptProject) (awscodebuild.IProject, awsiam.Role) {
-	role := projectRole(scope, s.id+"Role", p.Name, s.rolePurpose)
+	projectName := Name(p.Name, s.name)
+	role := projectRole(scope, s.id+"Role", p.Name, s.rolePurpose, projectName)
 	for _, statement := range s.policy {
 		role.AddToPolicy(statement)
 	}
@@ -90,19 +96,38 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operati
 	// The build's id, for links to its results (an approval quotes them).
 	env["exported-variables"] = []string{buildIDVariable}
 	spec["env"] = env
+	var projectRole awsiam.IRole = role
+	if s.lockedRole {
+		projectRole = role.WithoutPolicyUpdates(nil)
+	}
+	logs := ops.logGroup(scope, s.id+"Logs", s.name, 30, awscdk.RemovalPolicy_DESTROY)
 	project := awscodebuild.NewPipelineProject(scope, jsii.String(s.id+"Project"), &awscodebuild.PipelineProjectProps{
-		ProjectName:          jsii.String(Name(p.Name, s.name)),
+		ProjectName:          jsii.String(projectName),
 		Description:          jsii.String(s.description),
-		Role:                 role,
+		Role:                 projectRole,
 		EncryptionKey:        key,
 		Timeout:              awscdk.Duration_Minutes(jsii.Number(s.timeoutMinutes)),
 		Environment:          s.environment,
 		EnvironmentVariables: &s.variables,
 		Cache:                s.cache,
-		Logging: &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{
-			LogGroup: ops.logGroup(scope, s.id+"Logs", s.name, 30, awscdk.RemovalPolicy_DESTROY)}},
-		BuildSpec: awscodebuild.BuildSpec_FromObjectToYaml(&spec),
+		Logging:              &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: logs}},
+		BuildSpec:            awscodebuild.BuildSpec_FromObjectToYaml(&spec),
 	})
+	if s.lockedRole {
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("WriteItsLogs"), Actions: jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources: jsii.Strings(*logs.LogGroupArn(), *logs.LogGroupArn()+":log-stream:*"),
+		}))
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("WriteItsReports"),
+			Actions: jsii.Strings("codebuild:CreateReportGroup", "codebuild:CreateReport", "codebuild:UpdateReport",
+				"codebuild:BatchPutTestCases", "codebuild:BatchPutCodeCoverages"),
+			Resources: jsii.Strings(stackARN(scope, "codebuild", "report-group/"+projectName+"-*")),
+		}))
+	}
+	if s.lockedRole {
+		return project, role
+	}
 	suppress(role, "AwsSolutions-IAM5", "The CodeBuild "+s.rolePurpose+" role of "+p.Name+": CDK's grants of the pipeline's "+
 		"artifact bucket and key; the project's report groups (created at run time, named after the project) and its "+
 		"default /aws/codebuild log streams",
@@ -113,8 +138,9 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operati
 }
 
 // newBuildProject is the only privileged project: it runs Docker. It runs build.sh on the
-// source and leaves the deploy artifact.
-func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, repo awsecr.IRepository) awscodebuild.IProject {
+// source and leaves the deploy artifact. No code of the repository runs here outside the
+// Dockerfile's own steps, which run inside BuildKit without the role's credentials.
+func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, repo awsecr.IRepository) (awscodebuild.IProject, awsiam.Role) {
 	b := &p.Build
 	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
 	if b.Architecture == "arm64" {
@@ -127,9 +153,7 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 		"BUILD_CONTEXT":  plain(b.Context),
 		"CACHE_TAG":      plain(cacheTagPrefix),
 	}
-	if b.UnitTestCommand != "" {
-		env["UNIT_TEST_COMMAND"] = plain(b.UnitTestCommand)
-	}
+	env["BUILDER_IMAGE"] = plain(b.BuilderImage)
 	partition := *awscdk.Stack_Of(scope).Partition()
 	names := make([]string, len(p.Targets))
 	for i := range p.Targets {
@@ -153,7 +177,7 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 
 	project, role := newScriptProject(scope, p, ops, key, scriptProject{
 		id: "Build", name: "build", rolePurpose: "build",
-		description: "Unit tests, Docker build and push, deploy artifact",
+		description: "Docker build and push, deploy artifact",
 		script:      scripts.Build, scriptName: "build.sh",
 		environment: &awscodebuild.BuildEnvironment{
 			BuildImage:  image,
@@ -163,27 +187,54 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 		variables:      env,
 		timeoutMinutes: 60,
 		buildspec: map[string]any{
-			"reports": map[string]any{"unit-tests": map[string]any{
-				"base-directory": "test-results", "files": []string{"**/*.xml"}, "file-format": "JUNITXML",
-			}},
 			"artifacts": map[string]any{"base-directory": "deploy", "files": []string{"**/*"}},
 		},
 	})
 	repo.GrantPullPush(role)
 	repo.Grant(role, jsii.String("ecr:DescribeImages"))
+	if m := ecrImage.FindStringSubmatch(b.BuilderImage); m != nil {
+		// A builder mirrored into ECR: the build pulls it with its own role.
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:     jsii.String("PullTheBuilder"),
+			Actions: jsii.Strings("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s",
+				*awscdk.Stack_Of(scope).Partition(), m[2], m[1], m[3])),
+		}))
+	}
 	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the build of "+p.Name+
 		", has no resource-level permissions; pushes and pulls name the repository", "Resource::*")
-	if b.SecretsKeyARN != "" && len(secretNames) > 0 {
+	grantBuildSecrets(scope, role, b, false)
+	return project, role
+}
+
+// ecrImage matches an image reference in an ECR registry: account, region, repository.
+var ecrImage = regexp.MustCompile(`^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)`)
+
+// grantBuildSecrets lets a project read the build's Parameter Store secrets when it starts.
+// CDK grants the parameters itself unless the role is locked against its grants (parameters).
+func grantBuildSecrets(scope constructs.Construct, role awsiam.Role, b *BuildOptions, parameters bool) {
+	if len(b.Secrets) == 0 {
+		return
+	}
+	if parameters {
+		var arns []string
+		for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
+			arns = append(arns, stackARN(scope, "ssm", "parameter/"+strings.TrimPrefix(b.Secrets[name], "/")))
+		}
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ReadBuildSecrets"), Actions: jsii.Strings("ssm:GetParameters"), Resources: jsii.Strings(arns...),
+		}))
+	}
+	if b.SecretsKeyARN != "" {
 		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("DecryptBuildSecrets"), Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(b.SecretsKeyARN),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "ssm." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
 		}))
 	}
-	return project
 }
 
 // newScanProject runs scan.sh, unprivileged: Trivy reads the image from the registry.
-func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) awscodebuild.IProject {
+func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) (awscodebuild.IProject, awsiam.Role) {
 	project, role := newScriptProject(scope, p, ops, key, scriptProject{
 		id: "Scan", name: "scan", rolePurpose: "scan",
 		description: "Trivy scan of the pushed image by digest",
@@ -199,7 +250,7 @@ func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operation
 			"TRIVY_CACHE_DIR": plain(trivyCacheDir),
 		},
 		timeoutMinutes: 30,
-		cache:          awscodebuild.Cache_Bucket(bucket, &awscodebuild.BucketCacheOptions{Prefix: jsii.String("trivy-cache")}),
+		cache:          awscodebuild.Cache_Bucket(bucket, &awscodebuild.BucketCacheOptions{Prefix: jsii.String(scanCachePrefix)}),
 		buildspec: map[string]any{
 			"reports": map[string]any{"trivy": map[string]any{
 				"base-directory": "reports", "files": []string{"trivy-junit.xml"}, "file-format": "JUNITXML",
@@ -211,5 +262,5 @@ func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operation
 	repo.GrantPull(role)
 	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the scan of "+p.Name+
 		", has no resource-level permissions; the pull names the repository", "Resource::*")
-	return project
+	return project, role
 }

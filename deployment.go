@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	elb "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawselasticloadbalancingv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -86,8 +87,16 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 	app := awscodedeploy.NewEcsApplication(scope, jsii.String("Application"), &awscodedeploy.EcsApplicationProps{
 		ApplicationName: jsii.String(p.Name),
 	})
+	// The role CDK would make trusts CodeDeploy for any customer's deployment group.
+	role := awsiam.NewRole(scope, jsii.String("DeploymentGroupServiceRole"), &awsiam.RoleProps{
+		AssumedBy: servicePrincipal(scope, "codedeploy.amazonaws.com", stackARN(scope, "codedeploy", "deploymentgroup:"+p.Name+"/"+p.Name)),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AWSCodeDeployRoleForECS")),
+		},
+	})
 	group := awscodedeploy.NewEcsDeploymentGroup(scope, jsii.String("DeploymentGroup"), &awscodedeploy.EcsDeploymentGroupProps{
 		Application:         app,
+		Role:                role,
 		DeploymentGroupName: jsii.String(p.Name),
 		Service:             t.service,
 		DeploymentConfig:    deploymentConfigs[p.Deployment.Strategy](),
@@ -105,7 +114,7 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 		},
 		Alarms: alarmRefs(alarms),
 	})
-	suppress(group.Role(), "AwsSolutions-IAM4", "CodeDeploy's service role for the ECS blue/green deployments of "+p.Name+
+	suppress(role, "AwsSolutions-IAM4", "CodeDeploy's service role for the ECS blue/green deployments of "+p.Name+
 		" holds the policy AWS maintains for exactly that role", "Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS")
 	return group
 }

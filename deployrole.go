@@ -23,12 +23,21 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 	arn := func(service, resource string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition, service, region, account, resource)
 	}
-	pipelineRoles := fmt.Sprintf("arn:%s:iam::%s:role/%s*", partition, p.PipelineAccount, PipelineRolePrefix(p.Pipeline))
+	// Exactly the roles that act here: the pipeline's own role (the deployments) and, where the
+	// integration test runs, its project's role. The roles do not exist yet when this stack is
+	// deployed, so they are compared by ARN rather than named as principals.
+	pipelineRole := func(purpose string) string {
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s%s", partition, p.PipelineAccount, PipelineRolePrefix(p.Pipeline), purpose)
+	}
+	trusted := []string{pipelineRole(pipelineRolePurpose)}
+	if p.IntegrationTest != nil {
+		trusted = append(trusted, pipelineRole(integrationTestRolePurpose))
+	}
 	role := awsiam.NewRole(scope, jsii.String("DeployRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(DeployRoleName(p.Name)),
 		Description: jsii.String("The pipeline " + p.Pipeline + " assumes this role to deploy " + p.Name),
 		AssumedBy: awsiam.NewAccountPrincipal(jsii.String(p.PipelineAccount)).WithConditions(&map[string]any{
-			"ArnLike": map[string]any{"aws:PrincipalArn": pipelineRoles},
+			"ArnEquals": map[string]any{"aws:PrincipalArn": trusted},
 		}),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
@@ -52,8 +61,10 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 	add("PassTaskRoles", []string{"iam:PassRole"},
 		[]string{*roles.execution.RoleArn(), *roles.task.RoleArn()},
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
-	add("ReadArtifacts", []string{"s3:GetObject", "s3:GetObjectVersion"},
-		[]string{fmt.Sprintf("arn:%s:s3:::%s/*", partition, ArtifactBucketName(p.Pipeline, p.PipelineAccount))}, nil)
+	// The deploy artifacts only: the source archives hold the code, not what is deployed.
+	add("ReadDeployArtifacts", []string{"s3:GetObject", "s3:GetObjectVersion"},
+		[]string{fmt.Sprintf("arn:%s:s3:::%s/%s*", partition, ArtifactBucketName(p.Pipeline, p.PipelineAccount),
+			artifactPrefix(p.Pipeline, deployArtifact))}, nil)
 	// The key's id is unknown here. In another account the pipeline's key policy, which names
 	// this role, is what opens exactly that key; in one account the key policy defers to IAM,
 	// so the key's alias pins it (alias conditions are not relied on across accounts).
@@ -63,22 +74,35 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 	}
 	add("DecryptArtifacts", []string{"kms:Decrypt", "kms:DescribeKey"},
 		[]string{fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, p.PipelineRegion, p.PipelineAccount)}, pinToAlias)
+	testTag := "aws:ResourceTag/" + integrationTestTag[0]
+	inCluster := map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}}
 	add("RunIntegrationTestTask", []string{"ecs:RunTask"},
-		[]string{arn("ecs", "task-definition/"+TestTaskFamily(p.Name)+":*")},
-		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})
+		[]string{arn("ecs", "task-definition/"+TestTaskFamily(p.Name)+":*")}, inCluster)
+	// The test task is started with its tag, which is what lets this role stop it; tagging is
+	// allowed only as part of RunTask, so no running task of the service can be tagged.
+	add("TagIntegrationTestTask", []string{"ecs:TagResource"},
+		[]string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")},
+		map[string]any{"StringEquals": map[string]any{"ecs:CreateAction": "RunTask", "aws:RequestTag/" + integrationTestTag[0]: integrationTestTag[1]}})
 	add("ReadIntegrationTestNetwork", []string{"ssm:GetParameter"},
 		[]string{arn("ssm", "parameter"+IntegrationTestParameter(p.Name))}, nil)
-	add("WatchIntegrationTestTask", []string{"ecs:DescribeTasks", "ecs:StopTask"},
+	add("WatchTasks", []string{"ecs:DescribeTasks"}, []string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")}, inCluster)
+	// ListTasks has no resource-level permissions; the cluster condition scopes it. The
+	// integration test lists its own orphans with it.
+	add("ListTasks", []string{"ecs:ListTasks"}, []string{"*"}, inCluster)
+	add("StopIntegrationTestTask", []string{"ecs:StopTask"},
 		[]string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")},
-		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}})
+		map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()},
+			"StringEquals": map[string]any{testTag: integrationTestTag[1]}})
 	suppress(role, "AwsSolutions-IAM5", "The deploy role of "+p.Name+": task-definition registration has no resource-level "+
-		"permissions; the integration-test family's revisions and tasks have numbers and ids only known at run time; the "+
-		"artifact key's id is unknown here (its key policy or alias condition pins it); the artifacts are every object of the "+
-		"pipeline's bucket",
+		"permissions, nor has ecs:ListTasks (scoped by its cluster condition); the integration-test family's revisions and "+
+		"tasks have numbers and ids only known at run time (stopping needs the test task's tag); the artifact key's id is "+
+		"unknown here (its key policy or alias condition pins it); the deploy artifacts are objects of the pipeline's bucket "+
+		"under one prefix",
 		"Resource::*",
 		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task-definition\/`+regexp.QuoteMeta(TestTaskFamily(p.Name))+`:\*$/`,
 		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task\/[^/]+\/\*$/`,
 		`/^Resource::arn:[^:]+:kms:[^:]+:.+:key\/\*$/`,
-		`/^Resource::arn:[^:]+:s3:::`+regexp.QuoteMeta(Name(p.Pipeline, "artifacts"))+`-[^/]+\/\*$/`)
+		`/^Resource::arn:[^:]+:s3:::`+regexp.QuoteMeta(Name(p.Pipeline, "artifacts"))+`-[^/]+\/`+
+			regexp.QuoteMeta(artifactPrefix(p.Pipeline, deployArtifact))+`\*$/`)
 	return role
 }

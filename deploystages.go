@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -22,9 +23,10 @@ import (
 // The variable namespaces of the actions whose values approvals quote: the commit, and the ids
 // of the build and scan builds.
 const (
-	sourceVariables = "SourceVariables"
-	buildVariables  = "BuildVariables"
-	scanVariables   = "ScanVariables"
+	sourceVariables   = "SourceVariables"
+	buildVariables    = "BuildVariables"
+	unitTestVariables = "UnitTestVariables"
+	scanVariables     = "ScanVariables"
 )
 
 // buildIDVariable is exported by every CodeBuild project of the pipeline: the build's id.
@@ -42,9 +44,9 @@ func approvalTexts(p *PipelineProps, environment, region string) (message, link 
 		return fmt.Sprintf("%s/codesuite/codebuild/projects/%s/build/#{%s.%s}/?region=%s",
 			consoleURL(region), project, namespace, buildIDVariable, region)
 	}
-	passed, build := "the build", "build"
+	passed, build, project, namespace := "the build", "build", Name(p.Name, "build"), buildVariables
 	if p.Build.UnitTestCommand != "" {
-		passed, build = "the build, unit tests", "build and unit tests"
+		passed, build, project, namespace = "the build, unit tests", "unit tests", Name(p.Name, "unit-test"), unitTestVariables
 	}
 	if p.IntegrationTest != nil {
 		passed += ", scan and integration tests"
@@ -52,7 +54,7 @@ func approvalTexts(p *PipelineProps, environment, region string) (message, link 
 		passed += " and scan"
 	}
 	message = fmt.Sprintf("Release commit #{%s.CommitId} of %s to %s? It passed %s. Scan results at the link; %s: %s",
-		sourceVariables, p.Name, environment, passed, build, results(Name(p.Name, "build"), buildVariables))
+		sourceVariables, p.Name, environment, passed, build, results(project, namespace))
 	return message, results(Name(p.Name, "scan"), scanVariables)
 }
 
@@ -96,7 +98,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 	}
 	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
 	project, _ := newScriptProject(scope, p, ops, key, scriptProject{
-		id: "IntegrationTest", name: "integration-test", rolePurpose: "it",
+		id: "IntegrationTest", name: "integration-test", rolePurpose: integrationTestRolePurpose,
 		description: "Runs the new image and the integration tests in a temporary task in " + t.Environment,
 		script:      scripts.IntegrationTest, scriptName: "integration-test.sh",
 		environment: &awscodebuild.BuildEnvironment{
@@ -129,7 +131,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 // newDeployStages returns, per target in order, an approval stage where asked and the
 // CodeDeploy blue/green stage, which rolls back on failure.
 func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant func(awsiam.IRole),
-	deploy awscodepipeline.Artifact, topic awssns.ITopic) []*awscodepipeline.StageProps {
+	deploy awscodepipeline.Artifact, topic awssns.ITopic, marker awslambda.IFunction) []*awscodepipeline.StageProps {
 	stack := awscdk.Stack_Of(scope)
 	partition, region := *stack.Partition(), *stack.Region()
 	var stages []*awscodepipeline.StageProps
@@ -163,8 +165,9 @@ func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant f
 			})
 		stages = append(stages, &awscodepipeline.StageProps{
 			StageName: jsii.String(DeployStageName(t.Environment)),
-			Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
+			Actions: &[]awscodepipeline.IAction{markDeployedAction(marker, t.Environment, deploy), awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
 				ActionName:                 jsii.String("BlueGreen"),
+				RunOrder:                   jsii.Number(2),
 				DeploymentGroup:            group,
 				Role:                       role,
 				TaskDefinitionTemplateFile: deploy.AtPath(jsii.String("taskdef-" + t.Environment + ".json")),

@@ -53,6 +53,50 @@ func TestPropsAreChecked(t *testing.T) {
 	}
 }
 
+// What the config refuses, the constructs refuse too, for library users.
+func TestTrustBoundaryPropsAreChecked(t *testing.T) {
+	targets := []PipelineTarget{{Environment: "staging", Name: "x-staging"}, {Environment: "production", Name: "x-production", Approval: true}}
+	pipeline := func(edit func(*PipelineProps)) error {
+		p := &PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: targets}
+		edit(p)
+		_, err := NewPipeline(nil, "Pipeline", p)
+		return err
+	}
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"integration test behind an approval", pipeline(func(p *PipelineProps) {
+			p.IntegrationTest = &PipelineIntegrationTest{Environment: "production"}
+		}), `IntegrationTest.Environment "production" is deployed only after the approval of "production"`},
+		{"builder image by tag", pipeline(func(p *PipelineProps) { p.Build.BuilderImage = "moby/buildkit:latest" }),
+			`Build.BuilderImage "moby/buildkit:latest" is not pinned by digest`},
+		{"build secret shadowing AWS_", pipeline(func(p *PipelineProps) { p.Build.Secrets = map[string]string{"AWS_REGION": "/x"} }),
+			`Build.Secrets: "AWS_REGION" is reserved`},
+		{"service variable shadowing PATH", func() error {
+			_, err := NewEnvironment(nil, "Env", &EnvironmentProps{Name: "x", Pipeline: "p", Service: ServiceOptions{Environment: map[string]string{"PATH": "/tmp"}}})
+			return err
+		}(), `Service.Environment: "PATH" is reserved`},
+		{"health path a shell would run", func() error {
+			_, err := NewEnvironment(nil, "Env", &EnvironmentProps{Name: "x", Pipeline: "p", Service: ServiceOptions{HealthCheckPath: "/h;reboot"}})
+			return err
+		}(), `Service.HealthCheckPath "/h;reboot" is not a URL path`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+				t.Errorf("got %v; want an error containing %s", c.err, c.want)
+			}
+		})
+	}
+	allowed := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: targets,
+		IntegrationTest: &PipelineIntegrationTest{Environment: "production", AllowGatedEnvironment: true}}
+	if _, err := pipelineDefaults("Pipeline", allowed); err != nil {
+		t.Errorf("an explicitly allowed gated environment is refused: %v", err)
+	}
+}
+
 // Without NAT gateways the tasks' subnets are isolated, and reach ECR, S3, logs and secrets
 // through endpoints.
 func TestEnvironmentWithoutNAT(t *testing.T) {
@@ -104,6 +148,7 @@ func TestApprovalMessageFitsTheLimit(t *testing.T) {
 	resolved := strings.NewReplacer(
 		"#{"+sourceVariables+".CommitId}", strings.Repeat("c", 40),
 		"#{"+buildVariables+"."+buildIDVariable+"}", Name(pipeline, "build")+":"+strings.Repeat("b", 36),
+		"#{"+unitTestVariables+"."+buildIDVariable+"}", Name(pipeline, "unit-test")+":"+strings.Repeat("b", 36),
 	).Replace(message)
 	if len(resolved) > maxApprovalMessage || strings.Contains(resolved, "#{") {
 		t.Errorf("approval message of %d characters (limit %d):\n%s", len(resolved), maxApprovalMessage, resolved)
@@ -160,7 +205,8 @@ func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
 			"RoleName": "orders-api-staging-deploy",
 			"AssumeRolePolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 				"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::111111111111:root"},
-				"Condition": map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": "arn:aws:iam::111111111111:role/orders-api-pipeline-*"}},
+				// Exactly the pipeline's role: this environment runs no integration test.
+				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": []any{"arn:aws:iam::111111111111:role/orders-api-pipeline-codepipeline"}}},
 			}}},
 		})
 		cluster := map[string]any{"ArnEquals": map[string]any{"ecs:cluster": clusterARN}}
@@ -169,8 +215,12 @@ func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
 				assertions.Match_ObjectLike(&map[string]any{"Sid": "DeployThisService", "Resource": assertions.Match_ArrayWith(&[]any{
 					"arn:aws:codedeploy:us-east-1:222222222222:deploymentgroup:orders-api-staging/orders-api-staging"})}),
 				assertions.Match_ObjectLike(&map[string]any{"Sid": "RunIntegrationTestTask", "Condition": cluster}),
-				assertions.Match_ObjectLike(&map[string]any{"Sid": "WatchIntegrationTestTask",
+				assertions.Match_ObjectLike(&map[string]any{"Sid": "WatchTasks",
 					"Resource": "arn:aws:ecs:us-east-1:222222222222:task/staging/*", "Condition": cluster}),
+				assertions.Match_ObjectLike(&map[string]any{"Sid": "StopIntegrationTestTask",
+					"Resource": "arn:aws:ecs:us-east-1:222222222222:task/staging/*", "Condition": map[string]any{
+						"ArnEquals":    map[string]any{"ecs:cluster": clusterARN},
+						"StringEquals": map[string]any{"aws:ResourceTag/ecsdelivery:purpose": "integration-test"}}}),
 			}),
 		})})
 		tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{

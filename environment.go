@@ -261,6 +261,9 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("Service.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
 	}
 	serviceDefaults(&p.Service)
+	if err := checkService(&p.Service); err != nil {
+		return fail("%v", err)
+	}
 	d := &p.Deployment
 	orString(&d.Strategy, "AllAtOnce")
 	if _, ok := deploymentConfigs[d.Strategy]; !ok {

@@ -68,3 +68,38 @@ func NotificationTopicName(name string) string { return name + "-notifications" 
 
 // DashboardName is the CloudWatch dashboard of a pipeline or an environment.
 func DashboardName(name string) string { return name }
+
+// artifactPrefix is where CodePipeline stores one artifact of a pipeline in its bucket: under
+// the first 20 characters of the pipeline's name and the first 10 of the artifact's. Roles that
+// need one artifact (the deploy roles need Deploy, the unit tests Source) are granted this
+// prefix only.
+func artifactPrefix(pipeline, artifact string) string {
+	return pipeline[:min(len(pipeline), 20)] + "/" + artifact[:min(len(artifact), 10)] + "/"
+}
+
+// The pipeline's artifacts.
+const (
+	sourceArtifact = "Source"
+	deployArtifact = "Deploy"
+	reportArtifact = "ScanReport"
+)
+
+// Tags the pipeline moves in the repository; the repository lets only these and the build
+// cache be rewritten.
+const (
+	// cacheTagPrefix marks the BuildKit cache image, the one tag a build may overwrite.
+	cacheTagPrefix = "buildcache"
+	// deployedTagPrefix marks what an environment runs (deployed-<env>) and what it may roll
+	// back to (deployed-<env>-previous); the repository's lifecycle never expires them.
+	deployedTagPrefix = "deployed-"
+)
+
+// integrationTestTag marks the tasks the integration test starts: the deploy role may stop
+// only tasks that carry it, never the service's.
+var integrationTestTag = [2]string{"ecsdelivery:purpose", "integration-test"}
+
+// The pipeline roles an environment trusts, named PipelineRolePrefix + purpose.
+const (
+	pipelineRolePurpose        = "codepipeline"
+	integrationTestRolePurpose = "it"
+)

@@ -3,6 +3,7 @@ package ecsdelivery
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -26,9 +27,13 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 			{Name: jsii.String("Private"), SubnetType: private, CidrMask: jsii.Number(22)},
 		},
 	})
+	// The role CDK would make trusts the flow-logs service for any customer's flow log.
+	flowLogRole := awsiam.NewRole(scope, jsii.String("FlowLogRole"), &awsiam.RoleProps{
+		AssumedBy: servicePrincipal(scope, "vpc-flow-logs.amazonaws.com", stackARN(scope, "ec2", "vpc-flow-log/*")),
+	})
 	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
 		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(
-			ops.logGroup(scope, "FlowLogs", "vpc-flow-logs", retentionDays, awscdk.RemovalPolicy_DESTROY), nil),
+			ops.logGroup(scope, "FlowLogs", "vpc-flow-logs", retentionDays, awscdk.RemovalPolicy_DESTROY), flowLogRole),
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
 	subnets := &awsec2.SubnetSelection{SubnetType: private}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -26,7 +27,7 @@ const MetricsNamespace = "ecsdelivery"
 // from the approval action itself. A person reads these, so they are text naming the app,
 // stage, commit and execution, not event JSON, which is why a function sits between the events
 // and the topic.
-func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) awslambda.Function {
+func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) *notifierParts {
 	stack := awscdk.Stack_Of(scope)
 	name := Name(p.Name, "notifier")
 	role := awsiam.NewRole(scope, jsii.String("NotifierRole"), &awsiam.RoleProps{
@@ -59,16 +60,27 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 		deployStages[DeployStageName(t.Environment)] = t.Environment
 	}
 	stages, _ := json.Marshal(deployStages)
+	// Events the notifier could not handle (it threw, or could not be invoked) wait here, and an
+	// alarm says so: without them a failed release could pass in silence.
+	dlq := awssqs.NewQueue(scope, jsii.String("NotifierDeadLetters"), &awssqs.QueueProps{
+		QueueName:       jsii.String(Name(p.Name, "notifier-dead-letters")),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	suppress(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the notifier of "+p.Name+
+		" (its function's and its event rule's), which cdk-nag cannot see from a queue's own properties")
 	fn := awslambda.NewFunction(scope, jsii.String("Notifier"), &awslambda.FunctionProps{
-		FunctionName: jsii.String(name),
-		Description:  jsii.String("Metrics and readable notifications of the pipeline " + p.Name),
-		Runtime:      awslambda.Runtime_NODEJS_24_X(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("index.handler"),
-		Code:         awslambda.Code_FromInline(jsii.String(notifier.Code)),
-		Role:         role,
-		LogGroup:     logs,
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(30)),
+		DeadLetterQueue: dlq,
+		FunctionName:    jsii.String(name),
+		Description:     jsii.String("Metrics and readable notifications of the pipeline " + p.Name),
+		Runtime:         awslambda.Runtime_NODEJS_24_X(),
+		Architecture:    awslambda.Architecture_ARM_64(),
+		Handler:         jsii.String("index.handler"),
+		Code:            awslambda.Code_FromInline(jsii.String(notifier.Code)),
+		Role:            role,
+		LogGroup:        logs,
+		Timeout:         awscdk.Duration_Seconds(jsii.Number(30)),
 		// A retry would repeat the metrics and messages that did go out; a failure fires the
 		// errors alarm instead.
 		RetryAttempts: jsii.Number(0),
@@ -90,15 +102,21 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 			Detail: &map[string]any{"pipeline": []string{p.Name}, "state": []string{"SUCCEEDED", "FAILED"}},
 		},
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
-			RetryAttempts: jsii.Number(2), MaxEventAge: awscdk.Duration_Hours(jsii.Number(1)),
+			RetryAttempts: jsii.Number(2), MaxEventAge: awscdk.Duration_Hours(jsii.Number(1)), DeadLetterQueue: dlq,
 		})},
 	})
-	return fn
+	return &notifierParts{fn: fn, deadLetters: dlq}
+}
+
+// notifierParts are what the pipeline's alarms watch of the notifier.
+type notifierParts struct {
+	fn          awslambda.Function
+	deadLetters awssqs.Queue
 }
 
 // newPipelineAlarms fire when a release fails, when a deployment rolls back, and when the
 // notifier itself fails (then the other two go quiet). Each notifies the topic.
-func newPipelineAlarms(scope constructs.Construct, p *PipelineProps, ops *operations, fn awslambda.Function) []awscloudwatch.Alarm {
+func newPipelineAlarms(scope constructs.Construct, p *PipelineProps, ops *operations, n *notifierParts) []awscloudwatch.Alarm {
 	fiveMinutes := awscdk.Duration_Minutes(jsii.Number(5))
 	alarm := func(id, description string, m awscloudwatch.IMetric) awscloudwatch.Alarm {
 		return ops.notify(awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
@@ -119,7 +137,10 @@ func newPipelineAlarms(scope constructs.Construct, p *PipelineProps, ops *operat
 			pipelineMetric(p, "DeploymentsRolledBack", "Sum", fiveMinutes, map[string]string{"Environment": t.Environment})))
 	}
 	alarms = append(alarms, alarm("NotifierErrorsAlarm", "The notifier of "+p.Name+" failed: pipeline metrics and messages may be missing",
-		fn.MetricErrors(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")})))
+		n.fn.MetricErrors(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Sum")})),
+		alarm("NotifierDeadLettersAlarm", "Pipeline events of "+p.Name+" that the notifier failed to handle wait in its "+
+			"dead-letter queue "+Name(p.Name, "notifier-dead-letters")+": read them there",
+			n.deadLetters.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: fiveMinutes, Statistic: jsii.String("Maximum")})))
 	return alarms
 }
 

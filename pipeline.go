@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // PipelineProps configures NewPipeline.
@@ -27,8 +29,13 @@ type PipelineProps struct {
 	App string
 	// ImagesToKeep is how many images the repository keeps; older ones expire. Default: 30.
 	ImagesToKeep int
-	// ArtifactRetentionDays is how long pipeline artifacts are kept. Default: 30.
+	// ArtifactRetentionDays is how long source archives, scan reports and the scan cache are
+	// kept. Default: 30.
 	ArtifactRetentionDays int
+	// ReleaseRetentionDays is how long the deploy artifacts (a few KB each) are kept: a stage can
+	// roll back to a release deployed within this many days. At least ArtifactRetentionDays.
+	// Default: 365.
+	ReleaseRetentionDays int
 	// Source is the GitHub repository. Owner and Repo are required.
 	Source SourceOptions
 	// Build is the Docker build with unit tests.
@@ -50,6 +57,10 @@ type PipelineIntegrationTest struct {
 	Environment string
 	// TimeoutMinutes after which the task is stopped and the stage fails. Default: 15.
 	TimeoutMinutes int
+	// AllowGatedEnvironment lets the test run in an environment behind an approval, where it
+	// runs code nobody approved with that environment's network, task role and secrets.
+	// Default: false, and such an environment is an error.
+	AllowGatedEnvironment bool
 }
 
 // SourceOptions is the GitHub repository the pipeline builds.
@@ -71,16 +82,20 @@ type SourceOptions struct {
 type BuildOptions struct {
 	Dockerfile string // Default: Dockerfile
 	Context    string // Default: .
-	// UnitTestCommand runs before the image is built; JUnit XML it leaves in test-results/ is
-	// published as a report. Default: none.
+	// UnitTestCommand runs in a project of its own, beside the image build, with errexit and
+	// pipefail; JUnit XML it leaves in test-results/ is published as a report. Its project can
+	// read the source and nothing else of the pipeline's. Default: none.
 	UnitTestCommand string
+	// BuilderImage is the BuildKit image the build runs, pinned by digest. Default:
+	// spec.DefaultBuilderImage (moby/buildkit from Docker Hub).
+	BuilderImage string
 	// ComputeType is small, medium, large or xlarge. Default: medium.
 	ComputeType string
 	// Architecture is x86_64 or arm64. Default: x86_64.
 	Architecture string
-	// Secrets maps variable names to SecureString parameter names the build reads: the unit
-	// tests see them as variables, the Docker build as BuildKit secrets of the same ids.
-	// Default: none.
+	// Secrets maps variable names to SecureString parameter names: the unit-test project sees
+	// them as variables, the image build hands them to the Dockerfile as BuildKit secrets of the
+	// same ids. Default: none.
 	Secrets map[string]string
 	// SecretsKeyARN is the customer-managed KMS key that encrypts the Secrets. Default: the
 	// AWS-managed key aws/ssm.
@@ -104,8 +119,10 @@ type Pipeline interface {
 	// Repository holds the images, tagged with the source commit.
 	Repository() awsecr.IRepository
 	Pipeline() awscodepipeline.Pipeline
-	// BuildProject and ScanProject are the pipeline's CodeBuild projects.
+	// BuildProject, UnitTestProject (nil without a unit-test command) and ScanProject are the
+	// pipeline's CodeBuild projects.
 	BuildProject() awscodebuild.IProject
+	UnitTestProject() awscodebuild.IProject
 	ScanProject() awscodebuild.IProject
 	// Topic receives approval requests, failures, releases and the alarms.
 	Topic() awssns.ITopic
@@ -121,6 +138,7 @@ type pipeline struct {
 	repository awsecr.IRepository
 	pipeline   awscodepipeline.Pipeline
 	build      awscodebuild.IProject
+	unitTest   awscodebuild.IProject
 	scan       awscodebuild.IProject
 	ops        *operations
 	alarms     []awscloudwatch.Alarm
@@ -133,15 +151,17 @@ func (p *pipeline) Repository() awsecr.IRepository      { return p.repository }
 func (p *pipeline) Pipeline() awscodepipeline.Pipeline  { return p.pipeline }
 func (p *pipeline) BuildProject() awscodebuild.IProject { return p.build }
 func (p *pipeline) ScanProject() awscodebuild.IProject  { return p.scan }
-func (p *pipeline) Topic() awssns.ITopic                { return p.ops.topic }
-func (p *pipeline) Alarms() []awscloudwatch.Alarm       { return p.alarms }
-func (p *pipeline) Dashboard() awscloudwatch.Dashboard  { return p.dashboard }
+func (p *pipeline) UnitTestProject() awscodebuild.IProject {
+	return p.unitTest
+}
+func (p *pipeline) Topic() awssns.ITopic               { return p.ops.topic }
+func (p *pipeline) Alarms() []awscloudwatch.Alarm      { return p.alarms }
+func (p *pipeline) Dashboard() awscloudwatch.Dashboard { return p.dashboard }
 
 const (
 	defaultImagesToKeep          = 30
 	defaultArtifactRetentionDays = 30
-	// cacheTagPrefix marks the BuildKit cache image, the one tag a build may overwrite.
-	cacheTagPrefix = "buildcache"
+	defaultReleaseRetentionDays  = 365
 )
 
 // NewPipeline creates the pipeline of one app in the tools account.
@@ -162,24 +182,37 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	}
 	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.key = newArtifactKey(self.Construct, p.Name)
-	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays)
-	self.repository = newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
+	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays, p.ReleaseRetentionDays)
+	repository := newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
+	self.repository = repository
 
-	source, deploy, report := awscodepipeline.NewArtifact(jsii.String("Source"), nil),
-		awscodepipeline.NewArtifact(jsii.String("Deploy"), nil), awscodepipeline.NewArtifact(jsii.String("ScanReport"), nil)
+	source, deploy, report := awscodepipeline.NewArtifact(jsii.String(sourceArtifact), nil),
+		awscodepipeline.NewArtifact(jsii.String(deployArtifact), nil), awscodepipeline.NewArtifact(jsii.String(reportArtifact), nil)
 	sourceAction, trigger, connection := newSourceAction(self.Construct, &p, source)
-	self.build = newBuildProject(self.Construct, &p, self.ops, self.key, self.repository)
-	self.scan = newScanProject(self.Construct, &p, self.ops, self.key, self.bucket, self.repository)
+	var buildRole, scanRole awsiam.Role
+	self.build, buildRole = newBuildProject(self.Construct, &p, self.ops, self.key, self.repository)
+	self.scan, scanRole = newScanProject(self.Construct, &p, self.ops, self.key, self.bucket, self.repository)
+	reserveScanCache(self.bucket, scanRole)
 	projects := map[string]awscodebuild.IProject{"build": self.build, "scan": self.scan}
+	// The image build and the unit tests run side by side (the same run order): the stage, and
+	// so the release, fails if either fails, and nothing downstream consumes an image whose
+	// commit failed its tests.
+	buildActions := []awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+		ActionName: jsii.String("Image"), Project: self.build, Input: source, RunOrder: jsii.Number(1),
+		VariablesNamespace: jsii.String(buildVariables),
+		Outputs:            &[]awscodepipeline.Artifact{deploy},
+	})}
+	if p.Build.UnitTestCommand != "" {
+		self.unitTest = newUnitTestProject(self.Construct, &p, self.ops, self.key, self.bucket)
+		projects["unit-test"] = self.unitTest
+		buildActions = append(buildActions, awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+			ActionName: jsii.String("UnitTests"), Project: self.unitTest, Input: source, RunOrder: jsii.Number(1),
+			VariablesNamespace: jsii.String(unitTestVariables),
+		}))
+	}
 	stages := []*awscodepipeline.StageProps{
 		{StageName: jsii.String(StageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
-		{StageName: jsii.String(StageBuild), Actions: &[]awscodepipeline.IAction{
-			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-				ActionName: jsii.String("BuildAndUnitTest"), Project: self.build, Input: source,
-				VariablesNamespace: jsii.String(buildVariables),
-				Outputs:            &[]awscodepipeline.Artifact{deploy},
-			}),
-		}},
+		{StageName: jsii.String(StageBuild), Actions: &buildActions},
 		{StageName: jsii.String(StageScan), Actions: &[]awscodepipeline.IAction{
 			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 				ActionName: jsii.String("Trivy"), Project: self.scan, Input: source,
@@ -193,15 +226,20 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		stages = append(stages, stage)
 		projects["integration-test"] = project
 	}
+	marker := newDeployMarker(self.Construct, &p, self.ops, self.repository)
+	pushOnlyBy(repository, buildRole, marker.Role())
+	deployPrefix := artifactPrefix(p.Name, deployArtifact) + "*"
 	stages = append(stages, newDeployStages(self.Construct, &p,
-		func(role awsiam.IRole) { self.bucket.GrantRead(role, nil) }, deploy, self.ops.topic)...)
+		func(role awsiam.IRole) { self.bucket.GrantRead(role, jsii.String(deployPrefix)) }, deploy, self.ops.topic, marker)...)
 	self.grantPulls(&p)
 	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
-		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + "codepipeline"),
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
+		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + pipelineRolePurpose),
+		AssumedBy: servicePrincipal(self.Construct, "codepipeline.amazonaws.com", stackARN(self.Construct, "codepipeline", p.Name)),
 	})
 	suppress(role, "AwsSolutions-IAM5", "The pipeline role of "+p.Name+" reads and writes the artifacts of its own bucket "+
-		"under its own key (CDK's grants)", artifactGrantFindings...)
+		"under its own key (CDK's grants); it invokes the deploy marker (any version of that one function) and lists "+
+		"functions, which has no resource-level permissions (CDK's grants for a Lambda invoke action)",
+		append([]string{"Resource::*", `/^Resource::<[A-Za-z0-9]*DeployMarker[A-Za-z0-9]*\.Arn>:\*$/`}, artifactGrantFindings...)...)
 	if connection != "" {
 		// CDK grants codestar-connections:UseConnection; a codeconnections ARN wants the new
 		// prefix as well.
@@ -259,8 +297,12 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	orString(&p.App, p.Name)
 	orInt(&p.ImagesToKeep, defaultImagesToKeep)
 	orInt(&p.ArtifactRetentionDays, defaultArtifactRetentionDays)
+	orInt(&p.ReleaseRetentionDays, max(defaultReleaseRetentionDays, p.ArtifactRetentionDays))
 	if p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1 {
 		return fail("ImagesToKeep and ArtifactRetentionDays must be positive")
+	}
+	if p.ReleaseRetentionDays < p.ArtifactRetentionDays {
+		return fail("ReleaseRetentionDays (%d) must be at least ArtifactRetentionDays (%d)", p.ReleaseRetentionDays, p.ArtifactRetentionDays)
 	}
 	if p.Source.Owner == "" || p.Source.Repo == "" {
 		return fail("Source.Owner and Source.Repo are required")
@@ -275,12 +317,23 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 		return fail("Build.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
 	}
 	if it := p.IntegrationTest; it != nil {
-		found := false
+		found, gate := false, ""
 		for _, t := range p.Targets {
-			found = found || t.Environment == it.Environment
+			if t.Approval && gate == "" {
+				gate = t.Environment
+			}
+			if t.Environment == it.Environment {
+				found = true
+				break
+			}
 		}
 		if !found {
 			return fail("IntegrationTest.Environment %q is not a target", it.Environment)
+		}
+		if gate != "" && !it.AllowGatedEnvironment {
+			return fail("IntegrationTest.Environment %q is deployed only after the approval of %q: the test task would run "+
+				"unapproved code with its network, task role and secrets; test in an environment before the first approval, "+
+				"or set AllowGatedEnvironment", it.Environment, gate)
 		}
 		copied := *it
 		orInt(&copied.TimeoutMinutes, 15)
@@ -291,6 +344,13 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	orString(&p.Build.Context, ".")
 	orString(&p.Build.ComputeType, "medium")
 	orString(&p.Build.Architecture, "x86_64")
+	orString(&p.Build.BuilderImage, spec.DefaultBuilderImage)
+	if !pinnedImage.MatchString(p.Build.BuilderImage) {
+		return fail("Build.BuilderImage %q is not pinned by digest (NAME[:TAG]@sha256:DIGEST)", p.Build.BuilderImage)
+	}
+	if err := checkVariables("Build.Secrets", p.Build.Secrets); err != nil {
+		return fail("%v", err)
+	}
 	if _, ok := computeTypes[p.Build.ComputeType]; !ok {
 		return fail("unknown compute type %q", p.Build.ComputeType)
 	}
@@ -298,65 +358,13 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 		p.Scan.FailOn = []string{"CRITICAL", "HIGH"}
 	}
 	p.Targets = append([]PipelineTarget(nil), p.Targets...)
+	for _, t := range p.Targets {
+		if err := checkVariables("Targets["+t.Environment+"].Service.Environment", t.Service.Environment); err != nil {
+			return fail("%v", err)
+		}
+		if err := checkVariables("Targets["+t.Environment+"].Service.Secrets", t.Service.Secrets); err != nil {
+			return fail("%v", err)
+		}
+	}
 	return p, nil
-}
-
-func newArtifactKey(scope constructs.Construct, name string) awskms.IKey {
-	return awskms.NewKey(scope, jsii.String("ArtifactKey"), &awskms.KeyProps{
-		Alias:             jsii.String(ArtifactKeyAlias(name)),
-		Description:       jsii.String("Encrypts the pipeline artifacts and images of " + name),
-		EnableKeyRotation: jsii.Bool(true),
-	})
-}
-
-func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey, retentionDays int) awss3.IBucket {
-	bucket := awss3.NewBucket(scope, jsii.String("ArtifactBucket"), &awss3.BucketProps{
-		BucketName: jsii.String(ArtifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
-		// Fixed names: a failed first create must not leave them taken for the retry.
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-		Encryption:        awss3.BucketEncryption_KMS,
-		EncryptionKey:     key,
-		BucketKeyEnabled:  jsii.Bool(true),
-		EnforceSSL:        jsii.Bool(true),
-		Versioned:         jsii.Bool(true),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireOldArtifacts"),
-			Expiration:                          awscdk.Duration_Days(jsii.Number(retentionDays)),
-			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(1)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-		}},
-	})
-	suppress(bucket, "AwsSolutions-S1", "Only the roles of the pipeline "+name+" and its deploy roles touch its artifacts, "+
-		"through this bucket's policy; an audit trail of their reads and writes belongs in CloudTrail data events, which "+
-		"organisations configure centrally, rather than in a second bucket per pipeline")
-	return bucket
-}
-
-func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int) awsecr.IRepository {
-	return awsecr.NewRepository(scope, jsii.String("Repository"), &awsecr.RepositoryProps{
-		RepositoryName:     jsii.String(RepositoryName(name)),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-		ImageScanOnPush:    jsii.Bool(true),
-		Encryption:         awsecr.RepositoryEncryption_KMS(),
-		EncryptionKey:      key,
-		ImageTagMutability: awsecr.TagMutability_IMMUTABLE_WITH_EXCLUSION,
-		// Release tags (the commit id) never move; only the build cache is rewritten.
-		ImageTagMutabilityExclusionFilters: &[]awsecr.ImageTagMutabilityExclusionFilter{
-			awsecr.ImageTagMutabilityExclusionFilter_Wildcard(jsii.String(cacheTagPrefix + "*")),
-		},
-		LifecycleRules: &[]*awsecr.LifecycleRule{
-			{
-				// Each overwritten cache tag leaves an untagged manifest; releases are never untagged.
-				Description: jsii.String("Expire superseded build-cache manifests"),
-				TagStatus:   awsecr.TagStatus_UNTAGGED,
-				MaxImageAge: awscdk.Duration_Days(jsii.Number(7)),
-			},
-			{
-				Description:   jsii.String(fmt.Sprintf("Keep the last %d images", imagesToKeep)),
-				MaxImageCount: jsii.Number(imagesToKeep),
-			},
-		},
-	})
 }

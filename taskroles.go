@@ -19,12 +19,12 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 	r := &taskRoles{}
 	r.execution = awsiam.NewRole(scope, jsii.String("ExecutionRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(ExecutionRoleName(p.Name)),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
+		AssumedBy:   servicePrincipal(scope, "ecs-tasks.amazonaws.com", stackARN(scope, "ecs", "*")),
 		Description: jsii.String("ECS pulls the image, reads the secrets and writes the logs of " + p.Name),
 	})
 	r.task = awsiam.NewRole(scope, jsii.String("TaskRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(TaskRoleName(p.Name)),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
+		AssumedBy:   servicePrincipal(scope, "ecs-tasks.amazonaws.com", stackARN(scope, "ecs", "*")),
 		Description: jsii.String("The application " + p.Name + " runs as this role"),
 	})
 	r.execution.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

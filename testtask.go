@@ -2,6 +2,7 @@ package ecsdelivery
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -16,7 +17,14 @@ import (
 type IntegrationTestOptions struct {
 	// Command runs in the test container, beside the app, which it reaches on localhost.
 	Command []string
+	// TimeoutMinutes after which the test container is stopped, even if no pipeline is there to
+	// stop its task. Default: 15.
+	TimeoutMinutes int
 }
+
+// healthURLVariable holds the app's health-check URL in the test task: the health check's
+// shell reads it as data, so no character of the path can become shell syntax.
+const healthURLVariable = "ECSDELIVERY_HEALTH_URL"
 
 // IntegrationTestParameter names the parameter that tells the integration-test script, in the
 // pipeline account, which subnets and security group to run the test task in: ids are not
@@ -49,7 +57,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	placeholder := awsecs.ContainerImage_FromRegistry(jsii.String(defaultBootstrapImage), nil)
 	logging := awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("it")})
 	env := containerEnvironment(s.Environment)
-	url := fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath)
+	env[healthURLVariable] = jsii.String(fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath))
 	app := def.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
 		ContainerName:  jsii.String(ContainerName),
 		Image:          placeholder,
@@ -61,7 +69,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		Logging:        logging,
 		// The image must hold wget or curl; the test starts only once this passes.
 		HealthCheck: &awsecs.HealthCheck{
-			Command:     jsii.Strings("CMD-SHELL", "wget -q -O /dev/null "+url+" || curl -fsS -o /dev/null "+url),
+			Command:     jsii.Strings("CMD-SHELL", `wget -q -O /dev/null "$`+healthURLVariable+`" || curl -fsS -o /dev/null "$`+healthURLVariable+`"`),
 			Interval:    awscdk.Duration_Seconds(jsii.Number(5)),
 			Retries:     jsii.Number(10),
 			StartPeriod: awscdk.Duration_Seconds(jsii.Number(10)),
@@ -74,7 +82,10 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		// Essential, so the task stops when the test ends and its exit code decides.
 		Essential:      jsii.Bool(true),
 		MemoryLimitMiB: jsii.Number(memory - appMemory),
-		Command:        jsii.Strings(p.IntegrationTest.Command...),
+		// Its own time limit (the image must hold timeout, as GNU coreutils and BusyBox do): a
+		// test task whose pipeline was cut off never runs for ever.
+		Command: jsii.Strings(append([]string{"timeout", "-s", "TERM", strconv.Itoa(testTimeoutMinutes(p.IntegrationTest) * 60)},
+			p.IntegrationTest.Command...)...),
 		Environment: &map[string]*string{
 			"APP_URL": jsii.String(fmt.Sprintf("http://localhost:%d", s.ContainerPort)),
 		},
@@ -116,4 +127,11 @@ func fargateSizeAtLeast(cpu, memory int) (int, int) {
 // subnetIDs lists the ids of the subnets tasks run in.
 func subnetIDs(vpc awsec2.IVpc, selection *awsec2.SubnetSelection) []*string {
 	return *vpc.SelectSubnets(selection).SubnetIds
+}
+
+func testTimeoutMinutes(it *IntegrationTestOptions) int {
+	if it.TimeoutMinutes > 0 {
+		return it.TimeoutMinutes
+	}
+	return 15
 }

@@ -71,7 +71,9 @@ func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.
 	})
 	props := environmentProps(cfg, e, suffix)
 	if cfg.IntegrationTestEnabled() && cfg.IntegrationTest.Environment == e.Name {
-		props.IntegrationTest = &ecsdelivery.IntegrationTestOptions{Command: cfg.IntegrationTest.Command}
+		props.IntegrationTest = &ecsdelivery.IntegrationTestOptions{
+			Command: cfg.IntegrationTest.Command, TimeoutMinutes: cfg.IntegrationTest.TimeoutMinutes,
+		}
 	}
 	if e.Import != nil {
 		imported(stack, e.Import, props)

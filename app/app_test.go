@@ -110,9 +110,14 @@ func TestArtifactStore(t *testing.T) {
 				"PublicAccessBlockConfiguration": map[string]any{
 					"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
 				},
-				"LifecycleConfiguration": map[string]any{"Rules": []any{assertions.Match_ObjectLike(&map[string]any{
-					"ExpirationInDays": 30, "Status": "Enabled",
-				})}},
+				// Deploy artifacts a year (a stage rolls back to one); sources, reports and the scan
+				// cache a month.
+				"LifecycleConfiguration": map[string]any{"Rules": []any{
+					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireReleases", "ExpirationInDays": 365, "Prefix": assertions.Match_Absent()}),
+					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireSources", "ExpirationInDays": 30, "Prefix": assertions.Match_StringLikeRegexp(jsii.String("^orders-api[a-z-]*/Source/$"))}),
+					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireScanReports", "ExpirationInDays": 30, "Prefix": assertions.Match_StringLikeRegexp(jsii.String("^orders-api[a-z-]*/ScanReport/$"))}),
+					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireScanCache", "ExpirationInDays": 30, "Prefix": "trivy-cache/"}),
+				}},
 			})
 			tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
 				"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
@@ -128,12 +133,15 @@ func TestRepository(t *testing.T) {
 	tmpl := s.templates["orders-api-pipeline"]
 	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
-			"RepositoryName":                     "orders-api",
-			"ImageScanningConfiguration":         map[string]any{"ScanOnPush": true},
-			"ImageTagMutability":                 "IMMUTABLE_WITH_EXCLUSION",
-			"ImageTagMutabilityExclusionFilters": []any{map[string]any{"ImageTagMutabilityExclusionFilterType": "WILDCARD", "ImageTagMutabilityExclusionFilterValue": "buildcache*"}},
-			"EncryptionConfiguration":            map[string]any{"EncryptionType": "KMS", "KmsKey": assertions.Match_AnyValue()},
-			"LifecyclePolicy":                    map[string]any{"LifecyclePolicyText": assertions.Match_StringLikeRegexp(jsii.String(`"countNumber":30`))},
+			"RepositoryName":             "orders-api",
+			"ImageScanningConfiguration": map[string]any{"ScanOnPush": true},
+			"ImageTagMutability":         "IMMUTABLE_WITH_EXCLUSION",
+			"ImageTagMutabilityExclusionFilters": []any{
+				map[string]any{"ImageTagMutabilityExclusionFilterType": "WILDCARD", "ImageTagMutabilityExclusionFilterValue": "buildcache*"},
+				map[string]any{"ImageTagMutabilityExclusionFilterType": "WILDCARD", "ImageTagMutabilityExclusionFilterValue": "deployed-*"},
+			},
+			"EncryptionConfiguration": map[string]any{"EncryptionType": "KMS", "KmsKey": assertions.Match_AnyValue()},
+			"LifecyclePolicy":         map[string]any{"LifecyclePolicyText": assertions.Match_StringLikeRegexp(jsii.String(`"countNumber":30`))},
 		})
 	})
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func stage(name string, action obj) assertions.Matcher {
-	return like(obj{"Name": name, "Actions": []any{like(action)}})
+	return like(obj{"Name": name, "Actions": arrayWith(like(action))})
 }
 
 func TestIntegrationTestStage(t *testing.T) {
@@ -43,9 +43,10 @@ func TestIntegrationTestStage(t *testing.T) {
 			"Family": "orders-api-staging-prod-it",
 			"ContainerDefinitions": []any{
 				like(obj{"Name": "app", "Essential": true, "HealthCheck": like(obj{
-					"Command": []any{"CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/health || curl -fsS -o /dev/null http://localhost:8080/health"},
-				}), "LogConfiguration": like(obj{"Options": like(obj{"awslogs-stream-prefix": "it"})})}),
-				like(obj{"Name": "test", "Essential": true, "Command": []any{"npm", "run", "test:integration"},
+					"Command": []any{"CMD-SHELL", `wget -q -O /dev/null "$ECSDELIVERY_HEALTH_URL" || curl -fsS -o /dev/null "$ECSDELIVERY_HEALTH_URL"`},
+				}), "LogConfiguration": like(obj{"Options": like(obj{"awslogs-stream-prefix": "it"})}),
+					"Environment": arrayWith(obj{"Name": "ECSDELIVERY_HEALTH_URL", "Value": "http://localhost:8080/health"})}),
+				like(obj{"Name": "test", "Essential": true, "Command": []any{"timeout", "-s", "TERM", "1200", "npm", "run", "test:integration"},
 					"DependsOn":   []any{obj{"Condition": "HEALTHY", "ContainerName": "app"}},
 					"Environment": []any{obj{"Name": "APP_URL", "Value": "http://localhost:8080"}}}),
 			},
@@ -61,6 +62,8 @@ func TestIntegrationTestStage(t *testing.T) {
 	}
 }
 
+// Each Deploy stage first marks the image it deploys (so the lifecycle keeps it), then deploys
+// it blue/green as the environment's deploy role, and rolls the stage back on failure.
 func TestDeployStagesRunAsTheTargetDeployRole(t *testing.T) {
 	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
 	for _, env := range []struct{ name, account string }{{"staging", "222222222222"}, {"production", "333333333333"}} {
@@ -69,6 +72,12 @@ func TestDeployStagesRunAsTheTargetDeployRole(t *testing.T) {
 			tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(like(obj{
 				"Name": "Deploy-" + env.name,
 				"Actions": []any{like(obj{
+					"Name": "MarkDeployed", "RunOrder": 1,
+					"ActionTypeId":   like(obj{"Category": "Invoke", "Provider": "Lambda"}),
+					"InputArtifacts": []any{obj{"Name": "Deploy"}},
+					"Configuration":  obj{"FunctionName": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("DeployMarker"))}, "UserParameters": `{"environment":"` + env.name + `"}`},
+				}), like(obj{
+					"Name": "BlueGreen", "RunOrder": 2,
 					"ActionTypeId": like(obj{"Category": "Deploy", "Provider": "CodeDeployToECS"}),
 					"RoleArn":      "arn:aws:iam::" + env.account + ":role/" + name + "-deploy",
 					"Configuration": obj{
@@ -94,15 +103,15 @@ func TestApprovalNotifiesAnEncryptedTopic(t *testing.T) {
 		}))})})
 		tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(
 			stage("Source", obj{"Namespace": "SourceVariables"}),
-			stage("Build", obj{"Namespace": "BuildVariables"}),
+			like(obj{"Name": "Build", "Actions": arrayWith(like(obj{"Namespace": "BuildVariables"}), like(obj{"Namespace": "UnitTestVariables"}))}),
 			stage("Scan", obj{"Namespace": "ScanVariables"}),
 			stage("Approve-production", obj{
 				"ActionTypeId": like(obj{"Category": "Approval", "Provider": "Manual"}),
 				"Configuration": obj{
 					"NotificationArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("NotificationTopic"))},
 					"CustomData": "Release commit #{SourceVariables.CommitId} of orders-api-prod to production? It passed the build, unit tests, scan " +
-						"and integration tests. Scan results at the link; build and unit tests: https://us-east-1.console.aws.amazon.com/codesuite/codebuild/" +
-						"projects/orders-api-prod-build/build/#{BuildVariables.BUILD_ID}/?region=us-east-1",
+						"and integration tests. Scan results at the link; unit tests: https://us-east-1.console.aws.amazon.com/codesuite/codebuild/" +
+						"projects/orders-api-prod-unit-test/build/#{UnitTestVariables.BUILD_ID}/?region=us-east-1",
 					"ExternalEntityLink": "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/orders-api-prod-scan/build/" +
 						"#{ScanVariables.BUILD_ID}/?region=us-east-1",
 				},
@@ -123,10 +132,13 @@ func TestCrossAccountResourcePolicies(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
 			"Effect": "Allow", "Principal": obj{"AWS": deployRoles}, "Action": arrayWith("s3:GetObject*"),
 		}))})})
-		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": obj{"Version": "2012-10-17", "Statement": []any{obj{
-			"Effect": "Allow", "Action": []any{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
-			"Principal": obj{"AWS": []any{"arn:aws:iam::222222222222:role/orders-api-staging-prod-execution", "arn:aws:iam::333333333333:role/orders-api-production-prod-execution"}},
-		}}}})
+		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": obj{"Version": "2012-10-17", "Statement": []any{
+			like(obj{"Sid": "OnlyThePipelinePushes", "Effect": "Deny"}),
+			obj{
+				"Effect": "Allow", "Action": []any{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
+				"Principal": obj{"AWS": []any{"arn:aws:iam::222222222222:role/orders-api-staging-prod-execution", "arn:aws:iam::333333333333:role/orders-api-production-prod-execution"}},
+			},
+		}}})
 	})
 	for _, typ := range []string{"AWS::S3::BucketPolicy", "AWS::ECR::Repository"} {
 		for id, r := range resources(t, tmpl, typ) {
@@ -136,9 +148,11 @@ func TestCrossAccountResourcePolicies(t *testing.T) {
 			}
 		}
 	}
-	// One account: the roles' own policies suffice, and nothing is opened.
+	// One account: the roles' own policies suffice, and nothing is opened; the policy only
+	// closes the repository to pushes by anyone but the pipeline.
 	cdktest.Assert(t, func() {
-		pipelineTemplate(t, "delivery.yaml").HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": assertions.Match_Absent()})
+		pipelineTemplate(t, "delivery.yaml").HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": obj{
+			"Version": "2012-10-17", "Statement": []any{like(obj{"Sid": "OnlyThePipelinePushes", "Effect": "Deny"})}}})
 	})
 }
 

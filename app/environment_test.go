@@ -234,9 +234,25 @@ func TestDeployRoleIsScopedToItsEnvironment(t *testing.T) {
 				getAtt(logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", name+"-task"), "Arn")}}),
 			like(obj{"Sid": "RunIntegrationTestTask", "Action": "ecs:RunTask",
 				"Resource": arn("ecs", "task-definition/"+name+"-it:*"), "Condition": cluster}),
-			like(obj{"Sid": "WatchIntegrationTestTask", "Action": []any{"ecs:DescribeTasks", "ecs:StopTask"},
+			// Only tasks that carry the integration test's tag, which only RunTask can set: never
+			// the service's tasks.
+			like(obj{"Sid": "TagIntegrationTestTask", "Action": "ecs:TagResource", "Condition": obj{"StringEquals": obj{
+				"ecs:CreateAction": "RunTask", "aws:RequestTag/ecsdelivery:purpose": "integration-test"}}}),
+			like(obj{"Sid": "WatchTasks", "Action": "ecs:DescribeTasks",
 				"Resource": obj{"Fn::Join": []any{"", []any{arn("ecs", "task/"), obj{"Ref": clusterID}, "/*"}}}, "Condition": cluster}),
+			like(obj{"Sid": "StopIntegrationTestTask", "Action": "ecs:StopTask",
+				"Resource": obj{"Fn::Join": []any{"", []any{arn("ecs", "task/"), obj{"Ref": clusterID}, "/*"}}},
+				"Condition": obj{"ArnEquals": obj{"ecs:cluster": getAtt(clusterID, "Arn")},
+					"StringEquals": obj{"aws:ResourceTag/ecsdelivery:purpose": "integration-test"}}}),
 		)})})
+		// No other statement lets the role stop a task.
+		for _, st := range statements(t, &synthesised{templates: map[string]assertions.Template{name: tmpl}}) {
+			for _, a := range st.actions {
+				if (a == "ecs:StopTask" || a == "ecs:*") && st.sid != "StopIntegrationTestTask" {
+					t.Errorf("statement %s also allows %s", st.sid, a)
+				}
+			}
+		}
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
 			like(obj{"Sid": "PullReleaseImages", "Resource": "arn:aws:ecr:us-east-1:111111111111:repository/orders-api-prod"}),
 		)})})
@@ -268,21 +284,33 @@ func logicalID(t *testing.T, tmpl assertions.Template, typ, property, value stri
 	return ids[0]
 }
 
+// The deploy roles trust exactly the pipeline roles that act on them, compared as whole ARNs:
+// the pipeline's role everywhere, the integration test's role only where the test runs.
 func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {
-	tmpl := synth(t, "examples/cross-account.yaml").templates["orders-api-production-prod"]
+	s := synth(t, "examples/cross-account.yaml")
+	tmpl := s.templates["orders-api-production-prod"]
+	trust := func(roles ...any) obj {
+		return obj{"Version": "2012-10-17", "Statement": []any{obj{
+			"Action": "sts:AssumeRole", "Effect": "Allow",
+			"Principal": obj{"AWS": "arn:aws:iam::111111111111:root"},
+			"Condition": obj{"ArnEquals": obj{"aws:PrincipalArn": roles}},
+		}}}
+	}
 	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), obj{
-			"RoleName":           "orders-api-production-prod-deploy",
-			"MaxSessionDuration": 3600,
-			"AssumeRolePolicyDocument": obj{"Version": "2012-10-17", "Statement": []any{obj{
-				"Action": "sts:AssumeRole", "Effect": "Allow",
-				"Principal": obj{"AWS": "arn:aws:iam::111111111111:root"},
-				"Condition": obj{"ArnLike": obj{"aws:PrincipalArn": "arn:aws:iam::111111111111:role/orders-api-prod-pipeline-*"}},
-			}}},
+			"RoleName":                 "orders-api-production-prod-deploy",
+			"MaxSessionDuration":       3600,
+			"AssumeRolePolicyDocument": trust("arn:aws:iam::111111111111:role/orders-api-prod-pipeline-codepipeline"),
+		})
+		s.templates["orders-api-staging-prod"].HasResourceProperties(jsii.String("AWS::IAM::Role"), obj{
+			"RoleName": "orders-api-staging-prod-deploy",
+			"AssumeRolePolicyDocument": trust("arn:aws:iam::111111111111:role/orders-api-prod-pipeline-codepipeline",
+				"arn:aws:iam::111111111111:role/orders-api-prod-pipeline-it"),
 		})
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(
 			like(obj{"Sid": "PassTaskRoles", "Condition": obj{"StringEquals": obj{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}),
-			like(obj{"Sid": "ReadArtifacts", "Resource": "arn:aws:s3:::orders-api-prod-artifacts-111111111111/*"}),
+			// The deploy artifacts only, not the source archives.
+			like(obj{"Sid": "ReadDeployArtifacts", "Resource": "arn:aws:s3:::orders-api-prod-artifacts-111111111111/orders-api-prod/Deploy/*"}),
 			// Another account: the pipeline's key policy names this role; no alias condition.
 			like(obj{"Sid": "DecryptArtifacts", "Resource": "arn:aws:kms:us-east-1:111111111111:key/*", "Condition": assertions.Match_Absent()}),
 		)})})
@@ -361,6 +389,9 @@ func TestWildcardResources(t *testing.T) {
 		"ecr:GetAuthorizationToken": true, // no resource-level permissions
 		"ecs:RegisterTaskDefinition ecs:DeregisterTaskDefinition ecs:DescribeTaskDefinition": true, // same
 		"cloudwatch:PutMetricData": true, // same; a namespace condition scopes it
+		"ecs:ListTasks":            true, // same; a cluster condition scopes it
+		"lambda:ListFunctions":     true, // same (CDK's grant to the pipeline role for a Lambda invoke action)
+		"codepipeline:PutJobFailureResult codepipeline:PutJobSuccessResult": true, // same (the deploy marker's job results)
 	}
 	seen := map[string]bool{}
 	for _, file := range shipped {

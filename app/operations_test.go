@@ -138,8 +138,8 @@ func TestPipelineAlarms(t *testing.T) {
 	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{"Namespace": "AWS/Lambda", "MetricName": "Errors", "Threshold": 1})
 	})
-	if ids := alarmIDs(t, tmpl); len(ids) != 4 {
-		t.Errorf("pipeline alarms %v; want 4", ids)
+	if ids := alarmIDs(t, tmpl); len(ids) != 5 {
+		t.Errorf("pipeline alarms %v; want 5 (failed releases, two rollbacks, notifier errors and dead letters)", ids)
 	}
 }
 

@@ -17,7 +17,8 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 		},
 		Build: ecsdelivery.BuildOptions{
 			Dockerfile: cfg.Build.Dockerfile, Context: cfg.Build.Context, UnitTestCommand: cfg.Build.UnitTestCommand,
-			ComputeType: cfg.Build.ComputeType, Architecture: cfg.Build.Architecture,
+			BuilderImage: cfg.Build.BuilderImage,
+			ComputeType:  cfg.Build.ComputeType, Architecture: cfg.Build.Architecture,
 			Secrets: cfg.Build.Secrets, SecretsKeyARN: cfg.Build.SecretsKeyARN,
 		},
 		Scan:    ecsdelivery.ScanOptions{FailOn: cfg.Scan.FailOn, IgnoreUnfixed: cfg.Scan.IgnoreUnfixed},
@@ -27,6 +28,7 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 	if cfg.IntegrationTestEnabled() {
 		props.IntegrationTest = &ecsdelivery.PipelineIntegrationTest{
 			Environment: cfg.IntegrationTest.Environment, TimeoutMinutes: cfg.IntegrationTest.TimeoutMinutes,
+			AllowGatedEnvironment: cfg.IntegrationTest.AllowGatedEnvironment,
 		}
 	}
 	return props

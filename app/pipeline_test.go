@@ -39,8 +39,8 @@ func TestPipelineIsV2Queued(t *testing.T) {
 func TestCodeBuildProjects(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
 	projects := resources(t, tmpl, "AWS::CodeBuild::Project")
-	if len(projects) != 3 {
-		t.Fatalf("%d CodeBuild projects; want build, scan and integration test", len(projects))
+	if len(projects) != 4 {
+		t.Fatalf("%d CodeBuild projects; want build, unit tests, scan and integration test", len(projects))
 	}
 	for _, p := range projects {
 		props := p["Properties"].(obj)
@@ -77,7 +77,8 @@ func TestCodeBuildProjects(t *testing.T) {
 func TestBuildspecsRunTheScripts(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
 	embedded := regexp.MustCompile(`echo ([A-Za-z0-9+/=]+) \| base64 -d > /tmp/([\w-]+\.sh)`)
-	want := map[string]string{"build.sh": scripts.Build, "scan.sh": scripts.Scan, "integration-test.sh": scripts.IntegrationTest}
+	want := map[string]string{"build.sh": scripts.Build, "unit-test.sh": scripts.UnitTest, "scan.sh": scripts.Scan,
+		"integration-test.sh": scripts.IntegrationTest}
 	found := map[string]bool{}
 	for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
 		spec := p["Properties"].(obj)["Source"].(obj)["BuildSpec"].(string)
@@ -88,12 +89,13 @@ func TestBuildspecsRunTheScripts(t *testing.T) {
 			}
 			found[m[2]] = true
 		}
-		if !strings.Contains(spec, "integration-test.sh") && !strings.Contains(spec, "file-format: JUNITXML") {
-			t.Errorf("the build or scan buildspec publishes no JUnit report:\n%s", spec[len(spec)-300:])
+		reports := strings.Contains(spec, "unit-test.sh") || strings.Contains(spec, "scan.sh")
+		if reports != strings.Contains(spec, "file-format: JUNITXML") {
+			t.Errorf("a buildspec publishes a JUnit report %v; want one for the unit tests and the scan only:\n%s", !reports, spec[len(spec)-300:])
 		}
 	}
-	if len(found) != 3 {
-		t.Errorf("scripts found in buildspecs: %v; want build.sh, scan.sh and integration-test.sh", found)
+	if len(found) != 4 {
+		t.Errorf("scripts found in buildspecs: %v; want build.sh, unit-test.sh, scan.sh and integration-test.sh", found)
 	}
 }
 

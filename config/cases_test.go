@@ -130,6 +130,16 @@ var badCases = []struct {
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {dockerfile: ../Dockerfile, context: /src}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:21: build.dockerfile: \"../Dockerfile\" is not a path inside the repository; expected a relative path without '..'\n" +
 			"bad.yaml:3:45: build.context: \"/src\" is not a path inside the repository; expected a relative path without '..'"},
+	{"dockerfile and context that read as options",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {dockerfile: --file=/etc/passwd, context: \"-\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:21: build.dockerfile: \"--file=/etc/passwd\" would be read as an option; expected a path that does not start with '-'\n" +
+			"bad.yaml:3:50: build.context: \"-\" would be read as an option; expected a path that does not start with '-'"},
+	{"builder image only tagged",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {builderImage: \"moby/buildkit:latest\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:23: build.builderImage: \"moby/buildkit:latest\" is not pinned by digest; expected NAME[:TAG]@sha256:DIGEST (see the README on mirroring the builder)"},
+	{"builder image not an image reference",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {builderImage: \"moby/buildkit@sha256:ABC\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:23: build.builderImage: \"moby/buildkit@sha256:ABC\" is not an image reference; expected NAME[:TAG]@sha256:DIGEST with 64 lowercase hex digits (see the README on mirroring the builder)"},
 	{"compute type and architecture",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {computeType: huge, architecture: arm}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:22: build.computeType: \"huge\" is not allowed; expected one of small, medium, large, xlarge\n" +
@@ -147,6 +157,30 @@ var badCases = []struct {
 	{"integration test in an undefined environment",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], environment: qa}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:53: integrationTest.environment: \"qa\" is not a defined environment; expected one of staging"},
+	{"integration test after an approval",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], environment: production}\n" +
+			"environments:\n  - name: staging\n  - name: production\n    approval: true\nnotifications: {emails: [ops@acme.example]}\n",
+		"bad.yaml:3:53: integrationTest.environment: \"production\" is deployed only after an approval (environments[1].approval); " +
+			"the test task would run unapproved code in its network with its task role and secrets; " +
+			"expected an environment before the first approval, or integrationTest.allowGatedEnvironment: true"},
+	{"integration test defaulted to an environment behind an approval",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest:\n  command: [make, it]\n" +
+			"environments: [{name: staging, approval: true}, {name: production}]\nnotifications: {emails: [ops@acme.example]}\n",
+		"bad.yaml:4:3: integrationTest.environment: \"staging\" is deployed only after an approval (environments[0].approval); " +
+			"the test task would run unapproved code in its network with its task role and secrets; " +
+			"expected an environment before the first approval, or integrationTest.allowGatedEnvironment: true"},
+	{"integration test in an environment after an approved one",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], environment: production}\n" +
+			"environments: [{name: staging}, {name: preprod, approval: true}, {name: production}]\nnotifications: {emails: [ops@acme.example]}\n",
+		"bad.yaml:3:53: integrationTest.environment: \"production\" is deployed only after an approval (environments[1].approval); " +
+			"the test task would run unapproved code in its network with its task role and secrets; " +
+			"expected an environment before the first approval, or integrationTest.allowGatedEnvironment: true"},
+	{"allowing a gated environment without a test",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {allowGatedEnvironment: true}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:42: integrationTest.allowGatedEnvironment: set, but integrationTest.command is not; expected a command to run, or no integrationTest block"},
+	{"allowing a gated environment, not a boolean",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], allowGatedEnvironment: yes please}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:63: integrationTest.allowGatedEnvironment: expected true or false, got \"yes please\""},
 	{"integration test timeout",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], timeoutMinutes: 0}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:56: integrationTest.timeoutMinutes: 0 is out of range; expected minutes from 1 to 50"},
@@ -164,7 +198,29 @@ var badCases = []struct {
 		"bad.yaml:3:26: service.containerPort: expected a whole number, got \"http\""},
 	{"health check path",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {healthCheckPath: health}\nenvironments: [{name: staging}]\n",
-		"bad.yaml:3:28: service.healthCheckPath: \"health\" is not a URL path; expected a path starting with '/', such as /health"},
+		"bad.yaml:3:28: service.healthCheckPath: \"health\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY"},
+	// The path reaches a shell (the test task's health check, the bootstrap server), so only
+	// characters that mean nothing to one pass.
+	{"health check paths a shell would act on",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {healthCheckPath: \"/health;reboot\"}\nenvironments:\n" +
+			"  - {name: a, service: {healthCheckPath: \"/h a\"}}\n  - {name: b, service: {healthCheckPath: \"/h'x\"}}\n" +
+			"  - {name: c, service: {healthCheckPath: \"/$(id)\"}}\n  - {name: d, service: {healthCheckPath: \"/`id`\"}}\n" +
+			"  - {name: e, service: {healthCheckPath: \"/a&b\"}}\n  - {name: f, service: {healthCheckPath: \"/a#b\"}}\n" +
+			"  - {name: g, service: {healthCheckPath: \"/a?b?c\"}}\n  - {name: h, service: {healthCheckPath: \"/a%zz\"}}\n" +
+			"  - {name: i, service: {healthCheckPath: \"/a\\tb\"}}\n",
+		"bad.yaml:3:28: service.healthCheckPath: \"/health;reboot\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:5:42: environments[0].service.healthCheckPath: \"/h a\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:6:42: environments[1].service.healthCheckPath: \"/h'x\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:7:42: environments[2].service.healthCheckPath: \"/$(id)\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:8:42: environments[3].service.healthCheckPath: \"/`id`\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:9:42: environments[4].service.healthCheckPath: \"/a&b\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:10:42: environments[5].service.healthCheckPath: \"/a#b\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:11:42: environments[6].service.healthCheckPath: \"/a?b?c\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:12:42: environments[7].service.healthCheckPath: \"/a%zz\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:13:42: environments[8].service.healthCheckPath: \"/a\\tb\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY"},
+	{"health check path longer than a target group takes",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {healthCheckPath: /" + strings.Repeat("a", 1024) + "}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:28: service.healthCheckPath: \"/" + strings.Repeat("a", 198) + "…\" is 1025 characters; expected a URL path of at most 1024"},
 	{"fargate cpu",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {cpu: 300}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:16: service.cpu: 300 is not a Fargate CPU size; expected 256, 512, 1024, 2048, 4096, 8192 or 16384"},
@@ -323,6 +379,30 @@ var badCases = []struct {
 		"bad.yaml:4:24: build.secrets.NPM-TOKEN: \"NPM-TOKEN\" is not a variable name; expected letters, digits and '_', not starting with a digit\n" +
 			"bad.yaml:4:44: build.secrets.TOKEN: \"not a name\" is not a Parameter Store name; expected a name such as /orders/db-password\n" +
 			"bad.yaml:4:63: build.secrets.KEY: \"/ssm/key\" starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name"},
+	{"variable names the scripts or the platform read",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild:\n  secrets: {AWS_REGION: /orders/region, BASH_ENV: \"not a name\"}\n" +
+			"service:\n  environment: {PATH: /tmp, LD_PRELOAD: /tmp/x.so, APP_URL: x}\n  secrets: {NODE_OPTIONS: /orders/node, ECS_X: /orders/x}\n" +
+			"environments:\n  - name: staging\n    service:\n      environment: {REPOSITORY_URI: x, CODEBUILD_BUILD_ID: y}\n      secrets: {TASKDEF_0: /orders/t, PORT_0: /orders/p}\n",
+		"bad.yaml:4:13: build.secrets.AWS_REGION: \"AWS_REGION\" is reserved (AWS SDKs and CLI read it); expected a name that does not start with AWS_\n" +
+			"bad.yaml:4:41: build.secrets.BASH_ENV: \"BASH_ENV\" is reserved (the shell reads it); expected another name\n" +
+			"bad.yaml:4:51: build.secrets.BASH_ENV: \"not a name\" is not a Parameter Store name; expected a name such as /orders/db-password\n" +
+			"bad.yaml:6:17: service.environment.PATH: \"PATH\" is reserved (the shell reads it); expected another name\n" +
+			"bad.yaml:6:29: service.environment.LD_PRELOAD: \"LD_PRELOAD\" is reserved (the dynamic linker's); expected a name that does not start with LD_\n" +
+			"bad.yaml:6:52: service.environment.APP_URL: \"APP_URL\" is reserved (the integration test's address of the app); expected another name\n" +
+			"bad.yaml:7:13: service.secrets.NODE_OPTIONS: \"NODE_OPTIONS\" is reserved (Node.js reads it); expected another name\n" +
+			"bad.yaml:7:41: service.secrets.ECS_X: \"ECS_X\" is reserved (ECS sets and reads it); expected a name that does not start with ECS_\n" +
+			"bad.yaml:11:21: environments[0].service.environment.REPOSITORY_URI: \"REPOSITORY_URI\" is reserved (an input of the build scripts); expected another name\n" +
+			"bad.yaml:11:40: environments[0].service.environment.CODEBUILD_BUILD_ID: \"CODEBUILD_BUILD_ID\" is reserved (CodeBuild sets it); expected a name that does not start with CODEBUILD_\n" +
+			"bad.yaml:12:17: environments[0].service.secrets.TASKDEF_0: \"TASKDEF_0\" is reserved (an input of the build scripts); expected a name that does not start with TASKDEF_\n" +
+			"bad.yaml:12:39: environments[0].service.secrets.PORT_0: \"PORT_0\" is reserved (an input of the build scripts); expected a name that does not start with PORT_"},
+	// A key is printed in the field path; one that holds a newline or a terminal escape must not
+	// start a line of its own or recolour the output.
+	{"field names with control characters",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild:\n  secrets: {\"A\\nbad.yaml:1:1: fine\": /orders/a}\n" +
+			"service:\n  environment: {\"\\e[31mRED\": x}\nenvironments: [{name: staging, \"\\u202Eeman\": x}]\n",
+		"bad.yaml:4:38: build.secrets.\"A\\nbad.yaml:1:1: fine\": \"A\\nbad.yaml:1:1: fine\" is not a variable name; expected letters, digits and '_', not starting with a digit\n" +
+			"bad.yaml:6:30: service.environment.\"\\x1b[31mRED\": \"\\x1b[31mRED\" is not a variable name; expected letters, digits and '_', not starting with a digit\n" +
+			"bad.yaml:7:32: environments[0].\"\\u202eeman\": unknown field; expected one of account, alarms, approval, deployment, import, loadBalancer, name, natGateways, region, service"},
 	{"build secrets key in another region",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nbuild: {secrets: {NPM_TOKEN: /orders/npm}, secretsKeyArn: \"arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\"}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:59: build.secretsKeyArn: \"arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\" is in region eu-west-1; expected region us-east-1 (the pipeline)"},

@@ -67,6 +67,10 @@ type Build struct {
 	// SecretsKeyARN is the customer-managed KMS key that encrypts the build's secrets, in the
 	// pipeline region. Default: the AWS-managed key aws/ssm.
 	SecretsKeyARN string `yaml:"secretsKeyArn"`
+	// BuilderImage is the BuildKit image that builds the application, pinned by digest
+	// ([REGISTRY/]NAME[:TAG]@sha256:DIGEST): it runs privileged with the build's secrets, so a
+	// tag someone can move must not decide what it is. Default: spec.DefaultBuilderImage.
+	BuilderImage string `yaml:"builderImage"`
 }
 
 // Scan is the Trivy security gate.
@@ -87,6 +91,10 @@ type IntegrationTest struct {
 	TimeoutMinutes int `yaml:"timeoutMinutes"`
 	// Environment whose cluster and network run the task. Default: the first environment.
 	Environment string `yaml:"environment"`
+	// AllowGatedEnvironment lets Environment be one deployed only after an approval. The test
+	// task runs the new, not yet approved image there, with the environment's network, task role
+	// and secrets, so it must be asked for. Default: false.
+	AllowGatedEnvironment bool `yaml:"allowGatedEnvironment"`
 }
 
 // Service is the application as it runs in each environment.

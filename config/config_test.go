@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 const minimal = "app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging}]\n"
@@ -44,7 +47,7 @@ func TestDefaults(t *testing.T) {
 		App:             "orders-api",
 		Pipeline:        Pipeline{Region: "us-east-1"},
 		Source:          Source{Owner: "acme", Repo: "orders-api", Branch: "main"},
-		Build:           Build{Dockerfile: "Dockerfile", Context: ".", ComputeType: "medium", Architecture: "x86_64"},
+		Build:           Build{Dockerfile: "Dockerfile", Context: ".", ComputeType: "medium", Architecture: "x86_64", BuilderImage: spec.DefaultBuilderImage},
 		Scan:            Scan{FailOn: []string{"CRITICAL", "HIGH"}},
 		IntegrationTest: IntegrationTest{TimeoutMinutes: 15, Environment: "staging"},
 		Service:         service,
@@ -212,5 +215,31 @@ func TestImageReferences(t *testing.T) {
 	for _, image := range []string{"public.ecr.aws/docker/library/busybox:1.36-Uclibc", "registry.example:5000/team/app:V2",
 		"111111111111.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("a", 64)} {
 		mustParse(t, minimal+"service: {bootstrapImage: \""+image+"\"}\n")
+	}
+}
+
+func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
+	for _, path := range []string{"/dev/zero", t.TempDir()} {
+		t.Run(path, func(t *testing.T) {
+			start := time.Now()
+			_, err := Load(path)
+			if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+				t.Fatalf("Load(%s) = %v; want an error saying it is not a regular file", path, err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("Load(%s) took %v; want an answer at once", path, d)
+			}
+		})
+	}
+}
+
+func TestLoadReadsNoMoreThanTheLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("#\n"), maxFileBytes), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("is %d bytes; expected a delivery config of at most %d", maxFileBytes+1, maxFileBytes)) {
+		t.Fatalf("Load of a %d-byte file = %v; want the size problem, counted to one byte past the limit", 2*maxFileBytes, err)
 	}
 }

@@ -150,7 +150,7 @@ func (d *decoder) decodeString(n *yaml.Node, path string, v reflect.Value, field
 		return
 	}
 	if field.Tag.Get("config") == "quoted" && n.Tag != "!!str" {
-		d.add(n, path, "write the account id as a quoted string (\"%s\"); YAML reads unquoted digits as a number", n.Value)
+		d.add(n, path, "write the account id as a quoted string (%q); YAML reads unquoted digits as a number", n.Value)
 		return
 	}
 	v.SetString(n.Value)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // Defaults of the contract; the README's configuration reference lists the same values.
@@ -49,10 +51,13 @@ func applyDefaults(c *Config, d *decoder) {
 	orString(&c.Build.Context, DefaultContext)
 	orString(&c.Build.ComputeType, DefaultComputeType)
 	orString(&c.Build.Architecture, DefaultArchitecture)
+	orString(&c.Build.BuilderImage, spec.DefaultBuilderImage)
 	if !set("scan.failOn") {
 		c.Scan.FailOn = append([]string(nil), DefaultFailOn...)
 	}
 	orInt(set, "integrationTest.timeoutMinutes", &c.IntegrationTest.TimeoutMinutes, DefaultTimeoutMinutes)
+	// integrationTest.allowGatedEnvironment stays false unless given: the test never runs
+	// unapproved code past an approval by default.
 	if c.IntegrationTest.Environment == "" && len(c.Environments) > 0 {
 		c.IntegrationTest.Environment = c.Environments[0].Name
 	}

@@ -22,11 +22,29 @@ const maxFileBytes = 1 << 20
 // Load reads, decodes, defaults and validates the config file at path. The error is a Problems
 // listing everything wrong with the file, or a plain error when it cannot be read.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	return Parse(path, data)
+}
+
+// readLimited reads a regular file, and never more than one byte past maxFileBytes: a device
+// such as /dev/zero, a FIFO or a huge file must fail at once, not fill memory or hang.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s); expected a YAML delivery config", path, info.Mode().Type())
+	}
+	return io.ReadAll(io.LimitReader(f, maxFileBytes+1))
 }
 
 // Parse is Load for bytes already read; name is used in messages.

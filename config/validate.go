@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // Name limits keep derived names inside AWS limits: "<app>-<environment>-<suffix>-execution"
@@ -20,21 +22,30 @@ const (
 )
 
 var (
-	namePattern      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	suffixPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	ownerPattern     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoPattern      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	branchBad        = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|/\.|^[/.-]|[/.]$|\.lock$|\.lock/|^@$`)
-	secretName       = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
-	varName          = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	parameterName    = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
-	vpcIDPattern     = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	subnetIDPattern  = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	serviceName      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	emailPattern     = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
-	relativePath     = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
-	healthPathBad    = regexp.MustCompile(`[\x00-\x20\x7f]`)
-	imagePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
+	namePattern     = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	suffixPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	ownerPattern    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	repoPattern     = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	branchBad       = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|/\.|^[/.-]|[/.]$|\.lock$|\.lock/|^@$`)
+	secretName      = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	varName         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	parameterName   = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	vpcIDPattern    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetIDPattern = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	serviceName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	emailPattern    = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
+	relativePath    = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
+	imagePattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
+	// healthCheckPath is a URL path with an optional query, from characters that mean nothing
+	// to a shell: the path reaches a container's CMD-SHELL health check and the bootstrap
+	// server's script, so a space, quote, ';', '$', '`', '#' or a second '?' must never pass.
+	// '&' is allowed in the query only, where a query needs it; a '%' must escape something.
+	healthCheckPath = regexp.MustCompile(`^/(?:[A-Za-z0-9._~/:@+,=-]|%[0-9A-Fa-f]{2})*(?:\?(?:[A-Za-z0-9._~/:@+,=&-]|%[0-9A-Fa-f]{2})*)?$`)
+	// pinnedImage and unpinnedImage are image references as the distribution grammar has them
+	// (an optional registry host and port, lowercase path components, an optional tag), with and
+	// without a sha256 digest.
+	pinnedImage      = regexp.MustCompile(`^` + imageRepository + imageTag + `@sha256:[0-9a-f]{64}$`)
+	unpinnedImage    = regexp.MustCompile(`^` + imageRepository + imageTag + `$`)
 	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 	computeTypes     = []string{"small", "medium", "large", "xlarge"}
 	architectures    = []string{"x86_64", "arm64"}
@@ -44,6 +55,14 @@ var (
 		256: {512, 2048, 512}, 512: {1024, 4096, 1024}, 1024: {2048, 8192, 1024}, 2048: {4096, 16384, 1024},
 		4096: {8192, 30720, 1024}, 8192: {16384, 61440, 4096}, 16384: {32768, 122880, 8192},
 	}
+)
+
+const (
+	imageComponent  = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
+	imageRepository = `(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?` + imageComponent + `(?:/` + imageComponent + `)*`
+	imageTag        = `(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`
+	// maxHealthCheckPath is what an ALB target group accepts.
+	maxHealthCheckPath = 1024
 )
 
 // fargateSize is the memory a Fargate CPU size accepts: min to max in steps.
@@ -88,6 +107,20 @@ func (v *validator) at(path string) *yaml.Node {
 }
 
 func (v *validator) add(path, format string, args ...any) {
+	v.addAt(v.at(path), path, format, args...)
+}
+
+// addKey reports a problem with a map key itself (a variable's name), so it points at the key
+// rather than at the key's value.
+func (v *validator) addKey(path, format string, args ...any) {
+	n, ok := v.d.keys[path]
+	if !ok {
+		n = v.at(path)
+	}
+	v.addAt(n, path, format, args...)
+}
+
+func (v *validator) addAt(n *yaml.Node, path, format string, args ...any) {
 	if v.decodeProblem(path) {
 		return // the decoder already said what is wrong here
 	}
@@ -95,7 +128,6 @@ func (v *validator) add(path, format string, args ...any) {
 		v.hidden++
 		return
 	}
-	n := v.at(path)
 	p := Problem{File: v.d.file, Path: path, Message: fmt.Sprintf(format, shorten(args)...)}
 	if n != nil {
 		p.Line, p.Column = n.Line, n.Column
@@ -287,9 +319,20 @@ func (v *validator) source(c *Config) {
 func (v *validator) build(c *Config) {
 	b := c.Build
 	for _, f := range []struct{ path, value string }{{"build.dockerfile", b.Dockerfile}, {"build.context", b.Context}} {
-		if !relativePath.MatchString(f.value) || contains(strings.Split(f.value, "/"), "..") {
+		switch {
+		case !relativePath.MatchString(f.value) || contains(strings.Split(f.value, "/"), ".."):
 			v.add(f.path, "%q is not a path inside the repository; expected a relative path without '..'", f.value)
+		case strings.HasPrefix(f.value, "-"):
+			// The build passes both to docker as arguments, where a leading '-' is an option.
+			v.add(f.path, "%q would be read as an option; expected a path that does not start with '-'", f.value)
 		}
+	}
+	switch img := b.BuilderImage; {
+	case pinnedImage.MatchString(img):
+	case unpinnedImage.MatchString(img):
+		v.add("build.builderImage", "%q is not pinned by digest; expected NAME[:TAG]@sha256:DIGEST (see the README on mirroring the builder)", img)
+	default:
+		v.add("build.builderImage", "%q is not an image reference; expected NAME[:TAG]@sha256:DIGEST with 64 lowercase hex digits (see the README on mirroring the builder)", img)
 	}
 	if strings.ContainsAny(b.UnitTestCommand, "\x00") {
 		v.add("build.unitTestCommand", "holds a NUL character; expected a shell command")
@@ -334,7 +377,7 @@ func (v *validator) integrationTest(c *Config) {
 		}
 	}
 	if !c.IntegrationTestEnabled() && v.usable("integrationTest.command") {
-		for _, f := range []string{"timeoutMinutes", "environment"} {
+		for _, f := range []string{"timeoutMinutes", "environment", "allowGatedEnvironment"} {
 			if v.given("integrationTest." + f) {
 				v.add("integrationTest."+f, "set, but integrationTest.command is not; expected a command to run, or no integrationTest block")
 			}
@@ -345,6 +388,30 @@ func (v *validator) integrationTest(c *Config) {
 	v.between("integrationTest.timeoutMinutes", t.TimeoutMinutes, 1, 50, "minutes")
 	if v.given("integrationTest.environment") && !hasEnvironment(c, t.Environment) {
 		v.add("integrationTest.environment", "%q is not a defined environment; expected one of %s", t.Environment, strings.Join(environmentNames(c), ", "))
+	} else if !t.AllowGatedEnvironment && t.Environment != "" {
+		v.gatedTest(c)
+	}
+}
+
+// gatedTest reports an integration test in an environment that only approved releases reach.
+// The IntegrationTest stage runs before every approval, so its task would run the new image
+// inside that environment, with its network, task role and secrets, before anyone approved it.
+func (v *validator) gatedTest(c *Config) {
+	approval := -1
+	for i, e := range c.Environments {
+		if e.Approval && approval < 0 {
+			approval = i
+		}
+		if e.Name == c.IntegrationTest.Environment {
+			if approval >= 0 {
+				// Reported at integrationTest.environment, or at the block when it was defaulted.
+				v.add("integrationTest.environment", "%q is deployed only after an approval (environments[%d].approval); "+
+					"the test task would run unapproved code in its network with its task role and secrets; "+
+					"expected an environment before the first approval, or integrationTest.allowGatedEnvironment: true",
+					e.Name, approval)
+			}
+			return
+		}
 	}
 }
 
@@ -373,8 +440,13 @@ func (v *validator) service(prefix string, s Service, env *int) {
 	if check("containerPort") {
 		v.between(prefix+".containerPort", s.ContainerPort, 1, 65535, "a port")
 	}
-	if check("healthCheckPath") && (!strings.HasPrefix(s.HealthCheckPath, "/") || len(s.HealthCheckPath) > 1024 || healthPathBad.MatchString(s.HealthCheckPath)) {
-		v.add(prefix+".healthCheckPath", "%q is not a URL path; expected a path starting with '/', such as /health", s.HealthCheckPath)
+	if check("healthCheckPath") {
+		switch hp := s.HealthCheckPath; {
+		case len(hp) > maxHealthCheckPath:
+			v.add(prefix+".healthCheckPath", "%q is %d characters; expected a URL path of at most %d", hp, len(hp), maxHealthCheckPath)
+		case !healthCheckPath.MatchString(hp):
+			v.add(prefix+".healthCheckPath", "%q is not a URL path; expected /PATH with letters, digits and . _ ~ %% / : @ + , = - and an optional ?QUERY", hp)
+		}
 	}
 	if check("desiredCount") {
 		v.between(prefix+".desiredCount", s.DesiredCount, 1, 1000, "a task count")
@@ -401,6 +473,8 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		if check("environment." + k) {
 			if !varName.MatchString(k) {
 				v.add(prefix+".environment."+k, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", k)
+			} else {
+				v.reservedVariable(prefix+".environment."+k, k)
 			}
 		}
 	}
@@ -416,6 +490,9 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
+		if _, reserved := spec.ReservedVariable(k); reserved || !varName.MatchString(k) {
+			continue // the name itself is reported already
+		}
 		if _, clash := s.Environment[k]; clash && (check("secrets."+k) || check("environment."+k)) {
 			path := prefix + ".secrets." + k
 			if !check("secrets." + k) {
@@ -426,16 +503,36 @@ func (v *validator) service(prefix string, s Service, env *int) {
 	}
 }
 
-// secret checks one variable → SecureString parameter pair.
+// secret checks one variable → SecureString parameter pair: the name, at the key, and the
+// parameter, at the value.
 func (v *validator) secret(path, variable, name string) {
-	switch trimmed := strings.ToLower(strings.TrimPrefix(name, "/")); {
-	case !varName.MatchString(variable):
+	if !varName.MatchString(variable) {
 		v.add(path, "%q is not a variable name; expected letters, digits and '_', not starting with a digit", variable)
+		return
+	}
+	v.reservedVariable(path, variable)
+	switch trimmed := strings.ToLower(strings.TrimPrefix(name, "/")); {
 	case !parameterName.MatchString(name) || len(name) > 1011:
 		v.add(path, "%q is not a Parameter Store name; expected a name such as /orders/db-password", name)
 	case strings.HasPrefix(trimmed, "aws") || strings.HasPrefix(trimmed, "ssm"):
 		v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
 	}
+}
+
+// reservedVariable reports, at its key, a variable name that would shadow an input of the
+// pipeline's scripts or something a shell, a runtime or an AWS tool reads: a build secret is a
+// variable of the shell running the build scripts, and a service variable sits beside what ECS
+// gives the container (spec.ReservedVariable lists them).
+func (v *validator) reservedVariable(path, name string) {
+	why, reserved := spec.ReservedVariable(name)
+	if !reserved {
+		return
+	}
+	expected := ours("another name")
+	if prefix := spec.ReservedPrefix(name); prefix != "" {
+		expected = ours("a name that does not start with " + prefix)
+	}
+	v.addKey(path, "%q is reserved (%s); expected %s", name, ours(why), expected)
 }
 
 func (v *validator) fargateSize(prefix string, s Service, given func(string) bool) {

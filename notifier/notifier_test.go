@@ -9,20 +9,31 @@ import (
 	"testing"
 )
 
-// harness runs handle() on one event with fake AWS calls and prints what it called.
+// harness runs handle() on one event with fake AWS calls and prints what it called, what it
+// logged, and which metric data CloudWatch would not take as a measurement (a value that is not
+// a finite, non-negative number, or an invalid timestamp).
 const harness = `
 const n = require(process.argv[2]);
 const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const calls = [];
+const logs = [];
+const invalid = [];
+console.log = console.info = console.warn = console.error = (...a) => logs.push(a.join(' '));
 const aws = {
   getExecution: async (p, id) => { calls.push(['getExecution', p, id]); if (input.executionFails) throw Object.assign(new Error('denied'), {name: 'AccessDenied'}); return input.execution; },
   executionStart: async (p, id) => { calls.push(['executionStart', p, id]); if (input.listFails) throw new Error('throttled'); return input.started ? Date.parse(input.started) : null; },
-  putMetrics: async (m) => { calls.push(['putMetrics', m]); },
+  putMetrics: async (m) => {
+    calls.push(['putMetrics', m]);
+    for (const d of m.MetricData) {
+      if (!Number.isFinite(d.Value) || d.Value < 0) invalid.push(d.MetricName + ' = ' + d.Value);
+      if ('Timestamp' in d && !(d.Timestamp instanceof Date && Number.isFinite(d.Timestamp.getTime()))) invalid.push(d.MetricName + ' at ' + d.Timestamp);
+    }
+    if (input.metricsFail) throw Object.assign(new Error('throttled'), {name: 'Throttling'});
+  },
   publish: async (m) => { calls.push(['publish', m]); if (input.publishFails) throw Object.assign(new Error('down'), {name: 'InternalError'}); },
 };
-n.handle(input.event, aws, n.settings(input.env)).then(
-  (r) => console.log(JSON.stringify({result: r, calls})),
-  (e) => console.log(JSON.stringify({result: {error: e.message}, calls})));
+const print = (result) => process.stdout.write(JSON.stringify({result, calls, logs, invalid}));
+Promise.resolve().then(() => n.handle(input.event, aws, n.settings(input.env))).then(print, (e) => print({error: e.message}));
 `
 
 var env = map[string]string{
@@ -50,7 +61,15 @@ type call struct {
 	Message struct{ TopicArn, Subject, Message string }
 }
 
+// run runs one event and fails the test if a metric datum was no measurement.
 func run(t *testing.T, event map[string]any, extra map[string]any) (map[string]any, []call) {
+	t.Helper()
+	result, calls, _ := runLogged(t, event, extra)
+	return result, calls
+}
+
+// runLogged is run, which also returns what the function logged.
+func runLogged(t *testing.T, event map[string]any, extra map[string]any) (map[string]any, []call, []string) {
 	t.Helper()
 	node := os.Getenv("JSII_NODE")
 	if node == "" {
@@ -74,11 +93,16 @@ func run(t *testing.T, event map[string]any, extra map[string]any) (map[string]a
 		t.Fatalf("node: %v\n%s", err, out)
 	}
 	var raw struct {
-		Result map[string]any
-		Calls  [][]json.RawMessage
+		Result  map[string]any
+		Calls   [][]json.RawMessage
+		Logs    []string
+		Invalid []string
 	}
 	if err := json.Unmarshal(out, &raw); err != nil {
 		t.Fatalf("%v: %s", err, out)
+	}
+	if len(raw.Invalid) != 0 {
+		t.Errorf("published metric data that are no measurement: %v", raw.Invalid)
 	}
 	var calls []call
 	for _, c := range raw.Calls {
@@ -92,7 +116,7 @@ func run(t *testing.T, event map[string]any, extra map[string]any) (map[string]a
 		}
 		calls = append(calls, k)
 	}
-	return raw.Result, calls
+	return raw.Result, calls, raw.Logs
 }
 
 func event(detailType string, detail map[string]any) map[string]any {
@@ -245,5 +269,95 @@ func TestAMessageGoesOutWithoutTheCommit(t *testing.T) {
 	published := only(t, calls, "publish")
 	if len(published) != 1 || !strings.Contains(published[0].Message.Message, "Commit:    unknown (AccessDenied: denied)") {
 		t.Errorf("published: %+v", published)
+	}
+}
+
+// settings is env with some settings changed; an empty value removes the setting.
+func settings(changes map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range env {
+		out[k] = v
+	}
+	for k, v := range changes {
+		if v == "" {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// The link to the execution opens the console of the partition the pipeline runs in: China and
+// GovCloud have consoles of their own.
+func TestLinksOpenThePartitionsConsole(t *testing.T) {
+	for region, want := range map[string]string{
+		"cn-north-1":    "Execution: https://console.amazonaws.cn/codesuite/codepipeline/pipelines/orders-api-dev/executions/e-123/timeline?region=cn-north-1",
+		"us-gov-west-1": "Execution: https://console.amazonaws-us-gov.com/codesuite/codepipeline/pipelines/orders-api-dev/executions/e-123/timeline?region=us-gov-west-1",
+		"eu-west-1":     "Execution: https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/orders-api-dev/executions/e-123/timeline?region=eu-west-1",
+	} {
+		_, calls := run(t, event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"}),
+			map[string]any{"env": settings(map[string]string{"AWS_REGION": region})})
+		published := only(t, calls, "publish")
+		if len(published) != 1 || !strings.Contains(published[0].Message.Message, want) {
+			t.Errorf("%s: want %q in %+v", region, want, published)
+		}
+	}
+}
+
+// A duration that cannot be measured (no start found, an unreadable start or event time, a
+// start after the end) is left out and logged; the count still goes out, and no datum carries
+// a NaN, an infinity, a negative value or an invalid timestamp (run checks every datum).
+func TestNoMetricIsPublishedThatIsNoMeasurement(t *testing.T) {
+	for name, c := range map[string]struct {
+		time, started string
+	}{
+		"start not found":       {"2026-11-26T10:12:30Z", ""},
+		"start unreadable":      {"2026-11-26T10:12:30Z", "yesterday-ish"},
+		"event time missing":    {"", "2026-11-26T10:00:00Z"},
+		"event time unreadable": {"half past ten", "2026-11-26T10:00:00Z"},
+		"start after the end":   {"2026-11-26T10:12:30Z", "2026-11-26T11:00:00Z"},
+	} {
+		e := event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"})
+		if c.time == "" {
+			delete(e, "time")
+		} else {
+			e["time"] = c.time
+		}
+		result, calls, logs := runLogged(t, e, map[string]any{"started": c.started})
+		metrics := only(t, calls, "putMetrics")
+		if len(metrics) != 1 || len(metrics[0].Metric.MetricData) != 1 || metrics[0].Metric.MetricData[0].MetricName != "ExecutionsSucceeded" {
+			t.Errorf("%s: metrics %+v", name, metrics)
+		}
+		if result["error"] != nil || len(only(t, calls, "publish")) != 1 {
+			t.Errorf("%s: result %v, calls %+v", name, result, calls)
+		}
+		if !strings.Contains(strings.Join(logs, "\n"), "ExecutionDuration left out") {
+			t.Errorf("%s: nothing logged: %q", name, logs)
+		}
+	}
+}
+
+// An event the notifier cannot handle fails the invocation, so that Lambda hands it to the
+// function's dead-letter queue and the errors alarm fires, rather than vanishing.
+func TestAnEventItCannotHandleFailsTheInvocation(t *testing.T) {
+	// Without its settings every event would look like another pipeline's and be ignored.
+	result, calls := run(t, event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"}),
+		map[string]any{"env": settings(map[string]string{"PIPELINE": "", "TOPIC_ARN": ""})})
+	if result["error"] != "notifier: missing settings PIPELINE, TOPIC_ARN" || len(calls) != 0 {
+		t.Errorf("without settings: %v %+v", result, calls)
+	}
+	// A state change of this pipeline that names no execution.
+	e := event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"})
+	delete(e["detail"].(map[string]any), "execution-id")
+	result, calls = run(t, e, nil)
+	if result["error"] != "notifier: a CodePipeline Stage Execution State Change event without an execution id" || len(calls) != 0 {
+		t.Errorf("without an execution id: %v %+v", result, calls)
+	}
+	// A failed PutMetricData still lets the message go out, then fails the invocation.
+	result, calls = run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
+		map[string]any{"metricsFail": true})
+	if len(only(t, calls, "publish")) != 1 || result["error"] != "notifier: PutMetricData failed: Throttling: throttled" {
+		t.Errorf("failed metrics: %v %+v", result, calls)
 	}
 }

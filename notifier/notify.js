@@ -8,11 +8,24 @@ const PIPELINE = 'CodePipeline Pipeline Execution State Change';
 const STAGE = 'CodePipeline Stage Execution State Change';
 const ACTION = 'CodePipeline Action Execution State Change';
 
+// settings reads the function's configuration. A missing setting throws: without PIPELINE every
+// event would look like another pipeline's and be ignored without a trace, so the invocation
+// fails instead and the event goes to the function's dead-letter queue.
 function settings(env) {
+  const missing = ['APP', 'PIPELINE', 'TOPIC_ARN', 'AWS_REGION', 'RELEASE_ENVIRONMENT'].filter((k) => !env[k]);
+  if (missing.length) throw new Error('notifier: missing settings ' + missing.join(', '));
   return {
     app: env.APP, pipeline: env.PIPELINE, topicArn: env.TOPIC_ARN, region: env.AWS_REGION,
     release: env.RELEASE_ENVIRONMENT, deployStages: JSON.parse(env.DEPLOY_STAGES || '{}'),
   };
+}
+
+// consoleHost is the AWS console of a region's partition: China and GovCloud have their own, and
+// a link to the commercial console would not open there (deploystages.go's consoleURL agrees).
+function consoleHost(region) {
+  if (region.startsWith('cn-')) return 'https://console.amazonaws.cn';
+  if (region.startsWith('us-gov-')) return 'https://console.amazonaws-us-gov.com';
+  return 'https://' + region + '.console.aws.amazon.com';
 }
 
 // execution reads an execution (its source revision and type), or says why it could not.
@@ -45,6 +58,10 @@ async function handle(event, aws, s) {
   const metrics = [];
   const problems = []; // AWS calls that failed; the invocation fails after trying the others
   const id = d['execution-id'];
+  // Every state change of a pipeline names its execution; one that does not is no event this
+  // function understands, and failing keeps it in the dead-letter queue for a person to read.
+  if (!id) throw new Error('notifier: a ' + type + ' event without an execution id');
+  const at = Date.parse(event.time); // NaN when the event has no readable time
   let headline = null;
   let stage = d.stage || '';
   let info = null; // the execution, read once when needed
@@ -59,8 +76,9 @@ async function handle(event, aws, s) {
     } else {
       metrics.push({ MetricName: d.state === 'SUCCEEDED' ? 'ExecutionsSucceeded' : 'ExecutionsFailed', Dimensions: dims, Value: 1, Unit: 'Count' });
       const started = await executionStart(aws, s, id);
-      if (started) {
-        metrics.push({ MetricName: 'ExecutionDuration', Dimensions: dims, Value: Math.max(0, (Date.parse(event.time) - started) / 1000), Unit: 'Seconds' });
+      if (started !== null) {
+        // Left as it is, even when negative or not a number: finite() below drops such a value.
+        metrics.push({ MetricName: 'ExecutionDuration', Dimensions: dims, Value: (at - started) / 1000, Unit: 'Seconds' });
       }
       if (d.state === 'SUCCEEDED') {
         headline = info.error ? 'finished (release or rollback: the execution could not be read)' : 'released to ' + s.release;
@@ -80,15 +98,19 @@ async function handle(event, aws, s) {
     });
   }
   const done = {};
-  if (metrics.length) {
+  const data = metrics.filter(finite);
+  if (data.length) {
+    // Without a readable event time CloudWatch stamps the data when it receives them; an
+    // invalid Date would fail the whole call.
+    const stamp = Number.isFinite(at) ? { Timestamp: new Date(at) } : {};
     await attempt(problems, 'PutMetricData', () => aws.putMetrics({
-      Namespace: NAMESPACE, MetricData: metrics.map((m) => Object.assign({ Timestamp: new Date(event.time) }, m)),
+      Namespace: NAMESPACE, MetricData: data.map((m) => Object.assign({}, stamp, m)),
     }));
-    done.metrics = metrics.map((m) => m.MetricName);
+    done.metrics = data.map((m) => m.MetricName);
   }
   if (headline) {
     info = info || await execution(aws, s, id);
-    const link = 'https://' + s.region + '.console.aws.amazon.com/codesuite/codepipeline/pipelines/' +
+    const link = consoleHost(s.region) + '/codesuite/codepipeline/pipelines/' +
       encodeURIComponent(s.pipeline) + '/executions/' + id + '/timeline?region=' + s.region;
     const message = [
       s.app + ': ' + headline, '',
@@ -97,7 +119,7 @@ async function handle(event, aws, s) {
       'Stage:     ' + stage,
       'Commit:    ' + commitOf(info),
       'Execution: ' + link,
-      'Time:      ' + event.time,
+      'Time:      ' + (event.time || 'unknown'),
     ].join('\n');
     // SNS subjects are ASCII, one line, at most 100 characters.
     const subject = ('[' + s.app + '] ' + headline).replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
@@ -110,6 +132,16 @@ async function handle(event, aws, s) {
     throw new Error('notifier: ' + problems.join('; '));
   }
   return done;
+}
+
+// finite says whether a datum may go out. A NaN, an infinity or a negative count or duration
+// (an unreadable or missing time, a start after the end) is no measurement: published, it
+// would skew the dashboard's averages and maxima, or fail the whole PutMetricData call with
+// the good data in it. Such a datum is left out and logged.
+function finite(m) {
+  if (Number.isFinite(m.Value) && m.Value >= 0) return true;
+  console.warn('notifier: ' + m.MetricName + ' left out: ' + m.Value + ' is no measurement');
+  return false;
 }
 
 function isRollback(info) {
@@ -125,10 +157,18 @@ async function attempt(problems, what, call) {
   }
 }
 
-// executionStart is when an execution started, or null: the duration is then left out, and
-// the rest still goes out.
-function executionStart(aws, s, id) {
-  return attempt([], 'ListPipelineExecutions', () => aws.executionStart(s.pipeline, id));
+// executionStart is when an execution started (milliseconds), or null: the duration is then
+// left out, and the rest still goes out. A failed lookup is logged, not a failure of the
+// invocation: the counts and the message matter more than the duration.
+async function executionStart(aws, s, id) {
+  const failed = [];
+  const started = await attempt(failed, 'ListPipelineExecutions', () => aws.executionStart(s.pipeline, id));
+  if (failed.length) {
+    console.warn('notifier: ExecutionDuration left out: ' + failed[0]);
+  } else if (started === null || started === undefined) {
+    console.warn('notifier: ExecutionDuration left out: the start of execution ' + id + ' was not found');
+  }
+  return failed.length || started === undefined ? null : started;
 }
 
 // findStart finds when an execution started; recent executions are listed newest first.

@@ -1,0 +1,207 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+	"github.com/ecsdelivery/ecsdelivery/spec"
+)
+
+// roleStatements are the statements of every policy attached to the role named name, and its
+// managed policies.
+func roleStatements(t *testing.T, tmpl assertions.Template, name string) (statements []obj, managed []any) {
+	t.Helper()
+	id := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", name)
+	role := resources(t, tmpl, "AWS::IAM::Role")[id]["Properties"].(obj)
+	managed, _ = role["ManagedPolicyArns"].([]any)
+	for _, p := range resources(t, tmpl, "AWS::IAM::Policy") {
+		props := p["Properties"].(obj)
+		if !slices.ContainsFunc(props["Roles"].([]any), func(r any) bool { return fmt.Sprint(r) == fmt.Sprint(obj{"Ref": id}) }) {
+			continue
+		}
+		for _, s := range props["PolicyDocument"].(obj)["Statement"].([]any) {
+			statements = append(statements, s.(obj))
+		}
+	}
+	return statements, managed
+}
+
+func asJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// The unit tests run the repository's code and its test dependencies, which the pipeline does
+// not trust: their project is unprivileged, and its role reads the source archives and writes
+// its logs and reports, nothing else.
+func TestUnitTestsRunWithoutReleaseCredentials(t *testing.T) {
+	for _, file := range []string{"delivery.yaml", "examples/cross-account.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			s := synth(t, file)
+			tmpl := s.templates[*s.delivery.Pipeline.StackName()]
+			pipeline := strings.Replace(*s.delivery.Pipeline.StackName(), "-pipeline", "", 1) // app and suffix
+			statements, managed := roleStatements(t, tmpl, pipeline+"-pipeline-unit-test")
+			if len(managed) > 0 {
+				t.Errorf("managed policies on the unit-test role: %v", managed)
+			}
+			sids := []string{}
+			for _, st := range statements {
+				sids = append(sids, fmt.Sprint(st["Sid"]))
+				for _, a := range strs(st["Action"]) {
+					if strings.HasPrefix(a, "ecr:") || strings.HasPrefix(a, "s3:Put") || strings.HasPrefix(a, "s3:Delete") ||
+						strings.HasPrefix(a, "s3:Abort") || strings.HasSuffix(a, "*") || a == "sts:AssumeRole" || a == "kms:GenerateDataKey" {
+						t.Errorf("the unit-test role may %s (%s)", a, st["Sid"])
+					}
+				}
+			}
+			want := []string{"DecryptTheSource", "ReadTheSource", "WriteItsLogs", "WriteItsReports"}
+			if strings.Contains(file, "cross-account") {
+				want = append(want, "DecryptBuildSecrets", "ReadBuildSecrets")
+			}
+			slices.Sort(sids)
+			slices.Sort(want)
+			if !slices.Equal(sids, want) {
+				t.Errorf("unit-test role statements %v; want %v", sids, want)
+			}
+			for _, st := range statements {
+				if st["Sid"] == "ReadTheSource" && !strings.Contains(asJSON(st["Resource"]), `"/`+pipeline+`/Source/*"`) {
+					t.Errorf("the unit-test role reads %s; want the source archives only", asJSON(st["Resource"]))
+				}
+			}
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+					"Name": pipeline + "-unit-test", "Environment": like(obj{"PrivilegedMode": false}),
+				})
+				// Side by side with the image build: the same run order in the Build stage.
+				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(obj{
+					"Name": "Build", "Actions": []any{
+						like(obj{"Name": "Image", "RunOrder": 1, "Configuration": like(obj{"ProjectName": obj{"Ref": assertions.Match_AnyValue()}})}),
+						like(obj{"Name": "UnitTests", "RunOrder": 1, "InputArtifacts": []any{obj{"Name": "Source"}}}),
+					},
+				})})
+			})
+			// The image build runs no test command, and builds with the pinned builder.
+			for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
+				props := p["Properties"].(obj)
+				env := asJSON(props["Environment"])
+				if props["Name"] == pipeline+"-build" {
+					if strings.Contains(env, "UNIT_TEST_COMMAND") {
+						t.Error("the image build is given the unit-test command")
+					}
+					if !strings.Contains(env, `{"Name":"BUILDER_IMAGE","Type":"PLAINTEXT","Value":"`+spec.DefaultBuilderImage+`"}`) {
+						t.Errorf("the image build's builder is not the pinned default: %s", env)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Only the build role (and the deploy marker, which re-tags what the build pushed) may write to
+// the repository, whatever other principals' own policies allow.
+func TestOnlyThePipelinePushes(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	build := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", "orders-api-pipeline-build")
+	marker := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", "orders-api-mark-deployed")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": like(obj{"Statement": arrayWith(obj{
+			"Sid": "OnlyThePipelinePushes", "Effect": "Deny", "Principal": obj{"AWS": "*"},
+			"Action": []any{"ecr:BatchDeleteImage", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"},
+			"Condition": obj{"ArnNotEquals": obj{"aws:PrincipalArn": []any{
+				obj{"Fn::GetAtt": []any{build, "Arn"}}, obj{"Fn::GetAtt": []any{marker, "Arn"}}}}},
+		})})})
+	})
+}
+
+// Only the scan role may write or delete where the verified Trivy and its database are cached.
+func TestOnlyTheScanWritesItsCache(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	scan := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", "orders-api-pipeline-scan")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+			"Sid": "OnlyTheScanWritesItsCache", "Effect": "Deny", "Principal": obj{"AWS": "*"},
+			"Action":    arrayWith("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"),
+			"Resource":  obj{"Fn::Join": []any{"", []any{obj{"Fn::GetAtt": []any{assertions.Match_AnyValue(), "Arn"}}, "/trivy-cache*"}}},
+			"Condition": obj{"ArnNotEquals": obj{"aws:PrincipalArn": obj{"Fn::GetAtt": []any{scan, "Arn"}}}},
+		}))})})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{
+			"Name": "orders-api-scan", "Cache": obj{"Type": "S3", "Location": obj{"Fn::Join": []any{"/", []any{obj{"Ref": assertions.Match_AnyValue()}, "trivy-cache"}}}},
+		})
+	})
+}
+
+// A service that assumes one of our roles may do so only for this account's own resources
+// (aws:SourceAccount and aws:SourceArn), so no other customer's resource of that service can
+// act with it. Lambda documents no such keys for a function's role; those are listed.
+func TestServicesAssumeRolesOnlyForTheirOwnResources(t *testing.T) {
+	for _, file := range shipped {
+		for stack, tmpl := range synth(t, file).templates {
+			for id, r := range resources(t, tmpl, "AWS::IAM::Role") {
+				for _, st := range r["Properties"].(obj)["AssumeRolePolicyDocument"].(obj)["Statement"].([]any) {
+					st := st.(obj)
+					principal, _ := st["Principal"].(obj)
+					service, ok := principal["Service"].(string)
+					if !ok {
+						continue
+					}
+					cond := asJSON(st["Condition"])
+					if service == "lambda.amazonaws.com" {
+						if cond != "null" {
+							t.Errorf("%s %s: lambda trust has a condition Lambda does not document: %s", stack, id, cond)
+						}
+						continue
+					}
+					if !strings.Contains(cond, `"aws:SourceAccount"`) || !strings.Contains(cond, `"aws:SourceArn"`) {
+						t.Errorf("%s %s: %s may assume it for any account's resources (condition %s)", stack, id, service, cond)
+					}
+				}
+			}
+		}
+	}
+}
+
+// The health-check path reaches the test task's shell as a variable, never as shell text, and
+// the test container has its own time limit.
+func TestTestTaskTakesTheHealthPathAsData(t *testing.T) {
+	tmpl := synthYAML(t, "health-query.yaml", `app: shop
+source: {owner: acme, repo: shop}
+integrationTest: {command: [make, it], timeoutMinutes: 20}
+service: {healthCheckPath: "/orders?limit=1&x=2"}
+environments: [{name: staging}]
+`).templates["shop-staging"]
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), obj{
+			"Family": "shop-staging-it",
+			"ContainerDefinitions": []any{
+				like(obj{
+					"Name":        "app",
+					"Environment": arrayWith(obj{"Name": "ECSDELIVERY_HEALTH_URL", "Value": "http://localhost:8080/orders?limit=1&x=2"}),
+					"HealthCheck": like(obj{"Command": []any{"CMD-SHELL",
+						`wget -q -O /dev/null "$ECSDELIVERY_HEALTH_URL" || curl -fsS -o /dev/null "$ECSDELIVERY_HEALTH_URL"`}}),
+				}),
+				like(obj{"Name": "test", "Command": []any{"timeout", "-s", "TERM", "1200", "make", "it"}}),
+			},
+		})
+	})
+}
+
+// Events the notifier fails to handle are kept in a queue that an alarm watches.
+func TestNotifierKeepsWhatItCouldNotHandle(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	queue := logicalID(t, tmpl, "AWS::SQS::Queue", "QueueName", "orders-api-notifier-dead-letters")
+	dlq := obj{"Arn": obj{"Fn::GetAtt": []any{queue, "Arn"}}}
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), obj{"FunctionName": "orders-api-notifier",
+			"DeadLetterConfig": obj{"TargetArn": obj{"Fn::GetAtt": []any{queue, "Arn"}}}})
+		tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), obj{"Targets": []any{like(obj{"DeadLetterConfig": dlq})}})
+		tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
+			"MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS", "Threshold": 1,
+			"Dimensions":   []any{obj{"Name": "QueueName", "Value": obj{"Fn::GetAtt": []any{queue, "QueueName"}}}},
+			"AlarmActions": assertions.Match_AnyValue(),
+		})
+	})
+}

@@ -1,0 +1,67 @@
+package ecsdelivery
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/tagger"
+)
+
+// newDeployMarker creates the function each Deploy stage runs before CodeDeploy: it tags the
+// image about to be deployed deployed-<env>, and the one that tag named before
+// deployed-<env>-previous, so the repository's lifecycle never expires what an environment runs
+// or may roll back to. A stage rollback runs it again with the older artifact, which moves the
+// tags back. It reads the image from the Deploy artifact with the credentials CodePipeline
+// hands it, and may only read and tag images of this repository.
+func newDeployMarker(scope constructs.Construct, p *PipelineProps, ops *operations, repo awsecr.IRepository) awslambda.Function {
+	name := Name(p.Name, "mark-deployed")
+	role := awsiam.NewRole(scope, jsii.String("DeployMarkerRole"), &awsiam.RoleProps{
+		RoleName: jsii.String(name),
+		// Lambda does not document setting aws:SourceAccount when it assumes a function's role.
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Tags the images the pipeline " + p.Name + " deploys, so they never expire"),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("TagDeployedImages"),
+		Actions:   jsii.Strings("ecr:BatchGetImage", "ecr:PutImage"),
+		Resources: jsii.Strings(*repo.RepositoryArn()),
+	}))
+	logs := ops.logGroup(scope, "DeployMarkerLogs", "mark-deployed", 30, awscdk.RemovalPolicy_DESTROY)
+	logs.GrantWrite(role)
+	fn := awslambda.NewFunction(scope, jsii.String("DeployMarker"), &awslambda.FunctionProps{
+		FunctionName: jsii.String(name),
+		Description:  jsii.String("Tags the image each deployment of " + p.Name + " runs, and the one it replaces"),
+		Runtime:      awslambda.Runtime_NODEJS_24_X(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("index.handler"),
+		Code:         awslambda.Code_FromInline(jsii.String(tagger.Code)),
+		Role:         role,
+		LogGroup:     logs,
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(60)),
+		MemorySize:   jsii.Number(256),
+		Environment: &map[string]*string{
+			"REPOSITORY_NAME": repo.RepositoryName(),
+			"REPOSITORY_URI":  repo.RepositoryUri(),
+		},
+	})
+	suppress(role, "AwsSolutions-IAM5", "The deploy marker of "+p.Name+": codepipeline:PutJobSuccessResult and "+
+		"PutJobFailureResult have no resource-level permissions (CDK's grant for a Lambda invoke action)", "Resource::*")
+	return fn
+}
+
+// markDeployedAction runs the deploy marker for one environment, first in its Deploy stage.
+func markDeployedAction(fn awslambda.IFunction, environment string, deploy awscodepipeline.Artifact) awscodepipeline.IAction {
+	return awscodepipelineactions.NewLambdaInvokeAction(&awscodepipelineactions.LambdaInvokeActionProps{
+		ActionName:     jsii.String("MarkDeployed"),
+		Lambda:         fn,
+		Inputs:         &[]awscodepipeline.Artifact{deploy},
+		UserParameters: &map[string]any{"environment": environment},
+		RunOrder:       jsii.Number(1),
+	})
+}

@@ -1,0 +1,29 @@
+package ecsdelivery
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// servicePrincipal is an AWS service that may assume a role only on behalf of this account's
+// own resources (sourceARN, which may end in a wildcard): a role's trust names the service, and
+// without aws:SourceAccount and aws:SourceArn any customer's resource of that service could be
+// made to act with it (the confused deputy). Only services that document setting both keys
+// when they assume a role are given here; for the others (Lambda) a condition would lock the
+// service out, so they are trusted by name alone.
+func servicePrincipal(scope constructs.Construct, service, sourceARN string) awsiam.IPrincipal {
+	return awsiam.NewServicePrincipal(jsii.String(service), nil).WithConditions(&map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": *awscdk.Stack_Of(scope).Account()},
+		"ArnLike":      map[string]any{"aws:SourceArn": sourceARN},
+	})
+}
+
+// stackARN is an ARN of a resource in the scope's own account and region.
+func stackARN(scope constructs.Construct, service, resource string) string {
+	s := awscdk.Stack_Of(scope)
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", *s.Partition(), service, *s.Region(), *s.Account(), resource)
+}

@@ -1,0 +1,66 @@
+package ecsdelivery
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/scripts"
+)
+
+// newUnitTestProject runs build.unitTestCommand: the repository's own code and every test
+// dependency it pulls in, which the pipeline does not trust. So it runs in a project of its own,
+// unprivileged, whose role reads the source artifact and writes its logs and test reports, and
+// nothing else: no registry, no artifact written or deleted, no scan cache. It runs beside the
+// image build, and the stage fails if either fails.
+func newUnitTestProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, bucket awss3.IBucket) awscodebuild.IProject {
+	b := &p.Build
+	env := map[string]*awscodebuild.BuildEnvironmentVariable{"UNIT_TEST_COMMAND": plain(b.UnitTestCommand)}
+	for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
+		// The tests see the build secrets as variables, read when the build starts.
+		env[name] = &awscodebuild.BuildEnvironmentVariable{
+			Type: awscodebuild.BuildEnvironmentVariableType_PARAMETER_STORE, Value: jsii.String(b.Secrets[name]),
+		}
+	}
+	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
+	if b.Architecture == "arm64" {
+		image = awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
+	}
+	sourcePrefix := artifactPrefix(p.Name, sourceArtifact)
+	project, role := newScriptProject(scope, p, ops, key, scriptProject{
+		id: "UnitTest", name: "unit-test", rolePurpose: "unit-test",
+		description: "The repository's unit tests, with no access to the registry or the artifacts",
+		script:      scripts.UnitTest, scriptName: "unit-test.sh",
+		environment: &awscodebuild.BuildEnvironment{BuildImage: image, ComputeType: computeTypes[b.ComputeType]},
+		variables:   env, timeoutMinutes: 60, lockedRole: true,
+		buildspec: map[string]any{"reports": map[string]any{"unit-tests": map[string]any{
+			"base-directory": "test-results", "files": []string{"**/*.xml"}, "file-format": "JUNITXML",
+		}}},
+		policy: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("ReadTheSource"), Actions: jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
+				Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(sourcePrefix + "*"))),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid: jsii.String("DecryptTheSource"), Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*key.KeyArn()),
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
+			}),
+		},
+	})
+	grantBuildSecrets(scope, role, b, true)
+	suppress(role, "AwsSolutions-IAM5", "The unit-test role of "+p.Name+": the source archives (one prefix of the artifact "+
+		"bucket, object names chosen by CodePipeline), its own log streams, and its report groups (created at run time, "+
+		"named after the project)",
+		`/^Resource::<[A-Za-z0-9]*ArtifactBucket[A-Za-z0-9]*\.Arn>\/`+regexp.QuoteMeta(sourcePrefix)+`\*$/`,
+		`/^Resource::<[A-Za-z0-9]*UnitTestLogs[A-Za-z0-9]*\.Arn>:log-stream:\*$/`,
+		`/^Resource::arn:[^:]+:codebuild:[^:]+:.+:report-group\/`+regexp.QuoteMeta(Name(p.Name, "unit-test"))+`-\*$/`)
+	return project
+}
