@@ -28,7 +28,7 @@ test: tools vet
 	@awk -v min=$(MIN_COVERAGE) '$$6 == "github.com/ecsdelivery/ecsdelivery" || $$6 == "github.com/ecsdelivery/ecsdelivery/config" { \
 	    seen++; if ($$2 + 0 < min) { printf "coverage of %s is %s, below %d%%\n", $$6, $$2, min; bad = 1 } } \
 	  END { if (seen != 2) { print "coverage of the library or config package is missing"; bad = 1 } exit bad }' cover.txt
-	@command -v cfn-lint >/dev/null || echo "cfn-lint not installed: templates not linted here (policy/lint_test.go)"
+	@command -v cfn-lint >/dev/null || echo "cfn-lint not installed: templates not linted here (policy/lint_test.go; with CI=true that fails)"
 
 tools: $(TOOLS)/.installed
 
@@ -41,6 +41,7 @@ vet:
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh bench/*.sh cdk .ci/run && echo "shellcheck: scripts clean"; \
+	  elif [ "$$CI" = true ]; then echo "shellcheck not installed, and CI=true: install it (apt-get install shellcheck)"; exit 1; \
 	  else echo "shellcheck not installed: scripts not linted here (CI installs it)"; fi
 
 # Fuzz the config loader (FUZZTIME=5m for a longer run).

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Build stage: unit tests, Docker build with a registry cache, push tagged with the commit, and
-# the slim deploy artifact CodeDeploy reads: imageDetail.json, and per environment
-# taskdef-<env>.json and appspec-<env>.yaml. Runs in CodeBuild from the source checkout.
+# Build stage: Docker build with a registry cache, push tagged with the commit, and the slim
+# deploy artifact CodeDeploy reads: imageDetail.json, and per environment taskdef-<env>.json and
+# appspec-<env>.yaml. Runs in CodeBuild, privileged and with push rights, from the source
+# checkout.
+#
+# Trust boundary: this script runs no code from the repository except through the Docker build,
+# inside a BuildKit container pinned by digest. The unit tests, and with them the repository's
+# test dependencies, run in the unprivileged UnitTest project (unit-test.sh), never here.
 #
 # Inputs (environment):
 #   REPOSITORY_URI        ECR repository, such as 111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api
 #   AWS_REGION            region of the repository (CodeBuild sets AWS_DEFAULT_REGION)
-#   CODEBUILD_RESOLVED_SOURCE_VERSION  the commit id, the image tag
+#   CODEBUILD_RESOLVED_SOURCE_VERSION  the commit id, the image tag and its revision label
+#   BUILDER_IMAGE         the BuildKit image, pinned by digest (<image>@sha256:<64 hex>), such as
+#                         moby/buildkit:v0.29.0@sha256:…; an ECR mirror of it in another registry
+#                         is logged in to as well
 #   DOCKERFILE, BUILD_CONTEXT          default Dockerfile and .
-#   UNIT_TEST_COMMAND     optional; JUnit XML left in test-results/ is published
 #   CONTAINER_NAME        the service's container, for the appspecs
 #   DEPLOY_ENVIRONMENTS   environment names, space separated, in pipeline order
 #   TASKDEF_<i>           base64 of environment i's taskdef.json, image as <IMAGE1_NAME>
@@ -18,43 +25,65 @@
 #   PARAMETER_VARIABLES   optional; names of the variables CodeBuild filled from Parameter Store,
 #                         handed to the Docker build as BuildKit secrets of the same ids, never
 #                         as build args
+#   AWS_RETRY_MODE, AWS_MAX_ATTEMPTS   default adaptive and 10 (see below)
 set -euo pipefail
 
 log() { printf 'build: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
+# ECR throttles, and many pipelines building at once hit its limits; the CLI's default of three
+# attempts turns a throttled call into a failed release, while adaptive mode backs off and waits.
+export AWS_RETRY_MODE=${AWS_RETRY_MODE:-adaptive} AWS_MAX_ATTEMPTS=${AWS_MAX_ATTEMPTS:-10}
+
 : "${REPOSITORY_URI:?REPOSITORY_URI is required}"
 : "${CONTAINER_NAME:?CONTAINER_NAME is required}"
 : "${DEPLOY_ENVIRONMENTS:?DEPLOY_ENVIRONMENTS is required}"
+: "${BUILDER_IMAGE:?BUILDER_IMAGE is required}"
 region=${AWS_REGION:-${AWS_DEFAULT_REGION:?AWS_REGION or AWS_DEFAULT_REGION is required}}
 commit=${CODEBUILD_RESOLVED_SOURCE_VERSION:?CODEBUILD_RESOLVED_SOURCE_VERSION is required}
 [[ $commit =~ ^[0-9a-f]{7,64}$ ]] || die "commit id '$commit' is not a git hash; refusing to tag with it"
+# A tag can be moved to other content; only a digest names exactly the builder that was reviewed.
+[[ $BUILDER_IMAGE =~ ^[^[:space:]@]+@sha256:[0-9a-f]{64}$ ]] ||
+  die "BUILDER_IMAGE '$BUILDER_IMAGE' is not pinned by digest (<image>@sha256:<64 hex>); refusing to build with it"
 dockerfile=${DOCKERFILE:-Dockerfile}
 context=${BUILD_CONTEXT:-.}
+# Either would be read as an option (DOCKERFILE - even as "the Dockerfile on stdin").
+[[ $dockerfile != -* ]] || die "DOCKERFILE '$dockerfile' starts with '-'; refusing it"
+[[ $context != -* ]] || die "BUILD_CONTEXT '$context' starts with '-'; refusing it"
 out=${OUTPUT_DIR:-deploy}
 cache_tag=${CACHE_TAG:-buildcache}
 registry=${REPOSITORY_URI%%/*}
 repository=${REPOSITORY_URI#*/}
 image="$REPOSITORY_URI:$commit"
+revision_label=org.opencontainers.image.revision
 
-# 1. Unit tests, before anything is built or pushed.
-if [[ -n ${UNIT_TEST_COMMAND:-} ]]; then
-  log "running unit tests: $UNIT_TEST_COMMAND"
-  mkdir -p test-results
-  if ! bash -c "$UNIT_TEST_COMMAND"; then
-    die "unit tests failed; nothing was built or pushed"
-  fi
-fi
-
-# 2. Log in to ECR; the password goes through a pipe, never an argument or the log.
+# 1. Log in to ECR; the password goes through a pipe, never an argument or the log.
 aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
 log "logged in to $registry"
+# A builder mirrored into another ECR registry (another account or region) needs its own login,
+# with that registry's region, before the builder container is pulled.
+builder_registry=${BUILDER_IMAGE%%/*}
+if [[ $builder_registry =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$ && $builder_registry != "$registry" ]]; then
+  aws ecr get-login-password --region "${BASH_REMATCH[1]}" |
+    docker login --username AWS --password-stdin "$builder_registry" >/dev/null
+  log "logged in to $builder_registry for the builder"
+fi
 
-# 3. Build and push, unless this commit's image exists (a retried run): tags are immutable.
-if aws ecr describe-images --region "$region" --repository-name "$repository" \
-    --image-ids "imageTag=$commit" >/dev/null 2>&1; then
-  log "$image exists already; not rebuilding"
-else
+# 2. Build and push, unless this commit's image exists (a retried run): tags are immutable.
+# Only ImageNotFoundException means absent: an access, throttling or repository error taken for
+# "absent" would build over an existing tag, and taken for "present" would deploy what is there.
+if err=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
+    --image-ids "imageTag=$commit" 2>&1 >/dev/null); then
+  # The tag exists. Only the build role may push (the repository policy), and the label says the
+  # image was built from this commit: anything else was planted, or is a tag clash, and is
+  # never deployed.
+  built_for=$(docker buildx imagetools inspect "$image" \
+    --format "{{ index .Image.Config.Labels \"$revision_label\" }}") ||
+    die "cannot read the revision label of $image; refusing to deploy it"
+  [[ $built_for == "$commit" ]] ||
+    die "$image exists but was not built for $commit (revision label '$built_for'); refusing to deploy it; delete the tag after investigating"
+  log "$image exists already, built for $commit; not rebuilding"
+elif [[ $err == *"(ImageNotFoundException)"* ]]; then
   log "building $image"
   # A secret reaches the Dockerfile only through RUN --mount=type=secret: it stays out of the
   # image layers, the build cache and this log.
@@ -64,24 +93,30 @@ else
     [[ -n ${!name:-} ]] || die "build secret $name is empty; is its parameter readable?"
     secrets+=(--secret "id=$name,env=$name")
   done
-  docker buildx create --name ecsdelivery --driver docker-container --use >/dev/null 2>&1 ||
-    docker buildx use ecsdelivery
-  # ECR accepts a registry cache only as an OCI image manifest.
+  # A builder left by an earlier build in this environment could run another BuildKit image.
+  docker buildx rm ecsdelivery >/dev/null 2>&1 || true
+  docker buildx create --name ecsdelivery --driver docker-container \
+    --driver-opt "image=$BUILDER_IMAGE" --use >/dev/null
+  # ECR accepts a registry cache only as an OCI image manifest. The context comes after "--", so
+  # nothing in it is read as an option.
   docker buildx build \
     --file "$dockerfile" \
     --tag "$image" \
+    --label "$revision_label=$commit" \
     --cache-from "type=registry,ref=$REPOSITORY_URI:$cache_tag" \
     --cache-to "type=registry,ref=$REPOSITORY_URI:$cache_tag,mode=max,image-manifest=true,oci-mediatypes=true" \
     --provenance=false \
     "${secrets[@]}" \
     --push \
-    "$context"
+    -- "$context"
+else
+  die "cannot tell whether $image exists: $err"
 fi
 digest=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
   --image-ids "imageTag=$commit" --query 'imageDetails[0].imageDigest' --output text)
 [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || die "no digest for $image (got '$digest')"
 
-# 4. The deploy artifact: the image by digest, so what was scanned is what is deployed.
+# 3. The deploy artifact: the image by digest, so what was scanned is what is deployed.
 mkdir -p "$out"
 printf '{"ImageURI": "%s@%s"}\n' "$REPOSITORY_URI" "$digest" > "$out/imageDetail.json"
 i=0

@@ -17,10 +17,19 @@
 #   LOG_GROUP         where the test task logs, for the message at the end
 #   TIMEOUT_SECONDS   after which the task is stopped and the stage fails; default 900
 #   POLL_SECONDS      between status checks; default 15
+#   AWS_RETRY_MODE, AWS_MAX_ATTEMPTS   default adaptive and 10 (see below)
+#
+# A test task older than the timeout that an earlier run left running (its build was killed
+# before it could stop it) is stopped at the start.
 set -euo pipefail
 
 log() { printf 'integration-test: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+
+# ECS throttles its API per account and region, which pipelines and services share; the CLI's
+# default of three attempts turns a throttled poll into a failed release, while adaptive mode
+# backs off and waits.
+export AWS_RETRY_MODE=${AWS_RETRY_MODE:-adaptive} AWS_MAX_ATTEMPTS=${AWS_MAX_ATTEMPTS:-10}
 
 : "${IMAGE_DETAIL:?IMAGE_DETAIL is required}"
 : "${DEPLOY_ROLE_ARN:?DEPLOY_ROLE_ARN is required}"
@@ -41,6 +50,47 @@ read -r key secret token < <(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" \
 [[ -n ${token:-} ]] || die "could not assume $DEPLOY_ROLE_ARN"
 export AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token
 export AWS_DEFAULT_REGION=$ENV_REGION AWS_REGION=$ENV_REGION
+
+# 0. Orphans first: a build killed outright (no trap runs on SIGKILL or a lost host) leaves its test
+# task running, holding capacity and, for a hung test, running until someone notices. Any of
+# this family's test tasks older than the timeout is such an orphan; a younger one may belong to
+# a run still in progress, and is left alone.
+# ListTasks takes startedBy only as its sole filter, so the family is filtered there and the
+# starter here.
+stop_orphans() {
+  local listed arns=() rows arn started_at started now
+  listed=$(aws ecs list-tasks --cluster "$CLUSTER" --family "$FAMILY" --desired-status RUNNING \
+    --query taskArns --output text) || return 1
+  # One line per page of results; read -d '' takes them all, and ends with status 1 at the end.
+  read -r -d '' -a arns <<<"${listed//None/}" || true
+  now=$(date -u +%s)
+  while ((${#arns[@]} > 0)); do
+    # DescribeTasks takes 100 tasks at a time.
+    rows=$(aws ecs describe-tasks --cluster "$CLUSTER" --tasks "${arns[@]:0:100}" \
+      --query "tasks[?startedBy=='ecsdelivery-integration-test'].[taskArn, startedAt || createdAt]" \
+      --output text) || return 1
+    arns=("${arns[@]:100}")
+    while read -r arn started_at; do
+      [[ -n $arn ]] || continue
+      # The CLI prints times in ISO 8601 (v2) or as epoch seconds (v1's "none" format); date -d
+      # would take "" as today's midnight, so the form is checked first.
+      if [[ $started_at =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
+        started=${started_at%.*}
+      elif [[ $started_at =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]] && started=$(date -u -d "$started_at" +%s); then
+        :
+      else
+        log "cannot read when $arn started ('$started_at'); leaving it"
+        continue
+      fi
+      ((now - started > timeout)) || continue
+      log "stopping $arn, started $((now - started)) s ago: an orphan of an earlier run"
+      aws ecs stop-task --cluster "$CLUSTER" --task "$arn" \
+        --reason "orphaned integration test (older than the timeout)" >/dev/null || return 1
+    done <<<"$rows"
+  done
+}
+# Called in a condition, so errexit is off inside: stop_orphans returns on each failure itself.
+stop_orphans || log "could not clean up orphaned test tasks; continuing"
 
 read -r subnets security_group < <(aws ssm get-parameter --name "$NETWORK_PARAMETER" \
   --query Parameter.Value --output text)
@@ -85,6 +135,7 @@ log "registered $revision with $image"
 network="awsvpcConfiguration={subnets=[$subnets],securityGroups=[$security_group],assignPublicIp=DISABLED}"
 read -r task failure < <(aws ecs run-task --cluster "$CLUSTER" --task-definition "$revision" \
   --launch-type FARGATE --network-configuration "$network" --started-by ecsdelivery-integration-test \
+  --tags key=ecsdelivery:purpose,value=integration-test \
   --query '[tasks[0].taskArn, failures[0].reason]' --output text)
 [[ -n $task && $task != None ]] || { task=""; die "the test task could not start: ${failure:-unknown reason}"; }
 log "started $task"

@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,10 +12,13 @@ import (
 )
 
 // fakeECS acts out one scenario (FAKE_SCENARIO): pass, testfail, nostart (no capacity),
-// pullfail (the task starts, then stops because its image cannot be pulled) or hang.
-const fakeECS = `#!/usr/bin/env bash
-printf 'aws %s\n' "$*" >> "$CALLS"
-case "$1 $2" in
+// pullfail (the task starts, then stops because its image cannot be pulled) or hang. The tasks
+// of the family already running are the lines "<arn> <started>" of $STATE/running, which
+// list-tasks fails to list with FAKE_LIST_FAIL set. The run's own task is abc123.
+const fakeECS = fakeAWSStart + `case "$1 $2" in
+  "ecs list-tasks")
+    [[ -z ${FAKE_LIST_FAIL:-} ]] || { echo "An error occurred (AccessDeniedException) when calling the ListTasks operation" >&2; exit 254; }
+    if [[ -f $STATE/running ]]; then cut -d' ' -f1 "$STATE/running" | paste -sd '\t'; fi ;;
   "sts assume-role") printf 'AKIAFAKE\tfake-secret\tfake-token\n' ;;
   "ssm get-parameter") echo "subnet-1,subnet-2 sg-1" ;;
   "ecs describe-task-definition")
@@ -25,7 +29,8 @@ case "$1 $2" in
   "ecs run-task")
     if [[ $FAKE_SCENARIO == nostart ]]; then printf 'None\tRESOURCE:MEMORY\n'; else printf 'arn:aws:ecs:us-east-1:222222222222:task/staging/abc123\tNone\n'; fi ;;
   "ecs describe-tasks")
-    if [[ " $* " == *exitCode* ]]; then
+    if [[ " $* " == *startedBy* ]]; then tr ' ' '\t' < "$STATE/running"
+    elif [[ " $* " == *exitCode* ]]; then
       case $FAKE_SCENARIO in pass) echo 0 ;; testfail) echo 1 ;; *) echo None ;; esac
     else
       n=$(( $(cat "$STATE/polls" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STATE/polls"
@@ -33,7 +38,7 @@ case "$1 $2" in
       elif [[ $FAKE_SCENARIO == pullfail ]]; then printf 'STOPPED\tCannotPullContainerError: pull image manifest has been retried 5 time(s)\n'
       else printf 'STOPPED\tEssential container in task exited\n'; fi
     fi ;;
-  "ecs stop-task") touch "$STATE/stopped" ;;
+  "ecs stop-task") [[ " $* " == *"/abc123 "* ]] && touch "$STATE/stopped" ;;
   "ecs deregister-task-definition") touch "$STATE/deregistered" ;;
   *) echo "fake aws: unexpected $*" >&2; exit 2 ;;
 esac
@@ -75,7 +80,9 @@ func TestIntegrationTestPasses(t *testing.T) {
 	calls := r.callLog(t)
 	for _, want := range []string{"sts assume-role --role-arn arn:aws:iam::222222222222:role/orders-api-staging-deploy",
 		"--network-configuration awsvpcConfiguration={subnets=[subnet-1,subnet-2],securityGroups=[sg-1],assignPublicIp=DISABLED}",
-		"--launch-type FARGATE"} {
+		"--launch-type FARGATE",
+		// The tag is what lets the deploy role stop this task and no task of the service.
+		"--tags key=ecsdelivery:purpose,value=integration-test"} {
 		if !strings.Contains(calls, want) {
 			t.Errorf("missing %q in calls:\n%s", want, calls)
 		}
@@ -159,5 +166,51 @@ func TestIntegrationTestStopsTheTaskWhenCancelled(t *testing.T) {
 	}
 	if !r.did("stopped") || !r.did("deregistered") {
 		t.Errorf("after SIGTERM: stopped %v, deregistered %v", r.did("stopped"), r.did("deregistered"))
+	}
+}
+
+// A test task of the family older than the timeout is an orphan of an earlier run and is
+// stopped before the run starts its own; a younger one may be another run's and is left alone.
+// The clean-up failing does not stop the run.
+func TestIntegrationTestStopsOrphans(t *testing.T) {
+	const arn = "arn:aws:ecs:us-east-1:222222222222:task/staging/"
+	now := time.Now()
+	for _, tc := range []struct {
+		name, running string // running: the lines of $STATE/running
+		stopped       []string
+		env           []string
+		says          string
+	}{
+		{"an orphan (ISO 8601 times)", arn + "old1 " + now.Add(-2*time.Hour).UTC().Format("2006-01-02T15:04:05.000000-07:00"), []string{"old1"}, nil, "stopping " + arn + "old1"},
+		{"an orphan (epoch seconds)", arn + "old2 " + fmt.Sprintf("%d.123", now.Add(-time.Hour).Unix()), []string{"old2"}, nil, "stopping " + arn + "old2"},
+		{"a young task and an orphan", arn + "young " + now.Add(-time.Minute).UTC().Format(time.RFC3339) + "\n" +
+			arn + "old3 " + now.Add(-11*time.Minute).UTC().Format(time.RFC3339), []string{"old3"}, nil, "stopping " + arn + "old3"},
+		{"an unreadable start", arn + "odd None", nil, nil, "cannot read when " + arn + "odd started ('None'); leaving it"},
+		{"ListTasks denied", "", nil, []string{"FAKE_LIST_FAIL=1"}, "could not clean up orphaned test tasks; continuing"},
+	} {
+		r, env := integrationRun(t, "pass")
+		write(t, filepath.Join(r.state, "running"), tc.running+"\n", 0o644)
+		code, out := r.exec(t, IntegrationTest, append(append(env, "TIMEOUT_SECONDS=600"), tc.env...)...)
+		calls := r.callLog(t)
+		if code != 0 || !strings.Contains(out, tc.says) || !strings.Contains(calls, "ecs run-task") {
+			t.Errorf("%s: exit %d; want the run to pass, saying %q\n%s", tc.name, code, tc.says, out)
+		}
+		var stopped []string
+		for _, line := range strings.Split(calls, "\n") {
+			if task, ok := strings.CutPrefix(line, "aws ecs stop-task --cluster orders-api-staging --task "+arn); ok {
+				if id, reason, _ := strings.Cut(task, " "); id != "abc123" {
+					stopped = append(stopped, id)
+					if reason != "--reason orphaned integration test (older than the timeout)" {
+						t.Errorf("%s: %s stopped with %q", tc.name, id, reason)
+					}
+				}
+			}
+		}
+		if fmt.Sprint(stopped) != fmt.Sprint(tc.stopped) {
+			t.Errorf("%s: stopped %v; want %v\n%s", tc.name, stopped, tc.stopped, calls)
+		}
+		if list := strings.Index(calls, "ecs list-tasks --cluster orders-api-staging --family orders-api-staging-it --desired-status RUNNING"); list < 0 || list > strings.Index(calls, "ecs run-task") {
+			t.Errorf("%s: orphans not looked for before the run:\n%s", tc.name, calls)
+		}
 	}
 }

@@ -5,7 +5,12 @@ package scripts
 
 import _ "embed"
 
-// Build is build.sh: unit tests, Docker build and push, deploy artifact.
+// UnitTest is unit-test.sh: the unit tests, in an unprivileged project of their own.
+//
+//go:embed unit-test.sh
+var UnitTest string
+
+// Build is build.sh: Docker build and push on a pinned builder, deploy artifact.
 //
 //go:embed build.sh
 var Build string

@@ -8,34 +8,50 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // The fakes record every call in $CALLS and act out what the test asks through FAKE_ variables.
-const fakeAWS = `#!/usr/bin/env bash
+
+// fakeAWSStart begins every fake aws. FAKE_THROTTLED names a call ("ecr describe-images") that
+// is throttled for longer than the CLI's default three attempts last: like the real CLI, the fake
+// rides it out only when told to retry in adaptive mode, 10 times.
+const fakeAWSStart = `#!/usr/bin/env bash
 printf 'aws %s\n' "$*" >> "$CALLS"
-exists() { [[ -f $STATE/pushed || -n ${FAKE_IMAGE_EXISTS:-} ]]; }
+if [[ "$1 $2" == "${FAKE_THROTTLED:-}" && ( ${AWS_RETRY_MODE:-} != adaptive || ${AWS_MAX_ATTEMPTS:-3} -lt 10 ) ]]; then
+  echo "An error occurred (ThrottlingException) when calling the $2 operation (reached max retries: 2): Rate exceeded" >&2
+  exit 254
+fi
+`
+
+const fakeAWS = fakeAWSStart + `exists() { [[ -f $STATE/pushed || -n ${FAKE_IMAGE_EXISTS:-} ]]; }
 case "$1 $2" in
   "ecr get-login-password") printf '%s\n' "$FAKE_ECR_PASSWORD" ;;
   "ecr describe-images")
-    exists || { echo "An error occurred (ImageNotFoundException)" >&2; exit 254; }
+    [[ -z ${FAKE_DESCRIBE_ERROR:-} ]] || { echo "An error occurred ($FAKE_DESCRIBE_ERROR) when calling the DescribeImages operation" >&2; exit 254; }
+    exists || { echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254; }
     if [[ " $* " == *" --query "* ]]; then echo "sha256:$(printf '%064d' 7)"; else echo '{"imageDetails": [{}]}'; fi ;;
   *) echo "fake aws: unexpected $*" >&2; exit 2 ;;
 esac
 `
 
+// fakeDocker keeps each registry's login password in $STATE/login-<registry>, and answers an
+// image's revision label with FAKE_IMAGE_REVISION.
 const fakeDocker = `#!/usr/bin/env bash
 printf 'docker %s\n' "$*" >> "$CALLS"
-case "$1" in
-  login) cat > "$STATE/login-stdin" ;;
-  buildx) [[ $2 == build && " $* " == *" --push "* ]] && touch "$STATE/pushed" ;;
+case "$1 $2" in
+  "login "*) cat > "$STATE/login-${*: -1}" ;;
+  "buildx build") [[ " $* " == *" --push "* ]] && touch "$STATE/pushed" ;;
+  "buildx imagetools") printf '%s\n' "${FAKE_IMAGE_REVISION-}" ;;
 esac
 exit 0
 `
@@ -47,13 +63,25 @@ while [[ $# -gt 0 ]]; do [[ $1 == --output ]] && out=$2; shift; done
 cp "$FAKE_TRIVY_ARCHIVE" "$out"
 `
 
-// fakeTrivy goes inside the archive the fake curl "downloads".
+// fakeTrivy goes inside the archive the fake curl "downloads". It notes in $STATE/trivy-cwd
+// each directory it ran in and what it could have read there. Like Trivy, it downloads the DB
+// unless the cached one's NextUpdate is ahead; the DB it serves was updated FAKE_DB_AGE_HOURS
+// (default 1) ago and is next updated 6 hours after that.
 const fakeTrivy = `#!/usr/bin/env bash
 printf 'trivy %s\n' "$*" >> "$CALLS"
+printf '%s [%s]\n' "$PWD" "$(ls -A | tr '\n' ' ')" >> "$STATE/trivy-cwd"
 arg() { local want=$1; shift; while [[ $# -gt 0 ]]; do [[ $1 == "$want" ]] && { echo "$2"; return; }; shift; done; }
 if [[ " $* " == *" --download-db-only "* ]]; then
-  repo=$(arg --db-repository "$@")
+  repo=$(arg --db-repository "$@") db="$(arg --cache-dir "$@")/db"
   [[ " ${FAKE_DB_FAIL:-} " == *" $repo "* ]] && { echo "TOOMANYREQUESTS: retry-after 3600" >&2; exit 1; }
+  next=$(jq -r .NextUpdate "$db/metadata.json" 2>/dev/null) && next=$(date -d "$next" +%s 2>/dev/null) &&
+    ((next > $(date +%s))) && exit 0
+  at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%S.%7NZ; }
+  age=${FAKE_DB_AGE_HOURS:-1}
+  mkdir -p "$db" && echo fresh > "$db/trivy.db"
+  printf '{"Version":2,"NextUpdate":"%s","UpdatedAt":"%s","DownloadedAt":"%s"}\n' \
+    "$(at "$((6 - age)) hours")" "$(at "-$age hours")" "$(at now)" > "$db/metadata.json"
+  echo "trivy-db downloaded from $repo" >> "$CALLS"
   exit 0
 fi
 out=$(arg --output "$@")
@@ -128,11 +156,16 @@ var taskdefs = map[string]string{
 	"production": `{"family":"orders-api-production","containerDefinitions":[{"name":"app","image":"<IMAGE1_NAME>","portMappings":[{"containerPort":8080}]}]}`,
 }
 
+const builderImage = "moby/buildkit:v0.29.0@sha256:0039c1d47e8748b5afea56f4e85f14febaf34452bd99d9552d2daa82262b5cc5"
+
+const commit = "0123456789abcdef0123456789abcdef01234567"
+
 func buildEnv(extra ...string) []string {
 	return append([]string{
 		"REPOSITORY_URI=111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api",
 		"AWS_DEFAULT_REGION=us-east-1",
-		"CODEBUILD_RESOLVED_SOURCE_VERSION=0123456789abcdef0123456789abcdef01234567",
+		"CODEBUILD_RESOLVED_SOURCE_VERSION=" + commit,
+		"BUILDER_IMAGE=" + builderImage,
 		"CONTAINER_NAME=app", "PORT_0=8080", "PORT_1=3000",
 		"DEPLOY_ENVIRONMENTS=staging production",
 		"TASKDEF_0=" + base64.StdEncoding.EncodeToString([]byte(taskdefs["staging"])),
@@ -141,11 +174,25 @@ func buildEnv(extra ...string) []string {
 	}, extra...)
 }
 
-// Success: tests run first, the image is built with the registry cache and pushed by commit, and
-// the artifact holds exactly the files CodeDeploy reads, well-formed and matching the config.
+// inOrder fails the test unless every step appears in text, each after the one before.
+func inOrder(t *testing.T, text string, steps ...string) {
+	t.Helper()
+	at := 0
+	for _, step := range steps {
+		i := strings.Index(text[at:], step)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in calls:\n%s", step, text)
+		}
+		at += i
+	}
+}
+
+// Success: the image is built on the pinned builder with the registry cache, labelled with its
+// commit and pushed by commit, and the artifact holds exactly the files CodeDeploy reads,
+// well-formed and matching the config.
 func TestBuildWritesTheDeployArtifact(t *testing.T) {
 	r := newRun(t)
-	code, out := r.exec(t, Build, buildEnv(`UNIT_TEST_COMMAND=echo unit-tests >> "$CALLS"`)...)
+	code, out := r.exec(t, Build, buildEnv()...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -200,56 +247,43 @@ func TestBuildWritesTheDeployArtifact(t *testing.T) {
 	if !strings.Contains(calls, "aws ecr get-login-password --region us-east-1") {
 		t.Errorf("no registry password requested:\n%s", calls)
 	}
-	order := []string{"unit-tests",
+	inOrder(t, calls,
 		"docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com",
-		"docker buildx build", "--tag 111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api:0123456789abcdef0123456789abcdef01234567",
-		"image-manifest=true,oci-mediatypes=true", "--push"}
-	at := 0
-	for _, step := range order {
-		i := strings.Index(calls[at:], step)
-		if i < 0 {
-			t.Fatalf("%q missing or out of order in calls:\n%s", step, calls)
-		}
-		at += i
-	}
-	if stdin, _ := os.ReadFile(filepath.Join(r.state, "login-stdin")); strings.TrimSpace(string(stdin)) != password {
+		"docker buildx create --name ecsdelivery --driver docker-container --driver-opt image="+builderImage+" --use\n",
+		"docker buildx build", "--tag 111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api:"+commit,
+		"--label org.opencontainers.image.revision="+commit,
+		"image-manifest=true,oci-mediatypes=true", "--push -- .\n")
+	if stdin, _ := os.ReadFile(filepath.Join(r.state, "login-111111111111.dkr.ecr.us-east-1.amazonaws.com")); strings.TrimSpace(string(stdin)) != password {
 		t.Errorf("docker login did not get the password on stdin")
 	}
 	assertNoSecret(t, out, calls)
 }
 
-func TestBuildStopsOnFailingUnitTests(t *testing.T) {
+// The build runs in the privileged project with push rights: it runs no repository code but the
+// Docker build, so a unit-test command meant for it is ignored (unit-test.sh runs it elsewhere).
+func TestBuildRunsNoUnitTests(t *testing.T) {
 	r := newRun(t)
-	code, out := r.exec(t, Build, buildEnv("UNIT_TEST_COMMAND=echo running; exit 3")...)
-	if code == 0 {
-		t.Fatalf("exit 0 after failing tests\n%s", out)
+	code, out := r.exec(t, Build, buildEnv(`UNIT_TEST_COMMAND=echo unit-tests-ran >> "$CALLS"`)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
 	}
-	if calls := r.callLog(t); strings.Contains(calls, "docker") || strings.Contains(calls, "aws") {
-		t.Errorf("called out after failing tests:\n%s", calls)
-	}
-	if _, err := os.Stat(filepath.Join(r.dir, "src", "deploy")); err == nil {
-		t.Error("wrote a deploy artifact after failing tests")
-	}
-	if !strings.Contains(out, "unit tests failed; nothing was built or pushed") {
-		t.Errorf("output does not say why:\n%s", out)
+	if calls := r.callLog(t); strings.Contains(calls, "unit-tests-ran") {
+		t.Errorf("the build ran the unit-test command:\n%s", calls)
 	}
 }
 
-// Build secrets from Parameter Store reach the unit tests as variables and the Dockerfile as
-// BuildKit secrets, by name only: the value is in no argument and no log.
+// Build secrets from Parameter Store reach the Dockerfile as BuildKit secrets, by name only: the
+// value is in no argument and no log.
 func TestBuildPassesSecretsByNameOnly(t *testing.T) {
 	const value = "npm-token-value-5f3a"
 	r := newRun(t)
-	code, out := r.exec(t, Build, buildEnv("PARAMETER_VARIABLES=NPM_TOKEN", "NPM_TOKEN="+value,
-		`UNIT_TEST_COMMAND=[ "${#NPM_TOKEN}" = 20 ] && echo tests-saw-the-token >> "$CALLS"`)...)
+	code, out := r.exec(t, Build, buildEnv("PARAMETER_VARIABLES=NPM_TOKEN", "NPM_TOKEN="+value)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	calls := r.callLog(t)
-	for _, want := range []string{"tests-saw-the-token", "--secret id=NPM_TOKEN,env=NPM_TOKEN"} {
-		if !strings.Contains(calls, want) {
-			t.Errorf("%q missing from calls:\n%s", want, calls)
-		}
+	if want := "--secret id=NPM_TOKEN,env=NPM_TOKEN"; !strings.Contains(calls, want) {
+		t.Errorf("%q missing from calls:\n%s", want, calls)
 	}
 	if strings.Contains(calls, value) || strings.Contains(out, value) {
 		t.Errorf("the secret's value appears in arguments or output:\n%s\n%s", calls, out)
@@ -260,27 +294,116 @@ func TestBuildPassesSecretsByNameOnly(t *testing.T) {
 	}
 }
 
-// A retried run finds its commit's image and does not try to overwrite an immutable tag.
-func TestBuildRetryReusesTheImage(t *testing.T) {
-	r := newRun(t)
-	code, out := r.exec(t, Build, buildEnv("FAKE_IMAGE_EXISTS=1")...)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, out)
+// A retried run finds its commit's image and does not try to overwrite an immutable tag; an
+// image under that tag that was not built from this commit (planted, or a tag clash) is never
+// deployed.
+func TestBuildReusesOnlyItsOwnImage(t *testing.T) {
+	image := "111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api:" + commit
+	for _, tc := range []struct {
+		name, revision string
+		reused         bool
+	}{
+		{"a genuine retry", commit, true},
+		{"planted, another commit's label", "fedcba9876543210fedcba9876543210fedcba98", false},
+		{"planted, no label", "", false},
+	} {
+		r := newRun(t)
+		code, out := r.exec(t, Build, buildEnv("FAKE_IMAGE_EXISTS=1", "FAKE_IMAGE_REVISION="+tc.revision)...)
+		calls := r.callLog(t)
+		if strings.Contains(calls, "buildx build") {
+			t.Errorf("%s: built over an existing tag:\n%s", tc.name, calls)
+		}
+		if !strings.Contains(calls, "docker buildx imagetools inspect "+image+" --format") {
+			t.Errorf("%s: the existing image's label was not read:\n%s", tc.name, calls)
+		}
+		_, err := os.Stat(filepath.Join(r.dir, "src", "deploy", "imageDetail.json"))
+		if tc.reused && (code != 0 || err != nil) {
+			t.Errorf("%s: exit %d, imageDetail.json: %v; want the image reused\n%s", tc.name, code, err, out)
+		}
+		want := image + " exists but was not built for " + commit + " (revision label '" + tc.revision + "'); refusing to deploy it"
+		if !tc.reused && (code == 0 || err == nil || !strings.Contains(out, want)) {
+			t.Errorf("%s: exit %d, imageDetail.json written %v; want a failure saying %q\n%s", tc.name, code, err == nil, want, out)
+		}
 	}
-	if calls := r.callLog(t); strings.Contains(calls, "buildx build") {
-		t.Errorf("rebuilt an existing image:\n%s", calls)
+}
+
+// Only ImageNotFoundException means the image is absent: any other error from describe-images
+// stops the build with the error, before anything is built.
+func TestBuildStopsWhenItCannotTellWhetherTheImageExists(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"access denied", []string{"FAKE_DESCRIBE_ERROR=AccessDeniedException"}, "(AccessDeniedException)"},
+		{"no repository", []string{"FAKE_DESCRIBE_ERROR=RepositoryNotFoundException"}, "(RepositoryNotFoundException)"},
+		{"throttled beyond the retries", []string{"FAKE_THROTTLED=ecr describe-images", "AWS_MAX_ATTEMPTS=3"}, "(ThrottlingException)"},
+	} {
+		r := newRun(t)
+		code, out := r.exec(t, Build, buildEnv(tc.env...)...)
+		if code == 0 || !strings.Contains(out, "cannot tell whether") || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d; want a failure with the error %s\n%s", tc.name, code, tc.want, out)
+		}
+		if calls := r.callLog(t); strings.Contains(calls, "docker buildx") {
+			t.Errorf("%s: built or inspected after the error:\n%s", tc.name, calls)
+		}
+	}
+}
+
+// The builder is the pinned BUILDER_IMAGE; one mirrored into another ECR registry is logged in
+// to, with that registry's region, before the builder is created.
+func TestBuildLogsInToAMirroredBuilder(t *testing.T) {
+	const digest = "@sha256:0039c1d47e8748b5afea56f4e85f14febaf34452bd99d9552d2daa82262b5cc5"
+	for _, tc := range []struct {
+		name, builder    string
+		registry, region string // of the second login; "" for none
+	}{
+		{"Docker Hub", builderImage, "", ""},
+		{"the repository's registry", "111111111111.dkr.ecr.us-east-1.amazonaws.com/mirror/buildkit:v0.29.0" + digest, "", ""},
+		{"another region", "111111111111.dkr.ecr.eu-west-1.amazonaws.com/buildkit:v0.29.0" + digest, "111111111111.dkr.ecr.eu-west-1.amazonaws.com", "eu-west-1"},
+		{"another account in China", "222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn/buildkit" + digest, "222222222222.dkr.ecr.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+	} {
+		r := newRun(t)
+		code, out := r.exec(t, Build, buildEnv("BUILDER_IMAGE="+tc.builder)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tc.name, code, out)
+		}
+		calls := r.callLog(t)
+		if n, want := strings.Count(calls, "docker login"), map[bool]int{true: 1, false: 2}[tc.registry == ""]; n != want {
+			t.Errorf("%s: %d registry logins; want %d:\n%s", tc.name, n, want, calls)
+		}
+		if tc.registry != "" {
+			if !strings.Contains(calls, "aws ecr get-login-password --region "+tc.region+"\n") {
+				t.Errorf("%s: no password requested in %s:\n%s", tc.name, tc.region, calls)
+			}
+			inOrder(t, calls, "docker login --username AWS --password-stdin "+tc.registry+"\n",
+				"docker buildx create --name ecsdelivery --driver docker-container --driver-opt image="+tc.builder+" --use\n")
+			if stdin, _ := os.ReadFile(filepath.Join(r.state, "login-"+tc.registry)); strings.TrimSpace(string(stdin)) != password {
+				t.Errorf("%s: the builder's registry login did not get the password on stdin", tc.name)
+			}
+		}
+		assertNoSecret(t, out, calls)
 	}
 }
 
 func TestBuildRejectsBadInput(t *testing.T) {
-	for name, env := range map[string][]string{
-		"missing taskdef": buildEnv("DEPLOY_ENVIRONMENTS=staging production qa"),
-		"bad commit":      buildEnv("CODEBUILD_RESOLVED_SOURCE_VERSION=latest"),
-		"no placeholder":  buildEnv("TASKDEF_0=" + base64.StdEncoding.EncodeToString([]byte(`{"image":"nginx"}`))),
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"missing taskdef", []string{"DEPLOY_ENVIRONMENTS=staging production qa"}, "TASKDEF_2 (the task definition of qa) is missing"},
+		{"bad commit", []string{"CODEBUILD_RESOLVED_SOURCE_VERSION=latest"}, "is not a git hash"},
+		{"no placeholder", []string{"TASKDEF_0=" + base64.StdEncoding.EncodeToString([]byte(`{"image":"nginx"}`))}, "has no <IMAGE1_NAME>"},
+		{"no builder", []string{"BUILDER_IMAGE="}, "BUILDER_IMAGE is required"},
+		{"builder by tag", []string{"BUILDER_IMAGE=moby/buildkit:v0.29.0"}, "is not pinned by digest"},
+		{"builder by short digest", []string{"BUILDER_IMAGE=moby/buildkit@sha256:0039c1d4"}, "is not pinned by digest"},
+		{"dockerfile as an option", []string{"DOCKERFILE=-"}, "DOCKERFILE '-' starts with '-'"},
+		{"context as an option", []string{"BUILD_CONTEXT=--build-arg=X=1"}, "BUILD_CONTEXT '--build-arg=X=1' starts with '-'"},
 	} {
 		r := newRun(t)
-		if code, out := r.exec(t, Build, env...); code == 0 {
-			t.Errorf("%s: exit 0\n%s", name, out)
+		if code, out := r.exec(t, Build, buildEnv(tc.env...)...); code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d; want a failure saying %q\n%s", tc.name, code, tc.want, out)
 		}
 	}
 }
@@ -356,7 +479,7 @@ func TestScanPassesLowerSeverities(t *testing.T) {
 	}
 	calls := r.callLog(t)
 	for _, want := range []string{
-		"--severity CRITICAL,HIGH", "--ignore-unfixed", "--ignorefile .trivyignore", "--skip-db-update",
+		"--severity CRITICAL,HIGH", "--ignore-unfixed", "--ignorefile " + filepath.Join(r.dir, "src", ".trivyignore"), "--skip-db-update",
 		"orders-api@sha256:" + strings.Repeat("ab", 32), "trivy convert --format template",
 	} {
 		if !strings.Contains(calls, want) {
@@ -424,7 +547,156 @@ func TestScanReusesItsCache(t *testing.T) {
 			t.Fatalf("run %d: exit %d\n%s", i, code, out)
 		}
 	}
-	if n := strings.Count(r.callLog(t), "curl "); n != 1 {
-		t.Errorf("%d downloads in two runs; want 1", n)
+	calls := r.callLog(t)
+	if n := strings.Count(calls, "curl "); n != 1 {
+		t.Errorf("%d downloads of trivy in two runs; want 1", n)
+	}
+	if n := strings.Count(calls, "trivy-db downloaded"); n != 1 {
+		t.Errorf("%d downloads of the DB in two runs; want 1:\n%s", n, calls)
+	}
+}
+
+// Trivy runs in an empty directory of its own, removed after: a trivy.yaml in the source (here
+// one that would pass every finding) is never read, the findings still fail the scan, and the
+// one input taken from the source is its .trivyignore, by its full path.
+func TestScanReadsNoConfigurationFromTheSource(t *testing.T) {
+	r, sha, env := scanRun(t)
+	src := filepath.Join(r.dir, "src")
+	write(t, filepath.Join(src, "trivy.yaml"), "severity: [UNKNOWN]\nexit-code: 0\n", 0o644)
+	write(t, filepath.Join(src, ".trivyignore.yaml"), "vulnerabilities:\n  - id: CVE-2024-0002\n", 0o644)
+	write(t, filepath.Join(src, ".trivyignore"), "CVE-2024-0001\n", 0o644)
+	code, out := r.exec(t, scanWith(t, sha), append(env, "FAKE_FINDINGS=HIGH")...)
+	if code == 0 || !strings.Contains(out, "has CRITICAL,HIGH findings") {
+		t.Errorf("exit %d; want the findings to fail the scan\n%s", code, out)
+	}
+	for _, name := range []string{"trivy.yaml", ".trivyignore.yaml"} {
+		if want := "scan: ignoring " + name + " in the source: Trivy reads no configuration from the repository"; !strings.Contains(out, want) {
+			t.Errorf("no warning %q:\n%s", want, out)
+		}
+	}
+	if want := "--ignorefile " + filepath.Join(src, ".trivyignore") + " "; !strings.Contains(r.callLog(t), want) {
+		t.Errorf("trivy was not called with %q:\n%s", want, r.callLog(t))
+	}
+	cwds := strings.Split(strings.TrimSpace(string(read(t, r.state, "trivy-cwd"))), "\n")
+	for _, line := range cwds {
+		dir, seen, _ := strings.Cut(line, " ")
+		if dir == src || seen != "[]" {
+			t.Errorf("trivy ran in %s, where it could read %s; want an empty directory of its own", dir, seen)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("trivy's directory %s is left behind", dir)
+		}
+	}
+	if len(cwds) < 3 { // the DB, the scan, the report
+		t.Errorf("trivy ran %d times; want at least 3:\n%s", len(cwds), r.callLog(t))
+	}
+}
+
+// A .trivyignore that is not a regular file, such as a link to a file elsewhere, is not read.
+func TestScanReadsOnlyARegularTrivyignore(t *testing.T) {
+	r, sha, env := scanRun(t)
+	write(t, filepath.Join(r.dir, "ignores"), "CVE-2024-0001\n", 0o644)
+	if err := os.Symlink(filepath.Join(r.dir, "ignores"), filepath.Join(r.dir, "src", ".trivyignore")); err != nil {
+		t.Fatal(err)
+	}
+	code, out := r.exec(t, scanWith(t, sha), env...)
+	if code != 0 || strings.Contains(r.callLog(t), "--ignorefile") || !strings.Contains(out, "ignoring .trivyignore in the source: not a regular file") {
+		t.Errorf("exit %d; want a pass without --ignorefile, saying why\n%s\n%s", code, out, r.callLog(t))
+	}
+}
+
+// at is a time in Trivy's metadata.json form, relative to now.
+func at(d time.Duration) string {
+	return time.Now().Add(d).UTC().Format("2006-01-02T15:04:05.0000000Z")
+}
+
+// metadata is a DB's metadata.json as Trivy writes it.
+func metadata(version int, next, updated, downloaded string) string {
+	return fmt.Sprintf(`{"Version":%d,"NextUpdate":%q,"UpdatedAt":%q,"DownloadedAt":%q}`, version, next, updated, downloaded)
+}
+
+// Trivy skips the download while the cached DB's NextUpdate is ahead, so an implausible cached
+// DB is deleted first and a fresh one downloaded; a plausible one is used as it is.
+func TestScanReplacesAnImplausibleCachedDB(t *testing.T) {
+	const h = time.Hour
+	for _, tc := range []struct {
+		name, metadata, why string // why: "" for a plausible DB, kept
+	}{
+		{"fresh", metadata(2, at(5*h), at(-h), at(-30*time.Minute)), ""},
+		{"fresh, clocks 5 minutes apart", metadata(2, at(6*h), at(5*time.Minute), at(5*time.Minute)), ""},
+		{"planted, next updated in 2099", metadata(2, "2099-01-01T00:00:00Z", at(-h), at(-h)), "NextUpdate 2099-01-01T00:00:00Z is more than 48 h ahead"},
+		{"updated 10 days ago", metadata(2, at(24*h), at(-240*h), at(-h)), "is more than 72 h ago"},
+		{"updated in the future", metadata(2, at(30*h), at(24*h), at(-h)), "is in the future"},
+		{"downloaded in the future", metadata(2, at(5*h), at(-h), at(24*h)), "is in the future"},
+		{"another schema", metadata(1, at(5*h), at(-h), at(-h)), "Version is '1', not 2"},
+		{"a time Trivy did not write", metadata(2, "tomorrow", at(-h), at(-h)), "NextUpdate 'tomorrow' is not a UTC time"},
+		{"not JSON", "{", "is missing or not JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each run has its own folders; a scan takes a while
+			r, sha, env := scanRun(t)
+			db := filepath.Join(r.dir, "cache", "db")
+			if err := os.MkdirAll(db, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			write(t, filepath.Join(db, "metadata.json"), tc.metadata, 0o644)
+			write(t, filepath.Join(db, "trivy.db"), "cached", 0o644)
+			code, out := r.exec(t, scanWith(t, sha), append(env, "TRIVY_CACHE_DIR="+filepath.Join(r.dir, "cache"))...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			downloaded := strings.Contains(r.callLog(t), "trivy-db downloaded")
+			kept := string(read(t, db, "trivy.db")) == "cached"
+			if tc.why == "" && (downloaded || !kept || strings.Contains(out, "implausible")) {
+				t.Errorf("downloaded %v, kept %v; want the cached DB used as it is\n%s", downloaded, kept, out)
+			}
+			if tc.why != "" && (!downloaded || kept || !strings.Contains(out, "the cached vulnerability DB is implausible: ") || !strings.Contains(out, tc.why)) {
+				t.Errorf("downloaded %v, kept %v; want it replaced, saying %q\n%s", downloaded, kept, tc.why, out)
+			}
+		})
+	}
+}
+
+// A repository that serves a stale DB fails the scan, and the DB is not kept for the next run.
+func TestScanRefusesAStaleDB(t *testing.T) {
+	r, sha, env := scanRun(t)
+	cache := filepath.Join(r.dir, "cache")
+	code, out := r.exec(t, scanWith(t, sha), append(env, "TRIVY_CACHE_DIR="+cache, "FAKE_DB_AGE_HOURS=240")...)
+	want := "scan: the vulnerability DB from public.ecr.aws/aquasecurity/trivy-db:2 is implausible: UpdatedAt "
+	if code == 0 || !strings.Contains(out, want) || !strings.Contains(out, "is more than 72 h ago; refusing to scan with it") {
+		t.Errorf("exit %d; want a failure saying %q…\n%s", code, want, out)
+	}
+	if calls := r.callLog(t); strings.Contains(calls, "--format json") {
+		t.Errorf("scanned with a stale DB:\n%s", calls)
+	}
+	if _, err := os.Stat(filepath.Join(cache, "db")); err == nil {
+		t.Error("the stale DB stayed in the cache")
+	}
+	// The limit is configurable: a DB 10 days old passes a limit of 11.
+	r, sha, env = scanRun(t)
+	if code, out := r.exec(t, scanWith(t, sha), append(env, "FAKE_DB_AGE_HOURS=240", "TRIVY_DB_MAX_AGE_HOURS=264")...); code != 0 {
+		t.Errorf("TRIVY_DB_MAX_AGE_HOURS=264: exit %d\n%s", code, out)
+	}
+}
+
+// ECR and ECS throttle; the scripts that call AWS have the CLI itself ride that out (adaptive
+// retries, 10 attempts) unless the caller chose otherwise. The fake aws fails the throttled call
+// as the CLI would with its defaults.
+func TestAWSCallsRideOutThrottling(t *testing.T) {
+	for _, tc := range []struct {
+		name, script, call string
+		setup              func(t *testing.T) (*run, []string)
+	}{
+		{"build.sh", Build, "ecr describe-images", func(t *testing.T) (*run, []string) { return newRun(t), buildEnv() }},
+		{"integration-test.sh", IntegrationTest, "ecs run-task", func(t *testing.T) (*run, []string) { return integrationRun(t, "pass") }},
+	} {
+		r, env := tc.setup(t)
+		if code, out := r.exec(t, tc.script, append(env, "FAKE_THROTTLED="+tc.call)...); code != 0 {
+			t.Errorf("%s: exit %d with %s throttled; want the CLI's adaptive retries to ride it out\n%s", tc.name, code, tc.call, out)
+		}
+		r, env = tc.setup(t)
+		if code, out := r.exec(t, tc.script, append(env, "FAKE_THROTTLED="+tc.call, "AWS_RETRY_MODE=standard")...); code == 0 || !strings.Contains(out, "ThrottlingException") {
+			t.Errorf("%s: exit %d with AWS_RETRY_MODE=standard; want the caller's setting kept, and the throttling to fail the run\n%s", tc.name, code, out)
+		}
 	}
 }

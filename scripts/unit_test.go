@@ -1,0 +1,49 @@
+package scripts
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The unit tests run from the source checkout, where their JUnit XML is left in test-results/.
+func TestUnitTestPasses(t *testing.T) {
+	r := newRun(t)
+	code, out := r.exec(t, UnitTest, `UNIT_TEST_COMMAND=echo '<testsuites/>' > test-results/unit.xml`)
+	if code != 0 || !strings.Contains(out, "unit-test: unit tests passed") {
+		t.Fatalf("exit %d; want a pass\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "src", "test-results", "unit.xml")); err != nil {
+		t.Errorf("no report in the source's test-results/: %v", err)
+	}
+}
+
+// Any failure fails the stage, including one that bash would let through by default: an early
+// command of a list, or of a pipeline.
+func TestUnitTestFailuresFailTheStage(t *testing.T) {
+	for _, tc := range []struct{ command, want string }{
+		{"echo running; exit 3", "unit-test: unit tests failed (exit 3)"},
+		{"false; true", "unit-test: unit tests failed (exit 1)"},
+		{"false | true", "unit-test: unit tests failed (exit 1)"},
+		{"", "UNIT_TEST_COMMAND is required"},
+	} {
+		r := newRun(t)
+		if code, out := r.exec(t, UnitTest, "UNIT_TEST_COMMAND="+tc.command); code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%q: exit %d; want a failure saying %q\n%s", tc.command, code, tc.want, out)
+		}
+	}
+}
+
+// Build secrets from Parameter Store reach the tests as variables; their value is in no log.
+func TestUnitTestSeesSecretsAsVariables(t *testing.T) {
+	const value = "npm-token-value-5f3a"
+	r := newRun(t)
+	code, out := r.exec(t, UnitTest, "NPM_TOKEN="+value, `UNIT_TEST_COMMAND=[ "${#NPM_TOKEN}" = 20 ]`)
+	if code != 0 {
+		t.Fatalf("exit %d; the tests did not see NPM_TOKEN\n%s", code, out)
+	}
+	if strings.Contains(out, value) {
+		t.Errorf("the secret's value appears in the output:\n%s", out)
+	}
+}
