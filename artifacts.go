@@ -72,3 +72,21 @@ func reserveScanCache(bucket awss3.IBucket, scanRole awsiam.IRole) {
 		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": *scanRole.RoleArn()}},
 	}))
 }
+
+// confineToDeployArtifacts keeps the deploy roles out of every object but the deploy artifacts,
+// whatever grants name them (CDK's CodeDeploy action grants its role the whole bucket) or their
+// own policies say (an imported role may hold more): the source archives hold the code and stay
+// in the pipeline account.
+func confineToDeployArtifacts(bucket awss3.IBucket, deployRoles []string, prefix string) {
+	principals := make([]awsiam.IPrincipal, len(deployRoles))
+	for i, arn := range deployRoles {
+		principals[i] = awsiam.NewArnPrincipal(jsii.String(arn))
+	}
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:          jsii.String("DeployRolesReadOnlyDeployArtifacts"),
+		Effect:       awsiam.Effect_DENY,
+		Principals:   &principals,
+		Actions:      jsii.Strings("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"),
+		NotResources: jsii.Strings(*bucket.ArnForObjects(jsii.String(prefix + "*"))),
+	}))
+}

@@ -231,10 +231,17 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	deployPrefix := artifactPrefix(p.Name, deployArtifact) + "*"
 	stages = append(stages, newDeployStages(self.Construct, &p,
 		func(role awsiam.IRole) { self.bucket.GrantRead(role, jsii.String(deployPrefix)) }, deploy, self.ops.topic, marker)...)
+	var deployRoles []string
+	for i := range p.Targets {
+		deployRoles = append(deployRoles, arnsOf(&p.Targets[i], *stack.Partition()).deployRole)
+	}
+	confineToDeployArtifacts(self.bucket, deployRoles, artifactPrefix(p.Name, deployArtifact))
 	self.grantPulls(&p)
 	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + pipelineRolePurpose),
-		AssumedBy: servicePrincipal(self.Construct, "codepipeline.amazonaws.com", stackARN(self.Construct, "codepipeline", p.Name)),
+		// CodePipeline documents no aws:SourceAccount or aws:SourceArn when it assumes its role;
+		// a condition on them could lock the pipeline out of its own role.
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
 	})
 	suppress(role, "AwsSolutions-IAM5", "The pipeline role of "+p.Name+" reads and writes the artifacts of its own bucket "+
 		"under its own key (CDK's grants); it invokes the deploy marker (any version of that one function) and lists "+

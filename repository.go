@@ -67,8 +67,9 @@ func pushOnlyBy(repo awsecr.Repository, roles ...awsiam.IRole) {
 		Sid:        jsii.String("OnlyThePipelinePushes"),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions: jsii.Strings("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-			"ecr:BatchDeleteImage"),
+		// Deleting stays with whoever the account allows: it plants nothing, and it is how a
+		// person removes an image the build refused to reuse.
+		Actions: jsii.Strings("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"),
 		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": arns}},
 	}))
 }

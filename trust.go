@@ -13,8 +13,8 @@ import (
 // own resources (sourceARN, which may end in a wildcard): a role's trust names the service, and
 // without aws:SourceAccount and aws:SourceArn any customer's resource of that service could be
 // made to act with it (the confused deputy). Only services that document setting both keys
-// when they assume a role are given here; for the others (Lambda) a condition would lock the
-// service out, so they are trusted by name alone.
+// when they assume a role are given here; for the others (Lambda, CodePipeline) a condition
+// could lock the service out, so they are trusted by name alone.
 func servicePrincipal(scope constructs.Construct, service, sourceARN string) awsiam.IPrincipal {
 	return awsiam.NewServicePrincipal(jsii.String(service), nil).WithConditions(&map[string]any{
 		"StringEquals": map[string]any{"aws:SourceAccount": *awscdk.Stack_Of(scope).Account()},

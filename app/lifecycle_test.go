@@ -64,10 +64,12 @@ func mapKeys(m map[string]bool) func(func(string) bool) {
 	}
 }
 
-// expire evaluates a lifecycle policy as ECR does: rules by priority, an image belongs to the
-// first rule whose tagging requirements it matches ("an image that matches the tagging
-// requirements of a higher-priority rule cannot be expired by a rule with a lower priority"),
-// and each rule expires what it selects beyond its count or age.
+// expire evaluates a lifecycle policy as ECR documents it: each rule counts every image its
+// tagging requirements select, in order of push, newest first; it may expire only those that no
+// higher-priority rule selects ("an image that matches the tagging requirements of a
+// higher-priority rule cannot be expired by a rule with a lower priority"), though it still
+// counts them ("rules can never mark images that are marked by higher priority rules, but can
+// still identify them as if they haven't been expired").
 func expire(t *testing.T, rules []ecrRule, images []*ecrImage, now time.Time) (kept []*ecrImage) {
 	t.Helper()
 	sort.Slice(rules, func(i, j int) bool { return rules[i].RulePriority < rules[j].RulePriority })
@@ -83,14 +85,17 @@ func expire(t *testing.T, rules []ecrRule, images []*ecrImage, now time.Time) (k
 	}
 	expired := map[*ecrImage]bool{}
 	for i, r := range rules {
-		var mine []*ecrImage
+		var selected []*ecrImage
 		for _, img := range images {
-			if claimed[img] == i {
-				mine = append(mine, img)
+			if r.selects(img) {
+				selected = append(selected, img)
 			}
 		}
-		sort.Slice(mine, func(a, b int) bool { return mine[a].pushed.After(mine[b].pushed) })
-		for n, img := range mine {
+		sort.SliceStable(selected, func(a, b int) bool { return selected[a].pushed.After(selected[b].pushed) })
+		for n, img := range selected {
+			if claimed[img] != i {
+				continue // counted, never expired by this rule
+			}
 			switch r.Selection.CountType {
 			case "imageCountMoreThan":
 				expired[img] = n >= r.Selection.CountNumber
@@ -212,10 +217,10 @@ func TestLifecycleKeepsWhatIsDeployed(t *testing.T) {
 	if len(lost) > 0 {
 		t.Errorf("expired while deployed or a rollback target: %v", lost)
 	}
-	// The count rule keeps 30 tagged images no environment uses (the cache image and the 29
-	// newest such releases); the four deployed ones come on top.
-	if kept != 33 {
-		t.Errorf("%d releases kept after 40 builds; want 33: 29 no environment uses and staging's and production's current and previous", kept)
+	// The count rule keeps the 30 newest tagged images (the cache image, and 29 releases among
+	// which staging's two); production's two, older, are kept on top.
+	if kept != 31 {
+		t.Errorf("%d releases kept after 40 builds; want 31: the 29 newest and production's current and previous", kept)
 	}
 	lostOld, _ := replay(t, lifecycleRules(t, `{"rules":[
 		{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countNumber":7,"countUnit":"days"}},

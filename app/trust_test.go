@@ -110,7 +110,7 @@ func TestOnlyThePipelinePushes(t *testing.T) {
 	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"RepositoryPolicyText": like(obj{"Statement": arrayWith(obj{
 			"Sid": "OnlyThePipelinePushes", "Effect": "Deny", "Principal": obj{"AWS": "*"},
-			"Action": []any{"ecr:BatchDeleteImage", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"},
+			"Action": []any{"ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"},
 			"Condition": obj{"ArnNotEquals": obj{"aws:PrincipalArn": []any{
 				obj{"Fn::GetAtt": []any{build, "Arn"}}, obj{"Fn::GetAtt": []any{marker, "Arn"}}}}},
 		})})})
@@ -136,7 +136,8 @@ func TestOnlyTheScanWritesItsCache(t *testing.T) {
 
 // A service that assumes one of our roles may do so only for this account's own resources
 // (aws:SourceAccount and aws:SourceArn), so no other customer's resource of that service can
-// act with it. Lambda documents no such keys for a function's role; those are listed.
+// act with it. Lambda and CodePipeline document no such keys for the roles they assume; a
+// condition there could lock them out, so they alone go without.
 func TestServicesAssumeRolesOnlyForTheirOwnResources(t *testing.T) {
 	for _, file := range shipped {
 		for stack, tmpl := range synth(t, file).templates {
@@ -149,9 +150,9 @@ func TestServicesAssumeRolesOnlyForTheirOwnResources(t *testing.T) {
 						continue
 					}
 					cond := asJSON(st["Condition"])
-					if service == "lambda.amazonaws.com" {
+					if service == "lambda.amazonaws.com" || service == "codepipeline.amazonaws.com" {
 						if cond != "null" {
-							t.Errorf("%s %s: lambda trust has a condition Lambda does not document: %s", stack, id, cond)
+							t.Errorf("%s %s: %s trust has a condition the service does not document: %s", stack, id, service, cond)
 						}
 						continue
 					}
@@ -203,5 +204,20 @@ func TestNotifierKeepsWhatItCouldNotHandle(t *testing.T) {
 			"Dimensions":   []any{obj{"Name": "QueueName", "Value": obj{"Fn::GetAtt": []any{queue, "QueueName"}}}},
 			"AlarmActions": assertions.Match_AnyValue(),
 		})
+	})
+}
+
+// The deploy roles read the deploy artifacts and nothing else of the bucket, whatever other
+// grants name them (CDK's CodeDeploy action grants its role the whole bucket).
+func TestDeployRolesReadOnlyDeployArtifacts(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(obj{
+			"Sid": "DeployRolesReadOnlyDeployArtifacts", "Effect": "Deny",
+			"Principal": obj{"AWS": []any{"arn:aws:iam::222222222222:role/orders-api-staging-prod-deploy",
+				"arn:aws:iam::333333333333:role/orders-api-production-prod-deploy"}},
+			"Action":      []any{"s3:GetObject", "s3:GetObjectAttributes", "s3:GetObjectVersion", "s3:GetObjectVersionAttributes"},
+			"NotResource": obj{"Fn::Join": []any{"", []any{obj{"Fn::GetAtt": []any{assertions.Match_AnyValue(), "Arn"}}, "/orders-api-prod/Deploy/*"}}},
+		})})})
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -219,7 +220,11 @@ func TestImageReferences(t *testing.T) {
 }
 
 func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
-	for _, path := range []string{"/dev/zero", t.TempDir()} {
+	fifo := filepath.Join(t.TempDir(), "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/zero", t.TempDir(), fifo} {
 		t.Run(path, func(t *testing.T) {
 			start := time.Now()
 			_, err := Load(path)

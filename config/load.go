@@ -32,19 +32,30 @@ func Load(path string) (*Config, error) {
 // readLimited reads a regular file, and never more than one byte past maxFileBytes: a device
 // such as /dev/zero, a FIFO or a huge file must fail at once, not fill memory or hang.
 func readLimited(path string) ([]byte, error) {
+	// Checked before opening: opening a FIFO blocks until a writer comes.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, notRegular(path, info)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
+	if info, err = f.Stat(); err != nil {
 		return nil, err
 	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s); expected a YAML delivery config", path, info.Mode().Type())
+	if !info.Mode().IsRegular() { // replaced in between
+		return nil, notRegular(path, info)
 	}
 	return io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+}
+
+func notRegular(path string, info os.FileInfo) error {
+	return fmt.Errorf("%s is not a regular file (%s); expected a YAML delivery config", path, info.Mode().Type())
 }
 
 // Parse is Load for bytes already read; name is used in messages.

@@ -681,7 +681,7 @@ func TestScanRefusesAStaleDB(t *testing.T) {
 
 // ECR and ECS throttle; the scripts that call AWS have the CLI itself ride that out (adaptive
 // retries, 10 attempts) unless the caller chose otherwise. The fake aws fails the throttled call
-// as the CLI would with its defaults.
+// as the CLI would with its defaults: it checks the configuration; the retrying is the CLI's own.
 func TestAWSCallsRideOutThrottling(t *testing.T) {
 	for _, tc := range []struct {
 		name, script, call string

@@ -16,6 +16,9 @@ const (
 	buildKit     = "BuildKit reads it"
 	bashFunction = "bash imports it as a function"
 	ours         = "ecsdelivery reserves it"
+	network      = "it routes or trusts the tools' connections"
+	python       = "Python, which runs the AWS CLI, reads it"
+	java         = "the JVM reads it"
 )
 
 // reservedNames are variables that a build secret or a service variable must not set: the
@@ -27,6 +30,13 @@ var reservedNames = map[string]string{
 	"PATH": shell, "BASH_ENV": shell, "ENV": shell, "HOME": shell, "SHELL": shell, "IFS": shell,
 	"PS4": shell, "SHELLOPTS": shell, "BASHOPTS": shell, "CDPATH": shell, "GLOBIGNORE": shell,
 	"NODE_OPTIONS": node,
+	// Where the tools connect and whom they trust: a secret named so would send the registry
+	// password or the AWS calls through a proxy of the config's choosing.
+	"HTTP_PROXY": network, "HTTPS_PROXY": network, "NO_PROXY": network, "ALL_PROXY": network,
+	"http_proxy": network, "https_proxy": network, "no_proxy": network, "all_proxy": network,
+	"SSL_CERT_FILE": network, "SSL_CERT_DIR": network, "REQUESTS_CA_BUNDLE": network, "CURL_CA_BUNDLE": network,
+	"PYTHONPATH": python, "PYTHONHOME": python, "PYTHONSTARTUP": python, "PYTHONUSERBASE": python,
+	"JAVA_TOOL_OPTIONS": java, "_JAVA_OPTIONS": java,
 	// scripts/build.sh, scan.sh and integration-test.sh, and what the constructs export for them.
 	"REPOSITORY_URI": scriptInput, "CONTAINER_NAME": scriptInput, "DEPLOY_ENVIRONMENTS": scriptInput,
 	"DOCKERFILE": scriptInput, "BUILD_CONTEXT": scriptInput, "OUTPUT_DIR": scriptInput,

@@ -54,7 +54,7 @@ func TestReservedVariable(t *testing.T) {
 // Every entry must be a name a config could otherwise use, or the check would never fire, and
 // must say why in a few words, since the words end up in a config error.
 func TestReservedTableIsWellFormed(t *testing.T) {
-	name, prefix := regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`), regexp.MustCompile(`^[A-Z][A-Z0-9_]*_$`)
+	name, prefix := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`), regexp.MustCompile(`^[A-Z][A-Z0-9_]*_$`)
 	for n, why := range reservedNames {
 		if !name.MatchString(n) || why == "" || len(why) > 60 {
 			t.Errorf("reserved name %q (%q)", n, why)
