@@ -238,7 +238,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	confineToDeployArtifacts(self.bucket, deployRoles, artifactPrefix(p.Name, deployArtifact))
 	self.grantPulls(&p)
 	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
-		RoleName:  jsii.String(PipelineRolePrefix(p.Name) + pipelineRolePurpose),
+		RoleName: jsii.String(PipelineRolePrefix(p.Name) + pipelineRolePurpose),
 		// CodePipeline documents no aws:SourceAccount or aws:SourceArn when it assumes its role;
 		// a condition on them could lock the pipeline out of its own role.
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),

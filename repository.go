@@ -69,7 +69,7 @@ func pushOnlyBy(repo awsecr.Repository, roles ...awsiam.IRole) {
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		// Deleting stays with whoever the account allows: it plants nothing, and it is how a
 		// person removes an image the build refused to reuse.
-		Actions: jsii.Strings("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"),
+		Actions:    jsii.Strings("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"),
 		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": arns}},
 	}))
 }
