@@ -47,7 +47,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 
 func TestValidateMissingFile(t *testing.T) {
 	code, _, stderr := run("validate", filepath.Join(t.TempDir(), "nope.yaml"))
-	if code != 1 || !strings.HasPrefix(stderr, "ecsdelivery: reading config: open ") || strings.Count(stderr, "\n") != 1 {
+	if code != 1 || !strings.HasPrefix(stderr, "ecsdelivery: reading config: ") || !strings.Contains(stderr, "nope.yaml: no such file") ||
+		strings.Count(stderr, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want 1 and one line naming the file", code, stderr)
 	}
 }
