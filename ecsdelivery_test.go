@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 func TestNames(t *testing.T) {
@@ -123,22 +124,6 @@ func TestEnvironmentWithoutNAT(t *testing.T) {
 	})
 }
 
-func TestFargateSizeAtLeast(t *testing.T) {
-	for _, tc := range []struct{ cpu, memory, wantCPU, wantMemory int }{
-		{512, 1024 + 512, 512, 2048},
-		{512, 512 + 512, 512, 1024},
-		{1024, 2048 + 512, 1024, 3072},
-		{512, 4096 + 512, 1024, 5120},
-		{2048, 16384 + 512, 4096, 17408},
-		{8192, 16384 + 512, 8192, 20480},
-		{16384, 122880 + 512, 16384, 122880},
-	} {
-		if cpu, memory := fargateSizeAtLeast(tc.cpu, tc.memory); cpu != tc.wantCPU || memory != tc.wantMemory {
-			t.Errorf("fargateSizeAtLeast(%d, %d) = %d, %d; want %d, %d", tc.cpu, tc.memory, cpu, memory, tc.wantCPU, tc.wantMemory)
-		}
-	}
-}
-
 // The approval's message, with its variables resolved to their longest values, fits
 // CodePipeline's limit for the longest names the config accepts.
 func TestApprovalMessageFitsTheLimit(t *testing.T) {
@@ -230,3 +215,29 @@ func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
+
+// The constructs' translations of spec's tables into CDK types cover exactly spec's entries, and
+// render spec's AWS names.
+func TestTranslationsFollowSpec(t *testing.T) {
+	if len(computeTypes) != len(spec.ComputeTypes) {
+		t.Errorf("%d compute types in the library; spec has %d", len(computeTypes), len(spec.ComputeTypes))
+	}
+	for _, c := range spec.ComputeTypes {
+		if _, ok := computeTypes[c.Name]; !ok {
+			t.Errorf("compute type %q of spec has no CDK compute type", c.Name)
+		}
+	}
+	if len(deploymentConfigs) != len(spec.Strategies) {
+		t.Errorf("%d strategies in the library; spec has %d", len(deploymentConfigs), len(spec.Strategies))
+	}
+	for _, s := range spec.Strategies {
+		config, ok := deploymentConfigs[s.Name]
+		if !ok {
+			t.Errorf("strategy %q of spec has no CodeDeploy configuration", s.Name)
+			continue
+		}
+		if got := *config().DeploymentConfigName(); got != s.CodeDeployConfig {
+			t.Errorf("strategy %q renders %q; spec says %q", s.Name, got, s.CodeDeployConfig)
+		}
+	}
+}

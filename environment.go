@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // EnvironmentProps configures NewEnvironment. Zero values take the documented defaults.
@@ -250,14 +252,14 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("an Existing service needs its Cluster and VPC")
 	}
 	if p.NATGateways == nil {
-		one := 1
+		one := spec.DefaultNATGateways
 		p.NATGateways = &one
 	}
 	if n := *p.NATGateways; n < 0 || n > 2 {
 		return fail("NATGateways must be 0, 1 or 2, got %d", n)
 	}
-	orInt(&p.LoadBalancer.TestListenerPort, 9000)
-	if k := p.Service.SecretsKeyARN; k != "" && !kmsKeyARN.MatchString(k) {
+	orInt(&p.LoadBalancer.TestListenerPort, spec.DefaultTestListenerPort)
+	if k := p.Service.SecretsKeyARN; k != "" && !spec.KMSKeyARN.MatchString(k) {
 		return fail("Service.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
 	}
 	serviceDefaults(&p.Service)
@@ -265,36 +267,36 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("%v", err)
 	}
 	d := &p.Deployment
-	orString(&d.Strategy, "AllAtOnce")
+	orString(&d.Strategy, spec.DefaultStrategy)
 	if _, ok := deploymentConfigs[d.Strategy]; !ok {
 		return fail("unknown deployment strategy %q", d.Strategy)
 	}
 	if d.TerminationWaitMinutes == nil {
-		five := 5
-		d.TerminationWaitMinutes = &five
+		wait := spec.DefaultTerminationWaitMinutes
+		d.TerminationWaitMinutes = &wait
 	}
-	orInt(&d.Target5xxPerMinute, 10)
-	orInt(&d.UnhealthyHosts, 1)
-	orInt(&d.LatencyP99Milliseconds, 2000)
+	orInt(&d.Target5xxPerMinute, spec.DefaultTarget5xxPerMinute)
+	orInt(&d.UnhealthyHosts, spec.DefaultUnhealthyHosts)
+	orInt(&d.LatencyP99Milliseconds, spec.DefaultLatencyP99Milliseconds)
 	return p, nil
 }
 
 // serviceDefaults fills the documented defaults of ServiceOptions; the environment and the
 // pipeline's task definitions must agree on them.
 func serviceDefaults(s *ServiceOptions) {
-	orInt(&s.ContainerPort, 8080)
-	orString(&s.HealthCheckPath, "/health")
-	orInt(&s.CPU, 512)
-	orInt(&s.MemoryMiB, 1024)
-	orInt(&s.DesiredCount, 2)
-	orInt(&s.HealthCheckIntervalSeconds, 10)
-	orInt(&s.HealthyThresholdCount, 2)
+	orInt(&s.ContainerPort, spec.DefaultContainerPort)
+	orString(&s.HealthCheckPath, spec.DefaultHealthCheckPath)
+	orInt(&s.CPU, spec.DefaultCPU)
+	orInt(&s.MemoryMiB, spec.DefaultMemoryMiB)
+	orInt(&s.DesiredCount, spec.DefaultDesiredCount)
+	orInt(&s.HealthCheckIntervalSeconds, spec.DefaultHealthCheckInterval)
+	orInt(&s.HealthyThresholdCount, spec.DefaultHealthyThreshold)
 	if s.DeregistrationDelaySeconds == nil {
-		thirty := 30
-		s.DeregistrationDelaySeconds = &thirty
+		delay := spec.DefaultDeregistrationDelay
+		s.DeregistrationDelaySeconds = &delay
 	}
-	orInt(&s.LogRetentionDays, 30)
-	orString(&s.Architecture, "x86_64")
+	orInt(&s.LogRetentionDays, spec.DefaultLogRetentionDays)
+	orString(&s.Architecture, spec.DefaultArchitecture)
 }
 
 func orInt(v *int, def int) {

@@ -2,7 +2,6 @@ package ecsdelivery
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -73,9 +72,6 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 	}
 	return &operations{key: key, topic: topic, name: name}
 }
-
-// kmsKeyARN is the shape of a key ARN a policy can name: not an alias, which IAM does not match.
-var kmsKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
 
 // alarmRefs is alarms as the references CodeDeploy and dashboard widgets take.
 func alarmRefs(alarms []awscloudwatch.Alarm) *[]interfacesawscloudwatch.IAlarmRef {

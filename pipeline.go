@@ -158,12 +158,6 @@ func (p *pipeline) Topic() awssns.ITopic               { return p.ops.topic }
 func (p *pipeline) Alarms() []awscloudwatch.Alarm      { return p.alarms }
 func (p *pipeline) Dashboard() awscloudwatch.Dashboard { return p.dashboard }
 
-const (
-	defaultImagesToKeep          = 30
-	defaultArtifactRetentionDays = 30
-	defaultReleaseRetentionDays  = 365
-)
-
 // NewPipeline creates the pipeline of one app in the tools account.
 func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (Pipeline, error) {
 	p, err := pipelineDefaults(id, *props)
@@ -302,9 +296,9 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 		return fail("Name is required")
 	}
 	orString(&p.App, p.Name)
-	orInt(&p.ImagesToKeep, defaultImagesToKeep)
-	orInt(&p.ArtifactRetentionDays, defaultArtifactRetentionDays)
-	orInt(&p.ReleaseRetentionDays, max(defaultReleaseRetentionDays, p.ArtifactRetentionDays))
+	orInt(&p.ImagesToKeep, spec.DefaultImagesToKeep)
+	orInt(&p.ArtifactRetentionDays, spec.DefaultArtifactRetentionDays)
+	orInt(&p.ReleaseRetentionDays, max(spec.DefaultReleaseRetentionDays, p.ArtifactRetentionDays))
 	if p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1 {
 		return fail("ImagesToKeep and ArtifactRetentionDays must be positive")
 	}
@@ -320,7 +314,7 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	if len(p.Targets) == 0 {
 		return fail("at least one target is required")
 	}
-	if k := p.Build.SecretsKeyARN; k != "" && !kmsKeyARN.MatchString(k) {
+	if k := p.Build.SecretsKeyARN; k != "" && !spec.KMSKeyARN.MatchString(k) {
 		return fail("Build.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
 	}
 	if it := p.IntegrationTest; it != nil {
@@ -343,16 +337,16 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 				"or set AllowGatedEnvironment", it.Environment, gate)
 		}
 		copied := *it
-		orInt(&copied.TimeoutMinutes, 15)
+		orInt(&copied.TimeoutMinutes, spec.DefaultTimeoutMinutes)
 		p.IntegrationTest = &copied
 	}
-	orString(&p.Source.Branch, "main")
-	orString(&p.Build.Dockerfile, "Dockerfile")
-	orString(&p.Build.Context, ".")
-	orString(&p.Build.ComputeType, "medium")
-	orString(&p.Build.Architecture, "x86_64")
+	orString(&p.Source.Branch, spec.DefaultBranch)
+	orString(&p.Build.Dockerfile, spec.DefaultDockerfile)
+	orString(&p.Build.Context, spec.DefaultContext)
+	orString(&p.Build.ComputeType, spec.DefaultComputeType)
+	orString(&p.Build.Architecture, spec.DefaultArchitecture)
 	orString(&p.Build.BuilderImage, spec.DefaultBuilderImage)
-	if !pinnedImage.MatchString(p.Build.BuilderImage) {
+	if !spec.PinnedImage.MatchString(p.Build.BuilderImage) {
 		return fail("Build.BuilderImage %q is not pinned by digest (NAME[:TAG]@sha256:DIGEST)", p.Build.BuilderImage)
 	}
 	if err := checkVariables("Build.Secrets", p.Build.Secrets); err != nil {
@@ -362,7 +356,7 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 		return fail("unknown compute type %q", p.Build.ComputeType)
 	}
 	if len(p.Scan.FailOn) == 0 {
-		p.Scan.FailOn = []string{"CRITICAL", "HIGH"}
+		p.Scan.FailOn = spec.DefaultFailOn()
 	}
 	p.Targets = append([]PipelineTarget(nil), p.Targets...)
 	for _, t := range p.Targets {

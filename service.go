@@ -13,10 +13,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-)
 
-// defaultBootstrapImage answers the health check until the first release replaces it.
-const defaultBootstrapImage = "public.ecr.aws/docker/library/busybox:1.37"
+	"github.com/ecsdelivery/ecsdelivery/spec"
+)
 
 // bootstrapScript serves an "ok" file at the health-check path. The path and port arrive as
 // variables, never spliced into the script, so no path can inject shell.
@@ -44,7 +43,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		"server's port and path); secrets reach the container from Parameter Store as ECS secrets")
 	image, command, env := s.BootstrapImage, []string(nil), containerEnvironment(s.Environment)
 	if image == "" {
-		image, command = defaultBootstrapImage, []string{"sh", "-c", bootstrapScript}
+		image, command = spec.DefaultBootstrapImage, []string{"sh", "-c", bootstrapScript}
 		env["BOOTSTRAP_HEALTH_PATH"] = jsii.String(s.HealthCheckPath)
 		env["BOOTSTRAP_PORT"] = jsii.String(strconv.Itoa(s.ContainerPort))
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // IntegrationTestOptions is the temporary task the pipeline's IntegrationTest stage runs here.
@@ -39,7 +41,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	s := &p.Service
 	// The app keeps the memory it has in the service, as a hard limit; the test container gets
 	// at least 512 MiB beside it, in the smallest Fargate size that holds both.
-	cpu, memory := fargateSizeAtLeast(max(s.CPU, 512), s.MemoryMiB+512)
+	cpu, memory := spec.FargateSizeAtLeast(max(s.CPU, 512), s.MemoryMiB+512)
 	appMemory := min(s.MemoryMiB, memory-512) // below s.MemoryMiB only at Fargate's largest size
 	def := awsecs.NewFargateTaskDefinition(scope, jsii.String("TestTaskDefinition"), &awsecs.FargateTaskDefinitionProps{
 		Family:         jsii.String(TestTaskFamily(p.Name)),
@@ -54,7 +56,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	})
 	suppress(def, "AwsSolutions-ECS2", "Plain, non-secret settings of the integration test of "+p.Name+
 		" (service.environment, and APP_URL for the test container); secrets come from Parameter Store as ECS secrets")
-	placeholder := awsecs.ContainerImage_FromRegistry(jsii.String(defaultBootstrapImage), nil)
+	placeholder := awsecs.ContainerImage_FromRegistry(jsii.String(spec.DefaultBootstrapImage), nil)
 	logging := awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("it")})
 	env := containerEnvironment(s.Environment)
 	env[healthURLVariable] = jsii.String(fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath))
@@ -99,31 +101,6 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	})
 }
 
-// fargateSizes are the memory sizes (MiB) Fargate offers for each CPU size from 512 (256 CPU
-// units offer 512, 1024 and 2048 only, and the test task never needs them).
-var fargateSizes = []struct{ cpu, min, max, step int }{
-	{512, 1024, 4096, 1024}, {1024, 2048, 8192, 1024}, {2048, 4096, 16384, 1024},
-	{4096, 8192, 30720, 1024}, {8192, 16384, 61440, 4096}, {16384, 32768, 122880, 8192},
-}
-
-// fargateSizeAtLeast is the smallest Fargate size with at least cpu units and memory MiB.
-func fargateSizeAtLeast(cpu, memory int) (int, int) {
-	for _, f := range fargateSizes {
-		if f.cpu < cpu || f.max < memory {
-			continue
-		}
-		m := max(f.min, memory)
-		if over := (m - f.min) % f.step; over != 0 {
-			m += f.step - over
-		}
-		if m <= f.max {
-			return f.cpu, m
-		}
-	}
-	last := fargateSizes[len(fargateSizes)-1]
-	return last.cpu, last.max // the largest; the config keeps services well below it
-}
-
 // subnetIDs lists the ids of the subnets tasks run in.
 func subnetIDs(vpc awsec2.IVpc, selection *awsec2.SubnetSelection) []*string {
 	return *vpc.SelectSubnets(selection).SubnetIds
@@ -133,5 +110,5 @@ func testTimeoutMinutes(it *IntegrationTestOptions) int {
 	if it.TimeoutMinutes > 0 {
 		return it.TimeoutMinutes
 	}
-	return 15
+	return spec.DefaultTimeoutMinutes
 }

@@ -8,36 +8,6 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
-// Defaults of the contract; the README's configuration reference lists the same values.
-const (
-	DefaultRegion                 = "us-east-1"
-	DefaultBranch                 = "main"
-	DefaultDockerfile             = "Dockerfile"
-	DefaultContext                = "."
-	DefaultComputeType            = "medium"
-	DefaultArchitecture           = "x86_64"
-	DefaultTimeoutMinutes         = 15
-	DefaultContainerPort          = 8080
-	DefaultHealthCheckPath        = "/health"
-	DefaultCPU                    = 512
-	DefaultMemoryMiB              = 1024
-	DefaultDesiredCount           = 2
-	DefaultStrategy               = "AllAtOnce"
-	DefaultTerminationWaitMinutes = 5
-	DefaultHealthCheckInterval    = 10
-	DefaultHealthyThreshold       = 2
-	DefaultDeregistrationDelay    = 30
-	DefaultLogRetentionDays       = 30
-	DefaultNATGateways            = 1
-	DefaultTestListenerPort       = 9000
-	DefaultTarget5xxPerMinute     = 10
-	DefaultUnhealthyHosts         = 1
-	DefaultLatencyP99Milliseconds = 2000
-)
-
-// DefaultFailOn is the severities that fail the scan when scan.failOn is not given.
-var DefaultFailOn = []string{"CRITICAL", "HIGH"}
-
 // applyDefaults fills what the file left out. It asks the decoder whether a field was given,
 // so an explicit zero (terminationWaitMinutes: 0) is kept rather than replaced.
 func applyDefaults(c *Config, d *decoder) {
@@ -45,27 +15,27 @@ func applyDefaults(c *Config, d *decoder) {
 	if !set("version") {
 		c.Version = 1
 	}
-	orString(&c.Pipeline.Region, DefaultRegion)
-	orString(&c.Source.Branch, DefaultBranch)
-	orString(&c.Build.Dockerfile, DefaultDockerfile)
-	orString(&c.Build.Context, DefaultContext)
-	orString(&c.Build.ComputeType, DefaultComputeType)
-	orString(&c.Build.Architecture, DefaultArchitecture)
+	orString(&c.Pipeline.Region, spec.DefaultRegion)
+	orString(&c.Source.Branch, spec.DefaultBranch)
+	orString(&c.Build.Dockerfile, spec.DefaultDockerfile)
+	orString(&c.Build.Context, spec.DefaultContext)
+	orString(&c.Build.ComputeType, spec.DefaultComputeType)
+	orString(&c.Build.Architecture, spec.DefaultArchitecture)
 	orString(&c.Build.BuilderImage, spec.DefaultBuilderImage)
 	if !set("scan.failOn") {
-		c.Scan.FailOn = append([]string(nil), DefaultFailOn...)
+		c.Scan.FailOn = spec.DefaultFailOn()
 	}
-	orInt(set, "integrationTest.timeoutMinutes", &c.IntegrationTest.TimeoutMinutes, DefaultTimeoutMinutes)
+	orInt(set, "integrationTest.timeoutMinutes", &c.IntegrationTest.TimeoutMinutes, spec.DefaultTimeoutMinutes)
 	// integrationTest.allowGatedEnvironment stays false unless given: the test never runs
 	// unapproved code past an approval by default.
 	if c.IntegrationTest.Environment == "" && len(c.Environments) > 0 {
 		c.IntegrationTest.Environment = c.Environments[0].Name
 	}
 	shared := Service{
-		ContainerPort: DefaultContainerPort, HealthCheckPath: DefaultHealthCheckPath,
-		CPU: DefaultCPU, MemoryMiB: DefaultMemoryMiB, DesiredCount: DefaultDesiredCount,
-		HealthCheckIntervalSeconds: DefaultHealthCheckInterval, HealthyThresholdCount: DefaultHealthyThreshold,
-		DeregistrationDelaySeconds: DefaultDeregistrationDelay, LogRetentionDays: DefaultLogRetentionDays,
+		ContainerPort: spec.DefaultContainerPort, HealthCheckPath: spec.DefaultHealthCheckPath,
+		CPU: spec.DefaultCPU, MemoryMiB: spec.DefaultMemoryMiB, DesiredCount: spec.DefaultDesiredCount,
+		HealthCheckIntervalSeconds: spec.DefaultHealthCheckInterval, HealthyThresholdCount: spec.DefaultHealthyThreshold,
+		DeregistrationDelaySeconds: spec.DefaultDeregistrationDelay, LogRetentionDays: spec.DefaultLogRetentionDays,
 	}
 	overlay(&shared, c.Service, "service", set)
 	c.Service = shared
@@ -73,14 +43,14 @@ func applyDefaults(c *Config, d *decoder) {
 		e := &c.Environments[i]
 		orString(&e.Account, c.Pipeline.Account)
 		orString(&e.Region, c.Pipeline.Region)
-		orString(&e.Deployment.Strategy, DefaultStrategy)
+		orString(&e.Deployment.Strategy, spec.DefaultStrategy)
 		p := fmt.Sprintf("environments[%d].", i)
-		orInt(set, p+"deployment.terminationWaitMinutes", &e.Deployment.TerminationWaitMinutes, DefaultTerminationWaitMinutes)
-		orInt(set, p+"natGateways", &e.NATGateways, DefaultNATGateways)
-		orInt(set, p+"loadBalancer.testListenerPort", &e.LoadBalancer.TestListenerPort, DefaultTestListenerPort)
-		orInt(set, p+"alarms.target5xxPerMinute", &e.Alarms.Target5xxPerMinute, DefaultTarget5xxPerMinute)
-		orInt(set, p+"alarms.unhealthyHosts", &e.Alarms.UnhealthyHosts, DefaultUnhealthyHosts)
-		orInt(set, p+"alarms.latencyP99Milliseconds", &e.Alarms.LatencyP99Milliseconds, DefaultLatencyP99Milliseconds)
+		orInt(set, p+"deployment.terminationWaitMinutes", &e.Deployment.TerminationWaitMinutes, spec.DefaultTerminationWaitMinutes)
+		orInt(set, p+"natGateways", &e.NATGateways, spec.DefaultNATGateways)
+		orInt(set, p+"loadBalancer.testListenerPort", &e.LoadBalancer.TestListenerPort, spec.DefaultTestListenerPort)
+		orInt(set, p+"alarms.target5xxPerMinute", &e.Alarms.Target5xxPerMinute, spec.DefaultTarget5xxPerMinute)
+		orInt(set, p+"alarms.unhealthyHosts", &e.Alarms.UnhealthyHosts, spec.DefaultUnhealthyHosts)
+		orInt(set, p+"alarms.latencyP99Milliseconds", &e.Alarms.LatencyP99Milliseconds, spec.DefaultLatencyP99Milliseconds)
 		effective := c.Service
 		effective.Environment = maps.Clone(c.Service.Environment)
 		effective.Secrets = maps.Clone(c.Service.Secrets)

@@ -22,65 +22,26 @@ const (
 )
 
 var (
-	namePattern     = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	suffixPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	ownerPattern    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoPattern     = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	branchBad       = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|/\.|^[/.-]|[/.]$|\.lock$|\.lock/|^@$`)
-	secretName      = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
-	varName         = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	parameterName   = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
-	vpcIDPattern    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	subnetIDPattern = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	serviceName     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	emailPattern    = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
-	relativePath    = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
-	imagePattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
-	// healthCheckPath is a URL path with an optional query, from characters that mean nothing
-	// to a shell: the path reaches a container's CMD-SHELL health check and the bootstrap
-	// server's script, so a space, quote, ';', '$', '`', '#' or a second '?' must never pass.
-	// '&' is allowed in the query only, where a query needs it; a '%' must escape something.
-	healthCheckPath = regexp.MustCompile(`^/(?:[A-Za-z0-9._~/:@+,=-]|%[0-9A-Fa-f]{2})*(?:\?(?:[A-Za-z0-9._~/:@+,=&-]|%[0-9A-Fa-f]{2})*)?$`)
-	// pinnedImage and unpinnedImage are image references as the distribution grammar has them
-	// (an optional registry host and port, lowercase path components, an optional tag), with and
-	// without a sha256 digest.
-	pinnedImage      = regexp.MustCompile(`^` + imageRepository + imageTag + `@sha256:[0-9a-f]{64}$`)
-	unpinnedImage    = regexp.MustCompile(`^` + imageRepository + imageTag + `$`)
+	namePattern      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	suffixPattern    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	ownerPattern     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	repoPattern      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	branchBad        = regexp.MustCompile(`[\x00-\x20~^:?*\[\\\x7f]|\.\.|@\{|//|/\.|^[/.-]|[/.]$|\.lock$|\.lock/|^@$`)
+	secretName       = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	varName          = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	parameterName    = regexp.MustCompile(`^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	vpcIDPattern     = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	subnetIDPattern  = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	serviceName      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	emailPattern     = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
+	relativePath     = regexp.MustCompile(`^[^/\x00-\x1f][^\x00-\x1f]*$`)
+	imagePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
 	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-	computeTypes     = []string{"small", "medium", "large", "xlarge"}
-	architectures    = []string{"x86_64", "arm64"}
+	computeTypes     = spec.ComputeTypeNames()
+	architectures    = spec.Architectures
 	severities       = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
-	strategies       = []string{"AllAtOnce", "Canary10Percent5Minutes", "Canary10Percent15Minutes", "Linear10PercentEvery1Minute", "Linear10PercentEvery3Minutes"}
-	fargateSizes     = map[int]fargateSize{ // from the ECS task-size table
-		256: {512, 2048, 512}, 512: {1024, 4096, 1024}, 1024: {2048, 8192, 1024}, 2048: {4096, 16384, 1024},
-		4096: {8192, 30720, 1024}, 8192: {16384, 61440, 4096}, 16384: {32768, 122880, 8192},
-	}
+	strategies       = spec.StrategyNames()
 )
-
-const (
-	imageComponent  = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
-	imageRepository = `(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?` + imageComponent + `(?:/` + imageComponent + `)*`
-	imageTag        = `(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`
-	// maxHealthCheckPath is what an ALB target group accepts.
-	maxHealthCheckPath = 1024
-)
-
-// fargateSize is the memory a Fargate CPU size accepts: min to max in steps.
-type fargateSize struct{ min, max, step int }
-
-func (f fargateSize) fits(mib int) bool {
-	if f.min == 512 { // 256 CPU: 512, 1024 or 2048 only
-		return mib == 512 || mib == 1024 || mib == 2048
-	}
-	return mib >= f.min && mib <= f.max && mib%f.step == 0
-}
-
-func (f fargateSize) String() string {
-	if f.min == 512 {
-		return "512, 1024 or 2048 MiB"
-	}
-	return fmt.Sprintf("%d to %d MiB in steps of %d", f.min, f.max, f.step)
-}
 
 // validator reports semantic problems at the position the decoder recorded for each path.
 type validator struct {
@@ -328,8 +289,8 @@ func (v *validator) build(c *Config) {
 		}
 	}
 	switch img := b.BuilderImage; {
-	case pinnedImage.MatchString(img):
-	case unpinnedImage.MatchString(img):
+	case spec.PinnedImage.MatchString(img):
+	case spec.UnpinnedImage.MatchString(img):
 		v.add("build.builderImage", "%q is not pinned by digest; expected NAME[:TAG]@sha256:DIGEST (see the README on mirroring the builder)", img)
 	default:
 		v.add("build.builderImage", "%q is not an image reference; expected NAME[:TAG]@sha256:DIGEST with 64 lowercase hex digits (see the README on mirroring the builder)", img)
@@ -442,9 +403,9 @@ func (v *validator) service(prefix string, s Service, env *int) {
 	}
 	if check("healthCheckPath") {
 		switch hp := s.HealthCheckPath; {
-		case len(hp) > maxHealthCheckPath:
-			v.add(prefix+".healthCheckPath", "%q is %d characters; expected a URL path of at most %d", hp, len(hp), maxHealthCheckPath)
-		case !healthCheckPath.MatchString(hp):
+		case len(hp) > spec.MaxHealthCheckPath:
+			v.add(prefix+".healthCheckPath", "%q is %d characters; expected a URL path of at most %d", hp, len(hp), spec.MaxHealthCheckPath)
+		case !spec.HealthCheckPath.MatchString(hp):
 			v.add(prefix+".healthCheckPath", "%q is not a URL path; expected /PATH with letters, digits and . _ ~ %% / : @ + , = - and an optional ?QUERY", hp)
 		}
 	}
@@ -536,14 +497,14 @@ func (v *validator) reservedVariable(path, name string) {
 }
 
 func (v *validator) fargateSize(prefix string, s Service, given func(string) bool) {
-	size, ok := fargateSizes[s.CPU]
+	size, ok := spec.FargateCPU(s.CPU)
 	if !ok {
 		if given("cpu") || prefix == "service" {
 			v.add(prefix+".cpu", "%d is not a Fargate CPU size; expected 256, 512, 1024, 2048, 4096, 8192 or 16384", s.CPU)
 		}
 		return // a shared cpu is reported once, at service.cpu
 	}
-	if !size.fits(s.MemoryMiB) {
+	if !size.Fits(s.MemoryMiB) {
 		path := prefix + ".memoryMiB" // where the mismatch was written: memory if given, else cpu
 		if !given("memoryMiB") {
 			path = prefix + ".cpu"

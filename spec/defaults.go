@@ -1,0 +1,41 @@
+package spec
+
+// Defaults of the config contract and of the constructs' props: written here once, filled in by
+// the config loader and by the constructs alike; the README's configuration reference lists the
+// same values.
+const (
+	DefaultRegion                 = "us-east-1"
+	DefaultBranch                 = "main"
+	DefaultDockerfile             = "Dockerfile"
+	DefaultContext                = "."
+	DefaultComputeType            = "medium"
+	DefaultArchitecture           = "x86_64"
+	DefaultTimeoutMinutes         = 15
+	DefaultContainerPort          = 8080
+	DefaultHealthCheckPath        = "/health"
+	DefaultCPU                    = 512
+	DefaultMemoryMiB              = 1024
+	DefaultDesiredCount           = 2
+	DefaultStrategy               = "AllAtOnce"
+	DefaultTerminationWaitMinutes = 5
+	DefaultHealthCheckInterval    = 10
+	DefaultHealthyThreshold       = 2
+	DefaultDeregistrationDelay    = 30
+	DefaultLogRetentionDays       = 30
+	DefaultNATGateways            = 1
+	DefaultTestListenerPort       = 9000
+	DefaultTarget5xxPerMinute     = 10
+	DefaultUnhealthyHosts         = 1
+	DefaultLatencyP99Milliseconds = 2000
+	// DefaultImagesToKeep is how many tagged images the repository keeps beyond the deployed ones.
+	DefaultImagesToKeep = 30
+	// DefaultArtifactRetentionDays keeps source archives, scan reports and the scan cache.
+	DefaultArtifactRetentionDays = 30
+	// DefaultReleaseRetentionDays keeps the deploy artifacts a stage rollback needs.
+	DefaultReleaseRetentionDays = 365
+	// DefaultBootstrapImage runs until the pipeline's first deployment.
+	DefaultBootstrapImage = "public.ecr.aws/docker/library/busybox:1.37"
+)
+
+// DefaultFailOn is the severities that fail the scan when none are given.
+func DefaultFailOn() []string { return []string{"CRITICAL", "HIGH"} }
