@@ -14,7 +14,7 @@ const scanCachePrefix = "trivy-cache"
 
 func newArtifactKey(scope constructs.Construct, name string) awskms.IKey {
 	return awskms.NewKey(scope, jsii.String("ArtifactKey"), &awskms.KeyProps{
-		Alias:             jsii.String(ArtifactKeyAlias(name)),
+		Alias:             jsii.String(artifactKeyAlias(name)),
 		Description:       jsii.String("Encrypts the pipeline artifacts and images of " + name),
 		EnableKeyRotation: jsii.Bool(true),
 	})
@@ -39,7 +39,7 @@ func newArtifactBucket(scope constructs.Construct, name string, key awskms.IKey,
 		rules = append(rules, &awss3.LifecycleRule{Id: jsii.String(r.id), Prefix: jsii.String(r.prefix), Expiration: days(retentionDays)})
 	}
 	bucket := awss3.NewBucket(scope, jsii.String("ArtifactBucket"), &awss3.BucketProps{
-		BucketName: jsii.String(ArtifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
+		BucketName: jsii.String(artifactBucketName(name, *awscdk.Stack_Of(scope).Account())),
 		// Fixed names: a failed first create must not leave them taken for the retry.
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		Encryption:        awss3.BucketEncryption_KMS,

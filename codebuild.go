@@ -44,7 +44,7 @@ func plain(value string) *awscodebuild.BuildEnvironmentVariable {
 // for this project only.
 func projectRole(scope constructs.Construct, id, name, purpose, project string) awsiam.Role {
 	return awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
-		RoleName:    jsii.String(PipelineRolePrefix(name) + purpose),
+		RoleName:    jsii.String(pipelineRolePrefix(name) + purpose),
 		AssumedBy:   servicePrincipal(scope, "codebuild.amazonaws.com", stackARN(scope, "codebuild", "project/"+project)),
 		Description: jsii.String("CodeBuild " + purpose + " project of the pipeline " + name),
 	})
@@ -148,7 +148,7 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 	}
 	env := map[string]*awscodebuild.BuildEnvironmentVariable{
 		"REPOSITORY_URI": plain(*repo.RepositoryUri()),
-		"CONTAINER_NAME": plain(ContainerName),
+		"CONTAINER_NAME": plain(containerName),
 		"DOCKERFILE":     plain(b.Dockerfile),
 		"BUILD_CONTEXT":  plain(b.Context),
 		"CACHE_TAG":      plain(cacheTagPrefix),

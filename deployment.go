@@ -35,13 +35,13 @@ var deploymentConfigs = map[string]func() awscodedeploy.IEcsDeploymentConfig{
 
 // existingTarget wraps a service, listeners and target groups that exist already. Nothing is
 // looked up: the ARNs carry every name the alarms need.
-func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *ExistingService) *deployTarget {
+func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *ExistingServiceOptions) *deployTarget {
 	// CodeDeploy reads only the listeners' ARNs, so they are imported without the security
 	// group an application-listener import insists on.
 	listener := elb.NetworkListener_FromNetworkListenerArn(scope, jsii.String("ExistingListener"), jsii.String(e.ListenerARN))
 	test := elb.NetworkListener_FromNetworkListenerArn(scope, jsii.String("ExistingTestListener"), jsii.String(e.TestListenerARN))
 	return &deployTarget{
-		service: awsecs.FargateService_FromFargateServiceAttributes(scope, jsii.String("ExistingService"),
+		service: awsecs.FargateService_FromFargateServiceAttributes(scope, jsii.String("ExistingServiceOptions"),
 			&awsecs.FargateServiceAttributes{Cluster: cluster, ServiceName: jsii.String(e.ServiceName)}),
 		serviceName:  e.ServiceName,
 		listener:     listener,

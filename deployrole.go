@@ -27,14 +27,14 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 	// integration test runs, its project's role. The roles do not exist yet when this stack is
 	// deployed, so they are compared by ARN rather than named as principals.
 	pipelineRole := func(purpose string) string {
-		return fmt.Sprintf("arn:%s:iam::%s:role/%s%s", partition, p.PipelineAccount, PipelineRolePrefix(p.Pipeline), purpose)
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s%s", partition, p.PipelineAccount, pipelineRolePrefix(p.Pipeline), purpose)
 	}
 	trusted := []string{pipelineRole(pipelineRolePurpose)}
 	if p.IntegrationTest != nil {
 		trusted = append(trusted, pipelineRole(integrationTestRolePurpose))
 	}
 	role := awsiam.NewRole(scope, jsii.String("DeployRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(DeployRoleName(p.Name)),
+		RoleName:    jsii.String(deployRoleName(p.Name)),
 		Description: jsii.String("The pipeline " + p.Pipeline + " assumes this role to deploy " + p.Name),
 		AssumedBy: awsiam.NewAccountPrincipal(jsii.String(p.PipelineAccount)).WithConditions(&map[string]any{
 			"ArnEquals": map[string]any{"aws:PrincipalArn": trusted},
@@ -63,28 +63,28 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
 	// The deploy artifacts only: the source archives hold the code, not what is deployed.
 	add("ReadDeployArtifacts", []string{"s3:GetObject", "s3:GetObjectVersion"},
-		[]string{fmt.Sprintf("arn:%s:s3:::%s/%s*", partition, ArtifactBucketName(p.Pipeline, p.PipelineAccount),
+		[]string{fmt.Sprintf("arn:%s:s3:::%s/%s*", partition, artifactBucketName(p.Pipeline, p.PipelineAccount),
 			artifactPrefix(p.Pipeline, deployArtifact))}, nil)
 	// The key's id is unknown here. In another account the pipeline's key policy, which names
 	// this role, is what opens exactly that key; in one account the key policy defers to IAM,
 	// so the key's alias pins it (alias conditions are not relied on across accounts).
 	var pinToAlias map[string]any
 	if p.PipelineAccount == account {
-		pinToAlias = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": ArtifactKeyAlias(p.Pipeline)}}
+		pinToAlias = map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": artifactKeyAlias(p.Pipeline)}}
 	}
 	add("DecryptArtifacts", []string{"kms:Decrypt", "kms:DescribeKey"},
 		[]string{fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, p.PipelineRegion, p.PipelineAccount)}, pinToAlias)
 	testTag := "aws:ResourceTag/" + integrationTestTag[0]
 	inCluster := map[string]any{"ArnEquals": map[string]any{"ecs:cluster": *cluster.ClusterArn()}}
 	add("RunIntegrationTestTask", []string{"ecs:RunTask"},
-		[]string{arn("ecs", "task-definition/"+TestTaskFamily(p.Name)+":*")}, inCluster)
+		[]string{arn("ecs", "task-definition/"+testTaskFamily(p.Name)+":*")}, inCluster)
 	// The test task is started with its tag, which is what lets this role stop it; tagging is
 	// allowed only as part of RunTask, so no running task of the service can be tagged.
 	add("TagIntegrationTestTask", []string{"ecs:TagResource"},
 		[]string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")},
 		map[string]any{"StringEquals": map[string]any{"ecs:CreateAction": "RunTask", "aws:RequestTag/" + integrationTestTag[0]: integrationTestTag[1]}})
 	add("ReadIntegrationTestNetwork", []string{"ssm:GetParameter"},
-		[]string{arn("ssm", "parameter"+IntegrationTestParameter(p.Name))}, nil)
+		[]string{arn("ssm", "parameter"+integrationTestParameter(p.Name))}, nil)
 	add("WatchTasks", []string{"ecs:DescribeTasks"}, []string{arn("ecs", "task/"+*cluster.ClusterName()+"/*")}, inCluster)
 	// ListTasks has no resource-level permissions; the cluster condition scopes it. The
 	// integration test lists its own orphans with it.
@@ -99,7 +99,7 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		"unknown here (its key policy or alias condition pins it); the deploy artifacts are objects of the pipeline's bucket "+
 		"under one prefix",
 		"Resource::*",
-		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task-definition\/`+regexp.QuoteMeta(TestTaskFamily(p.Name))+`:\*$/`,
+		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task-definition\/`+regexp.QuoteMeta(testTaskFamily(p.Name))+`:\*$/`,
 		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task\/[^/]+\/\*$/`,
 		`/^Resource::arn:[^:]+:kms:[^:]+:.+:key\/\*$/`,
 		`/^Resource::arn:[^:]+:s3:::`+regexp.QuoteMeta(Name(p.Pipeline, "artifacts"))+`-[^/]+\/`+

@@ -74,14 +74,14 @@ type targetARNs struct {
 	deployRole, executionRole, application string
 }
 
-func arnsOf(t *PipelineTarget, partition string) targetARNs {
+func arnsOf(t *PipelineTargetOptions, partition string) targetARNs {
 	deployRole := t.DeployRoleARN
 	if deployRole == "" {
-		deployRole = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, DeployRoleName(t.Name))
+		deployRole = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, deployRoleName(t.Name))
 	}
 	return targetARNs{
 		deployRole:    deployRole,
-		executionRole: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, ExecutionRoleName(t.Name)),
+		executionRole: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, executionRoleName(t.Name)),
 		application:   fmt.Sprintf("arn:%s:codedeploy:%s:%s:application:%s", partition, t.Region, t.Account, t.Name),
 	}
 }
@@ -90,7 +90,7 @@ func arnsOf(t *PipelineTarget, partition string) targetARNs {
 func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey,
 	deploy awscodepipeline.Artifact) (*awscodepipeline.StageProps, awscodebuild.IProject) {
 	it := p.IntegrationTest
-	var t *PipelineTarget
+	var t *PipelineTargetOptions
 	for i := range p.Targets {
 		if p.Targets[i].Environment == it.Environment {
 			t = &p.Targets[i]
@@ -109,9 +109,9 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 			"DEPLOY_ROLE_ARN":   plain(arns.deployRole),
 			"ENV_REGION":        plain(t.Region),
 			"CLUSTER":           plain(t.ClusterName),
-			"FAMILY":            plain(TestTaskFamily(t.Name)),
-			"NETWORK_PARAMETER": plain(IntegrationTestParameter(t.Name)),
-			"LOG_GROUP":         plain(LogGroupName(t.Name)),
+			"FAMILY":            plain(testTaskFamily(t.Name)),
+			"NETWORK_PARAMETER": plain(integrationTestParameter(t.Name)),
+			"LOG_GROUP":         plain(logGroupName(t.Name)),
 			"TIMEOUT_SECONDS":   plain(strconv.Itoa(it.TimeoutMinutes * 60)),
 		},
 		// The task's own timeout decides; this only catches a stuck script.
@@ -121,7 +121,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 		})},
 	})
 	return &awscodepipeline.StageProps{
-		StageName: jsii.String(StageIntegrationTest),
+		StageName: jsii.String(stageIntegrationTest),
 		Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 			ActionName: jsii.String("TemporaryTask"), Project: project, Input: deploy,
 		})},
@@ -141,7 +141,7 @@ func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant f
 		if t.Approval {
 			message, link := approvalTexts(p, t.Environment, region)
 			stages = append(stages, &awscodepipeline.StageProps{
-				StageName: jsii.String(ApproveStageName(t.Environment)),
+				StageName: jsii.String(approveStageName(t.Environment)),
 				Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{
 					ActionName:            jsii.String("Approve"),
 					NotificationTopic:     topic,
@@ -164,7 +164,7 @@ func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant f
 				DeploymentGroupName: jsii.String(t.Name),
 			})
 		stages = append(stages, &awscodepipeline.StageProps{
-			StageName: jsii.String(DeployStageName(t.Environment)),
+			StageName: jsii.String(deployStageName(t.Environment)),
 			Actions: &[]awscodepipeline.IAction{markDeployedAction(marker, t.Environment, deploy), awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
 				ActionName:                 jsii.String("BlueGreen"),
 				RunOrder:                   jsii.Number(2),

@@ -41,7 +41,7 @@ func TestPropsAreChecked(t *testing.T) {
 		t.Errorf("environment with an alias as secrets key: %v", err)
 	}
 	if _, err := NewPipeline(nil, "Pipeline", &PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"},
-		Targets: []PipelineTarget{{Environment: "e", Name: "x-e"}}, Build: BuildOptions{SecretsKeyARN: alias}}); err == nil ||
+		Targets: []PipelineTargetOptions{{Environment: "e", Name: "x-e"}}, Build: BuildOptions{SecretsKeyARN: alias}}); err == nil ||
 		!strings.Contains(err.Error(), "Build.SecretsKeyARN") {
 		t.Errorf("pipeline with an alias as secrets key: %v", err)
 	}
@@ -56,7 +56,7 @@ func TestPropsAreChecked(t *testing.T) {
 
 // What the config refuses, the constructs refuse too, for library users.
 func TestTrustBoundaryPropsAreChecked(t *testing.T) {
-	targets := []PipelineTarget{{Environment: "staging", Name: "x-staging"}, {Environment: "production", Name: "x-production", Approval: true}}
+	targets := []PipelineTargetOptions{{Environment: "staging", Name: "x-staging"}, {Environment: "production", Name: "x-production", Approval: true}}
 	pipeline := func(edit func(*PipelineProps)) error {
 		p := &PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: targets}
 		edit(p)
@@ -69,7 +69,7 @@ func TestTrustBoundaryPropsAreChecked(t *testing.T) {
 		want string
 	}{
 		{"integration test behind an approval", pipeline(func(p *PipelineProps) {
-			p.IntegrationTest = &PipelineIntegrationTest{Environment: "production"}
+			p.IntegrationTest = &PipelineIntegrationTestOptions{Environment: "production"}
 		}), `IntegrationTest.Environment "production" is deployed only after the approval of "production"`},
 		{"builder image by tag", pipeline(func(p *PipelineProps) { p.Build.BuilderImage = "moby/buildkit:latest" }),
 			`Build.BuilderImage "moby/buildkit:latest" is not pinned by digest`},
@@ -92,7 +92,7 @@ func TestTrustBoundaryPropsAreChecked(t *testing.T) {
 		})
 	}
 	allowed := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: targets,
-		IntegrationTest: &PipelineIntegrationTest{Environment: "production", AllowGatedEnvironment: true}}
+		IntegrationTest: &PipelineIntegrationTestOptions{Environment: "production", AllowGatedEnvironment: true}}
 	if _, err := pipelineDefaults("Pipeline", allowed); err != nil {
 		t.Errorf("an explicitly allowed gated environment is refused: %v", err)
 	}
@@ -128,7 +128,7 @@ func TestEnvironmentWithoutNAT(t *testing.T) {
 // CodePipeline's limit for the longest names the config accepts.
 func TestApprovalMessageFitsTheLimit(t *testing.T) {
 	pipeline := strings.Repeat("a", 28) + "-" + strings.Repeat("s", 11) // app and suffix at their limits
-	p := &PipelineProps{Name: pipeline, Build: BuildOptions{UnitTestCommand: "make test"}, IntegrationTest: &PipelineIntegrationTest{}}
+	p := &PipelineProps{Name: pipeline, Build: BuildOptions{UnitTestCommand: "make test"}, IntegrationTest: &PipelineIntegrationTestOptions{}}
 	message, link := approvalTexts(p, strings.Repeat("e", 12), "ap-southeast-5")
 	resolved := strings.NewReplacer(
 		"#{"+sourceVariables+".CommitId}", strings.Repeat("c", 40),
@@ -152,7 +152,7 @@ func TestApprovalSaysWhatRan(t *testing.T) {
 	if !strings.HasPrefix(link, "https://console.amazonaws.cn/codesuite/codebuild/projects/orders-api-scan/build/") {
 		t.Errorf("China link: %s", link)
 	}
-	p := &PipelineProps{Name: "orders-api", IntegrationTest: &PipelineIntegrationTest{}}
+	p := &PipelineProps{Name: "orders-api", IntegrationTest: &PipelineIntegrationTestOptions{}}
 	if message, _ := approvalTexts(p, "production", "us-gov-west-1"); !strings.Contains(message, "It passed the build, scan and integration tests. Scan results at the link; build: https://console.amazonaws-us-gov.com/") {
 		t.Errorf("with integration tests only, in GovCloud: %s", message)
 	}
@@ -177,7 +177,7 @@ func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
 	_, err := NewEnvironment(stack, "Environment", &EnvironmentProps{
 		Name: "orders-api-staging", Pipeline: "orders-api", PipelineAccount: "111111111111", VPC: vpc, Cluster: cluster,
 		TaskSubnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
-		Existing: &ExistingService{ServiceName: "orders-api",
+		Existing: &ExistingServiceOptions{ServiceName: "orders-api",
 			ListenerARN: lb + "listener/app/staging-alb/0123456789abcdef/0123456789abcdef", TestListenerARN: lb + "listener/app/staging-alb/0123456789abcdef/fedcba9876543210",
 			TargetGroupARNs: [2]string{lb + "targetgroup/orders-api-blue/0123456789abcdef", lb + "targetgroup/orders-api-green/fedcba9876543210"}},
 	})

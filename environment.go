@@ -52,7 +52,7 @@ type EnvironmentProps struct {
 
 	// Existing names a service, its listeners and target groups, and optionally a deploy role,
 	// that already exist. Default: all of them are created. Requires VPC and Cluster.
-	Existing *ExistingService
+	Existing *ExistingServiceOptions
 
 	// Emails subscribe to the environment's notification topic, which its alarms notify.
 	// Default: none.
@@ -118,8 +118,8 @@ type DeploymentOptions struct {
 	LatencyP99Milliseconds int
 }
 
-// ExistingService names the pieces of an environment that already exist.
-type ExistingService struct {
+// ExistingServiceOptions names the pieces of an environment that already exist.
+type ExistingServiceOptions struct {
 	ServiceName     string
 	ListenerARN     string
 	TestListenerARN string
@@ -144,7 +144,7 @@ type Environment interface {
 	// Topic is where the environment's alarms go.
 	Topic() awssns.ITopic
 	// Alarms roll a deployment back and notify the Topic.
-	Alarms() []awscloudwatch.Alarm
+	Alarms() []awscloudwatch.IAlarm
 	// Dashboard shows the service's health.
 	Dashboard() awscloudwatch.Dashboard
 	// TaskFamily is the service's task definition family.
@@ -174,10 +174,10 @@ func (e *environment) TestTaskSecurityGroup() awsec2.ISecurityGroup       { retu
 func (e *environment) DeploymentGroup() awscodedeploy.IEcsDeploymentGroup { return e.group }
 func (e *environment) DeployRole() awsiam.IRole                           { return e.deployRole }
 func (e *environment) Topic() awssns.ITopic                               { return e.ops.topic }
-func (e *environment) Alarms() []awscloudwatch.Alarm                      { return e.alarms }
+func (e *environment) Alarms() []awscloudwatch.IAlarm                     { return asIAlarms(e.alarms) }
 func (e *environment) Dashboard() awscloudwatch.Dashboard                 { return e.dashboard }
 func (e *environment) TaskFamily() string                                 { return e.props.Name }
-func (e *environment) ContainerName() string                              { return ContainerName }
+func (e *environment) ContainerName() string                              { return containerName }
 func (e *environment) ContainerPort() int                                 { return e.props.Service.ContainerPort }
 
 // NewEnvironment creates one deployment target, or wraps the existing pieces given in props.

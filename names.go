@@ -26,48 +26,48 @@ func EnvironmentStackName(app, environment, suffix string) string {
 // Names of the pipeline's resources that environments in other accounts must know. pipeline is
 // the pipeline's name prefix (app and suffix).
 
-// ArtifactKeyAlias is the alias of the key that encrypts artifacts and images.
-func ArtifactKeyAlias(pipeline string) string { return "alias/" + pipeline + "-artifacts" }
+// artifactKeyAlias is the alias of the key that encrypts artifacts and images.
+func artifactKeyAlias(pipeline string) string { return "alias/" + pipeline + "-artifacts" }
 
-// ArtifactBucketName is the artifact bucket's name; bucket names are global, so it carries the
+// artifactBucketName is the artifact bucket's name; bucket names are global, so it carries the
 // pipeline account (a token when the stack is environment-agnostic).
-func ArtifactBucketName(pipeline, account string) string { return Name(pipeline, "artifacts", account) }
+func artifactBucketName(pipeline, account string) string { return Name(pipeline, "artifacts", account) }
 
-// RepositoryName is the ECR repository that holds the app's images.
-func RepositoryName(pipeline string) string { return pipeline }
+// repositoryName is the ECR repository that holds the app's images.
+func repositoryName(pipeline string) string { return pipeline }
 
-// PipelineRolePrefix starts the name of every role of the pipeline; environments trust roles
+// pipelineRolePrefix starts the name of every role of the pipeline; environments trust roles
 // with this prefix only. Environment names cannot start with "pipeline", so no environment's
 // role matches it.
-func PipelineRolePrefix(pipeline string) string { return pipeline + "-pipeline-" }
+func pipelineRolePrefix(pipeline string) string { return pipeline + "-pipeline-" }
 
 // Names of one environment's resources. env is the environment's name prefix (app,
 // environment and suffix).
 
-// DeployRoleName is the role the pipeline assumes to deploy into the environment.
-func DeployRoleName(env string) string { return env + "-deploy" }
+// deployRoleName is the role the pipeline assumes to deploy into the environment.
+func deployRoleName(env string) string { return env + "-deploy" }
 
-// ExecutionRoleName is the role ECS uses to pull the image, read secrets and write logs.
-func ExecutionRoleName(env string) string { return env + "-execution" }
+// executionRoleName is the role ECS uses to pull the image, read secrets and write logs.
+func executionRoleName(env string) string { return env + "-execution" }
 
-// TaskRoleName is the role the application runs as.
-func TaskRoleName(env string) string { return env + "-task" }
+// taskRoleName is the role the application runs as.
+func taskRoleName(env string) string { return env + "-task" }
 
-// LogGroupName is where the service's containers log.
-func LogGroupName(env string) string { return "/ecsdelivery/" + env }
+// logGroupName is where the service's containers log.
+func logGroupName(env string) string { return "/ecsdelivery/" + env }
 
-// TestTaskFamily is the task definition family of the temporary integration-test task.
-func TestTaskFamily(env string) string { return env + "-it" }
+// testTaskFamily is the task definition family of the temporary integration-test task.
+func testTaskFamily(env string) string { return env + "-it" }
 
-// ContainerName is the application container in every task definition and in appspec.yaml.
-const ContainerName = "app"
+// containerName is the application container in every task definition and in appspec.yaml.
+const containerName = "app"
 
-// NotificationTopicName is the topic of one stack of an app (pipeline or environment) that its
+// notificationTopicName is the topic of one stack of an app (pipeline or environment) that its
 // alarms and notifications go to.
-func NotificationTopicName(name string) string { return name + "-notifications" }
+func notificationTopicName(name string) string { return name + "-notifications" }
 
-// DashboardName is the CloudWatch dashboard of a pipeline or an environment.
-func DashboardName(name string) string { return name }
+// dashboardName is the CloudWatch dashboard of a pipeline or an environment.
+func dashboardName(name string) string { return name }
 
 // artifactPrefix is where CodePipeline stores one artifact of a pipeline in its bucket: under
 // the first 20 characters of the pipeline's name and the first 10 of the artifact's. Roles that

@@ -17,9 +17,9 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/notifier"
 )
 
-// MetricsNamespace holds the pipeline metrics the notifier publishes: CodePipeline and
+// metricsNamespace holds the pipeline metrics the notifier publishes: CodePipeline and
 // CodeDeploy publish none of their own.
-const MetricsNamespace = "ecsdelivery"
+const metricsNamespace = "ecsdelivery"
 
 // newNotifier creates the function that turns the pipeline's state changes into metrics
 // (executions, their duration, deployments per environment) and into messages on the topic:
@@ -46,7 +46,7 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 		Actions: jsii.Strings("cloudwatch:PutMetricData"),
 		// PutMetricData has no resource-level permissions; the namespace condition scopes it.
 		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": MetricsNamespace}},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": metricsNamespace}},
 	}))
 	ops.topic.GrantPublish(role)
 	suppress(role, "AwsSolutions-IAM5", "The notifier of "+p.Name+": cloudwatch:PutMetricData has no resource-level "+
@@ -57,7 +57,7 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 
 	deployStages := map[string]string{}
 	for _, t := range p.Targets {
-		deployStages[DeployStageName(t.Environment)] = t.Environment
+		deployStages[deployStageName(t.Environment)] = t.Environment
 	}
 	stages, _ := json.Marshal(deployStages)
 	// Events the notifier could not handle (it threw, or could not be invoked) wait here, and an
@@ -151,7 +151,7 @@ func pipelineMetric(p *PipelineProps, name, statistic string, period awscdk.Dura
 		dimensions[k] = jsii.String(v)
 	}
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace: jsii.String(MetricsNamespace), MetricName: jsii.String(name), DimensionsMap: &dimensions,
+		Namespace: jsii.String(metricsNamespace), MetricName: jsii.String(name), DimensionsMap: &dimensions,
 		Statistic: jsii.String(statistic), Period: period,
 	})
 }

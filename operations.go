@@ -41,7 +41,7 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": []string{
-			logGroupARN(stack, LogGroupName(name)), logGroupARN(stack, LogGroupName(name)+"/*"),
+			logGroupARN(stack, logGroupName(name)), logGroupARN(stack, logGroupName(name)+"/*"),
 		}}},
 	}), jsii.Bool(true))
 	// Alarms publish to the encrypted topic as CloudWatch, which needs the data key. The
@@ -53,7 +53,7 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 		Resources:  jsii.Strings("*"),
 	}), jsii.Bool(true))
 	topic := awssns.NewTopic(scope, jsii.String("NotificationTopic"), &awssns.TopicProps{
-		TopicName:   jsii.String(NotificationTopicName(name)),
+		TopicName:   jsii.String(notificationTopicName(name)),
 		DisplayName: jsii.String("ecsdelivery " + name),
 		MasterKey:   key,
 		EnforceSSL:  jsii.Bool(true),
@@ -96,7 +96,7 @@ func logGroupARN(stack awscdk.Stack, name string) string {
 // logGroup creates a log group under this stack's name, encrypted with its key: every log here
 // can hold application data (build output, test output, the service's own logs).
 func (o *operations) logGroup(scope constructs.Construct, id, suffix string, retentionDays int, removal awscdk.RemovalPolicy) awslogs.LogGroup {
-	name := LogGroupName(o.name)
+	name := logGroupName(o.name)
 	if suffix != "" {
 		name += "/" + suffix
 	}
@@ -115,4 +115,13 @@ func (o *operations) logGroup(scope constructs.Construct, id, suffix string, ret
 func (o *operations) notify(alarm awscloudwatch.Alarm) awscloudwatch.Alarm {
 	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(o.topic))
 	return alarm
+}
+
+// asIAlarms hands alarms out as the interface CDK's consumers take.
+func asIAlarms(alarms []awscloudwatch.Alarm) []awscloudwatch.IAlarm {
+	out := make([]awscloudwatch.IAlarm, len(alarms))
+	for i, a := range alarms {
+		out[i] = a
+	}
+	return out
 }

@@ -43,16 +43,16 @@ type PipelineProps struct {
 	// Scan is the Trivy gate.
 	Scan ScanOptions
 	// Targets are the environments, in pipeline order. At least one is required.
-	Targets []PipelineTarget
+	Targets []PipelineTargetOptions
 	// IntegrationTest runs the new image and a test command in a temporary task in one target
 	// before any deployment. Default: no IntegrationTest stage.
-	IntegrationTest *PipelineIntegrationTest
+	IntegrationTest *PipelineIntegrationTestOptions
 	// Emails receive approval requests, failures and releases. Default: none.
 	Emails []string
 }
 
-// PipelineIntegrationTest chooses where the integration test runs and for how long.
-type PipelineIntegrationTest struct {
+// PipelineIntegrationTestOptions chooses where the integration test runs and for how long.
+type PipelineIntegrationTestOptions struct {
 	// Environment names the target whose cluster and network run the task. Required.
 	Environment string
 	// TimeoutMinutes after which the task is stopped and the stage fails. Default: 15.
@@ -118,7 +118,9 @@ type Pipeline interface {
 	ArtifactBucket() awss3.IBucket
 	// Repository holds the images, tagged with the source commit.
 	Repository() awsecr.IRepository
-	Pipeline() awscodepipeline.Pipeline
+	Pipeline() awscodepipeline.IPipeline
+	// StageNames are the pipeline's stages, in the order they run.
+	StageNames() []string
 	// BuildProject, UnitTestProject (nil without a unit-test command) and ScanProject are the
 	// pipeline's CodeBuild projects.
 	BuildProject() awscodebuild.IProject
@@ -127,7 +129,7 @@ type Pipeline interface {
 	// Topic receives approval requests, failures, releases and the alarms.
 	Topic() awssns.ITopic
 	// Alarms fire on a failed release, a rolled-back deployment and a failing notifier.
-	Alarms() []awscloudwatch.Alarm
+	Alarms() []awscloudwatch.IAlarm
 	Dashboard() awscloudwatch.Dashboard
 }
 
@@ -148,14 +150,21 @@ type pipeline struct {
 func (p *pipeline) ArtifactKey() awskms.IKey            { return p.key }
 func (p *pipeline) ArtifactBucket() awss3.IBucket       { return p.bucket }
 func (p *pipeline) Repository() awsecr.IRepository      { return p.repository }
-func (p *pipeline) Pipeline() awscodepipeline.Pipeline  { return p.pipeline }
+func (p *pipeline) Pipeline() awscodepipeline.IPipeline { return p.pipeline }
 func (p *pipeline) BuildProject() awscodebuild.IProject { return p.build }
 func (p *pipeline) ScanProject() awscodebuild.IProject  { return p.scan }
+func (p *pipeline) StageNames() []string {
+	var names []string
+	for _, stage := range *p.pipeline.Stages() {
+		names = append(names, *stage.StageName())
+	}
+	return names
+}
 func (p *pipeline) UnitTestProject() awscodebuild.IProject {
 	return p.unitTest
 }
 func (p *pipeline) Topic() awssns.ITopic               { return p.ops.topic }
-func (p *pipeline) Alarms() []awscloudwatch.Alarm      { return p.alarms }
+func (p *pipeline) Alarms() []awscloudwatch.IAlarm     { return asIAlarms(p.alarms) }
 func (p *pipeline) Dashboard() awscloudwatch.Dashboard { return p.dashboard }
 
 // NewPipeline creates the pipeline of one app in the tools account.
@@ -205,9 +214,9 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		}))
 	}
 	stages := []*awscodepipeline.StageProps{
-		{StageName: jsii.String(StageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
-		{StageName: jsii.String(StageBuild), Actions: &buildActions},
-		{StageName: jsii.String(StageScan), Actions: &[]awscodepipeline.IAction{
+		{StageName: jsii.String(stageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
+		{StageName: jsii.String(stageBuild), Actions: &buildActions},
+		{StageName: jsii.String(stageScan), Actions: &[]awscodepipeline.IAction{
 			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 				ActionName: jsii.String("Trivy"), Project: self.scan, Input: source,
 				VariablesNamespace: jsii.String(scanVariables),
@@ -232,7 +241,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	confineToDeployArtifacts(self.bucket, deployRoles, artifactPrefix(p.Name, deployArtifact))
 	self.grantPulls(&p)
 	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
-		RoleName: jsii.String(PipelineRolePrefix(p.Name) + pipelineRolePurpose),
+		RoleName: jsii.String(pipelineRolePrefix(p.Name) + pipelineRolePurpose),
 		// CodePipeline documents no aws:SourceAccount or aws:SourceArn when it assumes its role;
 		// a condition on them could lock the pipeline out of its own role.
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codepipeline.amazonaws.com"), nil),
@@ -358,7 +367,7 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	if len(p.Scan.FailOn) == 0 {
 		p.Scan.FailOn = spec.DefaultFailOn()
 	}
-	p.Targets = append([]PipelineTarget(nil), p.Targets...)
+	p.Targets = append([]PipelineTargetOptions(nil), p.Targets...)
 	for _, t := range p.Targets {
 		if err := checkVariables("Targets["+t.Environment+"].Service.Environment", t.Service.Environment); err != nil {
 			return fail("%v", err)

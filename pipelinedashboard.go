@@ -45,10 +45,10 @@ func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects
 		succeeded = append(succeeded, labelled(pipelineMetric(p, "DeploymentsSucceeded", "Sum", hour, env), t.Environment))
 		rolledBack = append(rolledBack, labelled(pipelineMetric(p, "DeploymentsRolledBack", "Sum", hour, env), t.Environment))
 		links = append(links, fmt.Sprintf("- [%s](%s/cloudwatch/home?region=%s#dashboards/dashboard/%s) (account %s, %s)",
-			t.Environment, consoleURL(t.Region), t.Region, url.PathEscape(DashboardName(t.Name)), t.Account, t.Region))
+			t.Environment, consoleURL(t.Region), t.Region, url.PathEscape(dashboardName(t.Name)), t.Account, t.Region))
 	}
 	return awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
-		DashboardName: jsii.String(DashboardName(p.Name)),
+		DashboardName: jsii.String(dashboardName(p.Name)),
 		Widgets: &[]*[]awscloudwatch.IWidget{
 			{
 				awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{

@@ -22,7 +22,7 @@ const keepDeployed = 1000
 // the deployed markers' rule comes first, and the count of releases kept applies to the rest.
 func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int) awsecr.Repository {
 	return awsecr.NewRepository(scope, jsii.String("Repository"), &awsecr.RepositoryProps{
-		RepositoryName:     jsii.String(RepositoryName(name)),
+		RepositoryName:     jsii.String(repositoryName(name)),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 		ImageScanOnPush:    jsii.Bool(true),
 		Encryption:         awsecr.RepositoryEncryption_KMS(),

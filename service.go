@@ -48,7 +48,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		env["BOOTSTRAP_PORT"] = jsii.String(strconv.Itoa(s.ContainerPort))
 	}
 	taskDef.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
-		ContainerName: jsii.String(ContainerName),
+		ContainerName: jsii.String(containerName),
 		Image:         awsecs.ContainerImage_FromRegistry(jsii.String(image), nil),
 		// A hard limit: the one container may use the whole task's memory, and no more.
 		MemoryLimitMiB: jsii.Number(s.MemoryMiB),

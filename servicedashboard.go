@@ -22,7 +22,7 @@ func newServiceDashboard(scope constructs.Construct, t *deployTarget, cluster aw
 	ecs := map[string]*string{"ClusterName": cluster.ClusterName(), "ServiceName": jsii.String(t.serviceName)}
 	d := &p.Deployment
 	return awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
-		DashboardName: jsii.String(DashboardName(p.Name)),
+		DashboardName: jsii.String(dashboardName(p.Name)),
 		Widgets: &[]*[]awscloudwatch.IWidget{
 			{
 				awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{

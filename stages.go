@@ -2,14 +2,14 @@ package ecsdelivery
 
 // Stage names of the pipeline, in the order they run.
 const (
-	StageSource          = "Source"
-	StageBuild           = "Build"
-	StageScan            = "Scan"
-	StageIntegrationTest = "IntegrationTest"
+	stageSource          = "Source"
+	stageBuild           = "Build"
+	stageScan            = "Scan"
+	stageIntegrationTest = "IntegrationTest"
 )
 
-// ApproveStageName names the approval stage before one environment.
-func ApproveStageName(environment string) string { return "Approve-" + environment }
+// approveStageName names the approval stage before one environment.
+func approveStageName(environment string) string { return "Approve-" + environment }
 
-// DeployStageName names the deployment stage of one environment.
-func DeployStageName(environment string) string { return "Deploy-" + environment }
+// deployStageName names the deployment stage of one environment.
+func deployStageName(environment string) string { return "Deploy-" + environment }

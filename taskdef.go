@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// PipelineTarget is one environment as the pipeline deploys to it.
-type PipelineTarget struct {
+// PipelineTargetOptions is one environment as the pipeline deploys to it.
+type PipelineTargetOptions struct {
 	// Environment is the environment's name, such as staging. Required.
 	Environment string
 	// Name is the environment's physical-name prefix (see EnvironmentProps.Name). Required.
@@ -32,7 +32,7 @@ type PipelineTarget struct {
 // same family, roles and log group the environment stack created, found by their physical
 // names (the environment may be in another account), and the image left as <IMAGE1_NAME>.
 // partition and the target's account and region may be CloudFormation tokens.
-func taskDefinitionJSON(t *PipelineTarget, partition string) string {
+func taskDefinitionJSON(t *PipelineTargetOptions, partition string) string {
 	s := t.Service
 	env := make([]map[string]string, 0, len(s.Environment))
 	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
@@ -51,15 +51,15 @@ func taskDefinitionJSON(t *PipelineTarget, partition string) string {
 	role := func(name string) string { return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, name) }
 	doc := map[string]any{
 		"family":                  t.Name,
-		"executionRoleArn":        role(ExecutionRoleName(t.Name)),
-		"taskRoleArn":             role(TaskRoleName(t.Name)),
+		"executionRoleArn":        role(executionRoleName(t.Name)),
+		"taskRoleArn":             role(taskRoleName(t.Name)),
 		"networkMode":             "awsvpc",
 		"requiresCompatibilities": []string{"FARGATE"},
 		"cpu":                     strconv.Itoa(s.CPU),
 		"memory":                  strconv.Itoa(s.MemoryMiB),
 		"runtimePlatform":         map[string]string{"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},
 		"containerDefinitions": []map[string]any{{
-			"name":         ContainerName,
+			"name":         containerName,
 			"image":        "<IMAGE1_NAME>",
 			"essential":    true,
 			"memory":       s.MemoryMiB,
@@ -67,7 +67,7 @@ func taskDefinitionJSON(t *PipelineTarget, partition string) string {
 			"environment":  env,
 			"secrets":      secrets,
 			"logConfiguration": map[string]any{"logDriver": "awslogs", "options": map[string]string{
-				"awslogs-group": LogGroupName(t.Name), "awslogs-region": t.Region, "awslogs-stream-prefix": "app",
+				"awslogs-group": logGroupName(t.Name), "awslogs-region": t.Region, "awslogs-stream-prefix": "app",
 			}},
 		}},
 	}

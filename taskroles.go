@@ -18,12 +18,12 @@ type taskRoles struct {
 func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 	r := &taskRoles{}
 	r.execution = awsiam.NewRole(scope, jsii.String("ExecutionRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(ExecutionRoleName(p.Name)),
+		RoleName:    jsii.String(executionRoleName(p.Name)),
 		AssumedBy:   servicePrincipal(scope, "ecs-tasks.amazonaws.com", stackARN(scope, "ecs", "*")),
 		Description: jsii.String("ECS pulls the image, reads the secrets and writes the logs of " + p.Name),
 	})
 	r.task = awsiam.NewRole(scope, jsii.String("TaskRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(TaskRoleName(p.Name)),
+		RoleName:    jsii.String(taskRoleName(p.Name)),
 		AssumedBy:   servicePrincipal(scope, "ecs-tasks.amazonaws.com", stackARN(scope, "ecs", "*")),
 		Description: jsii.String("The application " + p.Name + " runs as this role"),
 	})
@@ -56,5 +56,5 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 // usually lives in another account.
 func repositoryARN(scope constructs.Construct, p *EnvironmentProps) string {
 	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s",
-		*awscdk.Stack_Of(scope).Partition(), p.PipelineRegion, p.PipelineAccount, RepositoryName(p.Pipeline))
+		*awscdk.Stack_Of(scope).Partition(), p.PipelineRegion, p.PipelineAccount, repositoryName(p.Pipeline))
 }

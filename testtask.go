@@ -28,10 +28,10 @@ type IntegrationTestOptions struct {
 // shell reads it as data, so no character of the path can become shell syntax.
 const healthURLVariable = "ECSDELIVERY_HEALTH_URL"
 
-// IntegrationTestParameter names the parameter that tells the integration-test script, in the
+// integrationTestParameter names the parameter that tells the integration-test script, in the
 // pipeline account, which subnets and security group to run the test task in: ids are not
 // physical names, so they travel through a parameter the deploy role may read.
-func IntegrationTestParameter(env string) string { return "/ecsdelivery/" + env + "/integration-test" }
+func integrationTestParameter(env string) string { return "/ecsdelivery/" + env + "/integration-test" }
 
 // newTestTask creates the test task definition template (family <name>-it): the app, with a
 // health check, and the test container, started once the app is healthy. The pipeline registers
@@ -44,7 +44,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	cpu, memory := spec.FargateSizeAtLeast(max(s.CPU, 512), s.MemoryMiB+512)
 	appMemory := min(s.MemoryMiB, memory-512) // below s.MemoryMiB only at Fargate's largest size
 	def := awsecs.NewFargateTaskDefinition(scope, jsii.String("TestTaskDefinition"), &awsecs.FargateTaskDefinitionProps{
-		Family:         jsii.String(TestTaskFamily(p.Name)),
+		Family:         jsii.String(testTaskFamily(p.Name)),
 		Cpu:            jsii.Number(cpu),
 		MemoryLimitMiB: jsii.Number(memory),
 		ExecutionRole:  roles.execution,
@@ -61,7 +61,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	env := containerEnvironment(s.Environment)
 	env[healthURLVariable] = jsii.String(fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath))
 	app := def.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
-		ContainerName:  jsii.String(ContainerName),
+		ContainerName:  jsii.String(containerName),
 		Image:          placeholder,
 		MemoryLimitMiB: jsii.Number(appMemory),
 		Essential:      jsii.Bool(true),
@@ -95,7 +95,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 	})
 	test.AddContainerDependencies(&awsecs.ContainerDependency{Container: app, Condition: awsecs.ContainerDependencyCondition_HEALTHY})
 	awsssm.NewStringParameter(scope, jsii.String("TestTaskNetwork"), &awsssm.StringParameterProps{
-		ParameterName: jsii.String(IntegrationTestParameter(p.Name)),
+		ParameterName: jsii.String(integrationTestParameter(p.Name)),
 		Description:   jsii.String("Subnets and security group of the integration-test task of " + p.Name),
 		StringValue:   awscdk.Fn_Join(jsii.String(" "), &[]*string{awscdk.Fn_Join(jsii.String(","), &subnets), sg.SecurityGroupId()}),
 	})

@@ -32,7 +32,7 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 		Env:         stackEnv(cfg.Pipeline.Account, cfg.Pipeline.Region),
 		Description: jsii.String(fmt.Sprintf("ecsdelivery: delivery pipeline of %s", cfg.App)),
 	})
-	pipelineTargets := make([]ecsdelivery.PipelineTarget, len(cfg.Environments))
+	pipelineTargets := make([]ecsdelivery.PipelineTargetOptions, len(cfg.Environments))
 	for i := range cfg.Environments {
 		e := &cfg.Environments[i]
 		stack, props, err := environmentStack(scope, cfg, e, suffix)
@@ -40,7 +40,7 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 			return nil, err
 		}
 		d.Environments = append(d.Environments, stack)
-		pipelineTargets[i] = ecsdelivery.PipelineTarget{
+		pipelineTargets[i] = ecsdelivery.PipelineTargetOptions{
 			Environment: e.Name, Name: props.Name, Account: e.Account, Region: e.Region,
 			Approval: e.Approval, Service: props.Service,
 		}
@@ -58,9 +58,7 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 	if err != nil {
 		return nil, err
 	}
-	for _, stage := range *pipeline.Pipeline().Stages() {
-		d.Stages = append(d.Stages, *stage.StageName())
-	}
+	d.Stages = pipeline.StageNames()
 	return d, nil
 }
 

@@ -35,7 +35,7 @@ func imported(stack awscdk.Stack, im *config.Import, props *ecsdelivery.Environm
 		ClusterName: jsii.String(clusterName(im.ClusterARN)),
 		Vpc:         props.VPC,
 	})
-	props.Existing = &ecsdelivery.ExistingService{
+	props.Existing = &ecsdelivery.ExistingServiceOptions{
 		ServiceName:     im.ServiceName,
 		ListenerARN:     im.ListenerARN,
 		TestListenerARN: im.TestListenerARN,

@@ -6,7 +6,7 @@ import (
 )
 
 // pipelineProps maps the config's source, build and scan onto the pipeline construct.
-func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.PipelineTarget) *ecsdelivery.PipelineProps {
+func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.PipelineTargetOptions) *ecsdelivery.PipelineProps {
 	props := &ecsdelivery.PipelineProps{
 		Name: ecsdelivery.Name(cfg.App, suffix),
 		App:  cfg.App,
@@ -26,7 +26,7 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 		Emails:  cfg.Notifications.Emails,
 	}
 	if cfg.IntegrationTestEnabled() {
-		props.IntegrationTest = &ecsdelivery.PipelineIntegrationTest{
+		props.IntegrationTest = &ecsdelivery.PipelineIntegrationTestOptions{
 			Environment: cfg.IntegrationTest.Environment, TimeoutMinutes: cfg.IntegrationTest.TimeoutMinutes,
 			AllowGatedEnvironment: cfg.IntegrationTest.AllowGatedEnvironment,
 		}
