@@ -2,8 +2,6 @@ package ecsdelivery
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -27,38 +25,39 @@ const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="
 func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
 	lb *loadBalancer, roles *taskRoles, logs awslogs.ILogGroup, p *EnvironmentProps) *deployTarget {
 	s := &p.Service
-
+	// The roles and log group were created with the description's names (taskRoles, operations).
+	task := describeTask(p.Name, s)
 	taskDef := awsecs.NewFargateTaskDefinition(scope, jsii.String("TaskDefinition"), &awsecs.FargateTaskDefinitionProps{
-		Family:         jsii.String(p.Name),
-		Cpu:            jsii.Number(s.CPU),
-		MemoryLimitMiB: jsii.Number(s.MemoryMiB),
+		Family:         jsii.String(task.family),
+		Cpu:            jsii.Number(task.cpu),
+		MemoryLimitMiB: jsii.Number(task.memory),
 		ExecutionRole:  roles.execution,
 		TaskRole:       roles.task,
 		RuntimePlatform: &awsecs.RuntimePlatform{
 			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
-			CpuArchitecture:       cpuArchitecture(s.Architecture),
+			CpuArchitecture:       awsecs.CpuArchitecture_Of(jsii.String(task.cpuArchitecture)),
 		},
 	})
 	suppress(taskDef, "AwsSolutions-ECS2", "Plain, non-secret settings of "+p.Name+" (service.environment and the bootstrap "+
 		"server's port and path); secrets reach the container from Parameter Store as ECS secrets")
-	image, command, env := s.BootstrapImage, []string(nil), containerEnvironment(s.Environment)
+	image, command, env := s.BootstrapImage, []string(nil), containerEnvironment(task.environment)
 	if image == "" {
 		image, command = spec.DefaultBootstrapImage, []string{"sh", "-c", bootstrapScript}
 		env["BOOTSTRAP_HEALTH_PATH"] = jsii.String(s.HealthCheckPath)
-		env["BOOTSTRAP_PORT"] = jsii.String(strconv.Itoa(s.ContainerPort))
+		env["BOOTSTRAP_PORT"] = jsii.String(strconv.Itoa(task.port))
 	}
 	taskDef.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
-		ContainerName: jsii.String(containerName),
+		ContainerName: jsii.String(task.container),
 		Image:         awsecs.ContainerImage_FromRegistry(jsii.String(image), nil),
 		// A hard limit: the one container may use the whole task's memory, and no more.
-		MemoryLimitMiB: jsii.Number(s.MemoryMiB),
+		MemoryLimitMiB: jsii.Number(task.memory),
 		Command:        jsii.Strings(command...),
 		Essential:      jsii.Bool(true),
-		PortMappings:   &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
+		PortMappings:   &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(task.port), Protocol: awsecs.Protocol_TCP}},
 		Environment:    &env,
-		Secrets:        parameterSecrets(scope, s, "Secret"),
+		Secrets:        parameterSecrets(scope, &task, "Secret"),
 		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{
-			LogGroup: logs, StreamPrefix: jsii.String("app"),
+			LogGroup: logs, StreamPrefix: jsii.String(task.logPrefix),
 		}),
 	})
 
@@ -112,12 +111,12 @@ func pinTaskDefinitionToFamily(service awsecs.FargateService, taskDef awsecs.Far
 
 // parameterSecrets turns variable → parameter-name pairs into ECS secrets; ECS grants the
 // execution role read access to exactly these parameters (newTaskRoles grants their key).
-func parameterSecrets(scope constructs.Construct, s *ServiceOptions, idPrefix string) *map[string]awsecs.Secret {
+func parameterSecrets(scope constructs.Construct, task *appTask, idPrefix string) *map[string]awsecs.Secret {
 	out := map[string]awsecs.Secret{}
-	for i, name := range slices.Sorted(maps.Keys(s.Secrets)) {
+	for i, name := range task.secretNames() {
 		// Imports create no resources, so an index is a safe construct id.
 		param := awsssm.StringParameter_FromSecureStringParameterAttributes(scope, jsii.String(fmt.Sprintf("%s%d", idPrefix, i)),
-			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(s.Secrets[name])})
+			&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String(task.secrets[name])})
 		out[name] = awsecs.Secret_FromSsmParameter(param)
 	}
 	return &out
@@ -130,11 +129,4 @@ func containerEnvironment(vars map[string]string) map[string]*string {
 		env[k] = jsii.String(v)
 	}
 	return env
-}
-
-func cpuArchitecture(arch string) awsecs.CpuArchitecture {
-	if arch == "arm64" {
-		return awsecs.CpuArchitecture_ARM64()
-	}
-	return awsecs.CpuArchitecture_X86_64()
 }

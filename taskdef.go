@@ -28,46 +28,41 @@ type PipelineTargetOptions struct {
 	Service ServiceOptions
 }
 
-// taskDefinitionJSON renders the taskdef.json the build hands CodeDeploy for one target: the
-// same family, roles and log group the environment stack created, found by their physical
-// names (the environment may be in another account), and the image left as <IMAGE1_NAME>.
-// partition and the target's account and region may be CloudFormation tokens.
+// taskDefinitionJSON renders the taskdef.json the build hands CodeDeploy for one target from the
+// task's description: the same family, roles and log group the environment stack created, found
+// by their physical names (the environment may be in another account), and the image left as
+// <IMAGE1_NAME>. partition and the target's account and region may be CloudFormation tokens.
 func taskDefinitionJSON(t *PipelineTargetOptions, partition string) string {
-	s := t.Service
-	env := make([]map[string]string, 0, len(s.Environment))
-	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
-		env = append(env, map[string]string{"name": k, "value": s.Environment[k]})
+	task := describeTask(t.Name, &t.Service)
+	env := make([]map[string]string, 0, len(task.environment))
+	for _, k := range slices.Sorted(maps.Keys(task.environment)) {
+		env = append(env, map[string]string{"name": k, "value": task.environment[k]})
 	}
-	secrets := make([]map[string]string, 0, len(s.Secrets))
-	for _, k := range slices.Sorted(maps.Keys(s.Secrets)) {
-		param := strings.TrimPrefix(s.Secrets[k], "/")
+	secrets := make([]map[string]string, 0, len(task.secrets))
+	for _, k := range task.secretNames() {
 		secrets = append(secrets, map[string]string{"name": k,
-			"valueFrom": fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s", partition, t.Region, t.Account, param)})
-	}
-	arch := "X86_64"
-	if s.Architecture == "arm64" {
-		arch = "ARM64"
+			"valueFrom": fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", partition, t.Region, t.Account, task.parameterPath(k))})
 	}
 	role := func(name string) string { return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, name) }
 	doc := map[string]any{
-		"family":                  t.Name,
-		"executionRoleArn":        role(executionRoleName(t.Name)),
-		"taskRoleArn":             role(taskRoleName(t.Name)),
+		"family":                  task.family,
+		"executionRoleArn":        role(task.executionRole),
+		"taskRoleArn":             role(task.taskRole),
 		"networkMode":             "awsvpc",
 		"requiresCompatibilities": []string{"FARGATE"},
-		"cpu":                     strconv.Itoa(s.CPU),
-		"memory":                  strconv.Itoa(s.MemoryMiB),
-		"runtimePlatform":         map[string]string{"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},
+		"cpu":                     strconv.Itoa(task.cpu),
+		"memory":                  strconv.Itoa(task.memory),
+		"runtimePlatform":         map[string]string{"cpuArchitecture": task.cpuArchitecture, "operatingSystemFamily": "LINUX"},
 		"containerDefinitions": []map[string]any{{
-			"name":         containerName,
+			"name":         task.container,
 			"image":        "<IMAGE1_NAME>",
 			"essential":    true,
-			"memory":       s.MemoryMiB,
-			"portMappings": []map[string]any{{"containerPort": s.ContainerPort, "protocol": "tcp"}},
+			"memory":       task.memory,
+			"portMappings": []map[string]any{{"containerPort": task.port, "protocol": "tcp"}},
 			"environment":  env,
 			"secrets":      secrets,
 			"logConfiguration": map[string]any{"logDriver": "awslogs", "options": map[string]string{
-				"awslogs-group": logGroupName(t.Name), "awslogs-region": t.Region, "awslogs-stream-prefix": "app",
+				"awslogs-group": task.logGroup, "awslogs-region": t.Region, "awslogs-stream-prefix": task.logPrefix,
 			}},
 		}},
 	}

@@ -39,10 +39,12 @@ func integrationTestParameter(env string) string { return "/ecsdelivery/" + env 
 func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILogGroup, subnets []*string,
 	sg awsec2.ISecurityGroup, p *EnvironmentProps) {
 	s := &p.Service
+	// The app container as the service runs it, from the same description.
+	task := describeTask(p.Name, s)
 	// The app keeps the memory it has in the service, as a hard limit; the test container gets
 	// at least 512 MiB beside it, in the smallest Fargate size that holds both.
-	cpu, memory := spec.FargateSizeAtLeast(max(s.CPU, 512), s.MemoryMiB+512)
-	appMemory := min(s.MemoryMiB, memory-512) // below s.MemoryMiB only at Fargate's largest size
+	cpu, memory := spec.FargateSizeAtLeast(max(task.cpu, 512), task.memory+512)
+	appMemory := min(task.memory, memory-512) // below the service's only at Fargate's largest size
 	def := awsecs.NewFargateTaskDefinition(scope, jsii.String("TestTaskDefinition"), &awsecs.FargateTaskDefinitionProps{
 		Family:         jsii.String(testTaskFamily(p.Name)),
 		Cpu:            jsii.Number(cpu),
@@ -51,23 +53,23 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		TaskRole:       roles.task,
 		RuntimePlatform: &awsecs.RuntimePlatform{
 			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
-			CpuArchitecture:       cpuArchitecture(s.Architecture),
+			CpuArchitecture:       awsecs.CpuArchitecture_Of(jsii.String(task.cpuArchitecture)),
 		},
 	})
 	suppress(def, "AwsSolutions-ECS2", "Plain, non-secret settings of the integration test of "+p.Name+
 		" (service.environment, and APP_URL for the test container); secrets come from Parameter Store as ECS secrets")
 	placeholder := awsecs.ContainerImage_FromRegistry(jsii.String(spec.DefaultBootstrapImage), nil)
 	logging := awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("it")})
-	env := containerEnvironment(s.Environment)
-	env[healthURLVariable] = jsii.String(fmt.Sprintf("http://localhost:%d%s", s.ContainerPort, s.HealthCheckPath))
+	env := containerEnvironment(task.environment)
+	env[healthURLVariable] = jsii.String(fmt.Sprintf("http://localhost:%d%s", task.port, s.HealthCheckPath))
 	app := def.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
-		ContainerName:  jsii.String(containerName),
+		ContainerName:  jsii.String(task.container),
 		Image:          placeholder,
 		MemoryLimitMiB: jsii.Number(appMemory),
 		Essential:      jsii.Bool(true),
-		PortMappings:   &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(s.ContainerPort), Protocol: awsecs.Protocol_TCP}},
+		PortMappings:   &[]*awsecs.PortMapping{{ContainerPort: jsii.Number(task.port), Protocol: awsecs.Protocol_TCP}},
 		Environment:    &env,
-		Secrets:        parameterSecrets(scope, s, "TestSecret"),
+		Secrets:        parameterSecrets(scope, &task, "TestSecret"),
 		Logging:        logging,
 		// The image must hold wget or curl; the test starts only once this passes.
 		HealthCheck: &awsecs.HealthCheck{
