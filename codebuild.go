@@ -11,10 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -72,7 +69,8 @@ type scriptProject struct {
 
 // newScriptProject creates the role, log group and project of one script. The project is
 // encrypted with the artifact key, its logs (which show test output) with the operations key.
-func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, s scriptProject) (awscodebuild.IProject, awsiam.Role) {
+func (pl *pipeline) newScriptProject(s scriptProject) (awscodebuild.IProject, awsiam.Role) {
+	scope, p, ops, key := pl.Construct, pl.props, pl.ops, pl.key
 	projectName := Name(p.Name, s.name)
 	role := projectRole(scope, s.id+"Role", p.Name, s.rolePurpose, projectName)
 	for _, statement := range s.policy {
@@ -140,7 +138,8 @@ func newScriptProject(scope constructs.Construct, p *PipelineProps, ops *operati
 // newBuildProject is the only privileged project: it runs Docker. It runs build.sh on the
 // source and leaves the deploy artifact. No code of the repository runs here outside the
 // Dockerfile's own steps, which run inside BuildKit without the role's credentials.
-func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, repo awsecr.IRepository) (awscodebuild.IProject, awsiam.Role) {
+func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
+	scope, p, repo := pl.Construct, pl.props, pl.repository
 	b := &p.Build
 	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
 	if b.Architecture == "arm64" {
@@ -175,7 +174,7 @@ func newBuildProject(scope constructs.Construct, p *PipelineProps, ops *operatio
 		env["PARAMETER_VARIABLES"] = plain(strings.Join(secretNames, " "))
 	}
 
-	project, role := newScriptProject(scope, p, ops, key, scriptProject{
+	project, role := pl.newScriptProject(scriptProject{
 		id: "Build", name: "build", rolePurpose: "build",
 		description: "Docker build and push, deploy artifact",
 		script:      scripts.Build, scriptName: "build.sh",
@@ -234,8 +233,9 @@ func grantBuildSecrets(scope constructs.Construct, role awsiam.Role, b *BuildOpt
 }
 
 // newScanProject runs scan.sh, unprivileged: Trivy reads the image from the registry.
-func newScanProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, bucket awss3.IBucket, repo awsecr.IRepository) (awscodebuild.IProject, awsiam.Role) {
-	project, role := newScriptProject(scope, p, ops, key, scriptProject{
+func (pl *pipeline) newScanProject() (awscodebuild.IProject, awsiam.Role) {
+	p, bucket, repo := pl.props, pl.bucket, pl.repository
+	project, role := pl.newScriptProject(scriptProject{
 		id: "Scan", name: "scan", rolePurpose: "scan",
 		description: "Trivy scan of the pushed image by digest",
 		script:      scripts.Scan, scriptName: "scan.sh",

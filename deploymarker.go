@@ -4,10 +4,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/tagger"
@@ -19,7 +17,8 @@ import (
 // or may roll back to. A stage rollback runs it again with the older artifact, which moves the
 // tags back. It reads the image from the Deploy artifact with the credentials CodePipeline
 // hands it, and may only read and tag images of this repository.
-func newDeployMarker(scope constructs.Construct, p *PipelineProps, ops *operations, repo awsecr.IRepository) awslambda.Function {
+func (pl *pipeline) newDeployMarker() awslambda.Function {
+	scope, p, ops, repo := pl.Construct, pl.props, pl.ops, pl.repository
 	name := Name(p.Name, "mark-deployed")
 	role := awsiam.NewRole(scope, jsii.String("DeployMarkerRole"), &awsiam.RoleProps{
 		RoleName: jsii.String(name),

@@ -11,10 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/scripts"
@@ -87,8 +84,8 @@ func arnsOf(t *PipelineTargetOptions, partition string) targetARNs {
 }
 
 // newIntegrationTestStage runs integration-test.sh against the chosen target, as its deploy role.
-func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey,
-	deploy awscodepipeline.Artifact) (*awscodepipeline.StageProps, awscodebuild.IProject) {
+func (pl *pipeline) integrationTestStage() *awscodepipeline.StageProps {
+	scope, p, deploy := pl.Construct, pl.props, pl.artifacts.deploy
 	it := p.IntegrationTest
 	var t *PipelineTargetOptions
 	for i := range p.Targets {
@@ -97,7 +94,7 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 		}
 	}
 	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
-	project, _ := newScriptProject(scope, p, ops, key, scriptProject{
+	project, _ := pl.newScriptProject(scriptProject{
 		id: "IntegrationTest", name: "integration-test", rolePurpose: integrationTestRolePurpose,
 		description: "Runs the new image and the integration tests in a temporary task in " + t.Environment,
 		script:      scripts.IntegrationTest, scriptName: "integration-test.sh",
@@ -120,64 +117,79 @@ func newIntegrationTestStage(scope constructs.Construct, p *PipelineProps, ops *
 			Sid: jsii.String("AssumeTheTargetDeployRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(arns.deployRole),
 		})},
 	})
+	pl.projects["integration-test"] = project
 	return &awscodepipeline.StageProps{
 		StageName: jsii.String(stageIntegrationTest),
 		Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 			ActionName: jsii.String("TemporaryTask"), Project: project, Input: deploy,
 		})},
-	}, project
+	}
 }
 
-// newDeployStages returns, per target in order, an approval stage where asked and the
-// CodeDeploy blue/green stage, which rolls back on failure.
-func newDeployStages(scope constructs.Construct, p *PipelineProps, bucketGrant func(awsiam.IRole),
-	deploy awscodepipeline.Artifact, topic awssns.ITopic, marker awslambda.IFunction) []*awscodepipeline.StageProps {
-	stack := awscdk.Stack_Of(scope)
-	partition, region := *stack.Partition(), *stack.Region()
+// deployStages returns, per target in order, an approval stage where asked and the deployment
+// stage. The deploy roles may read the deploy artifacts and nothing else of the bucket.
+func (pl *pipeline) deployStages(marker awslambda.IFunction) []*awscodepipeline.StageProps {
+	p := pl.props
 	var stages []*awscodepipeline.StageProps
+	deployRoles := make([]string, len(p.Targets))
 	for i := range p.Targets {
 		t := &p.Targets[i]
-		id := "Target" + strconv.Itoa(i) // imports only: no resource takes this id
 		if t.Approval {
-			message, link := approvalTexts(p, t.Environment, region)
-			stages = append(stages, &awscodepipeline.StageProps{
-				StageName: jsii.String(approveStageName(t.Environment)),
-				Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{
-					ActionName:            jsii.String("Approve"),
-					NotificationTopic:     topic,
-					AdditionalInformation: jsii.String(message),
-					ExternalEntityLink:    jsii.String(link),
-				})},
-			})
+			stages = append(stages, pl.approvalStage(t))
 		}
-		arns := arnsOf(t, partition)
-		role := awsiam.Role_FromRoleArn(scope, jsii.String(id+"DeployRole"), jsii.String(arns.deployRole),
-			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
-		if t.Account != *stack.Account() {
-			// Another account reads the artifacts (and decrypts them: the bucket's grant covers its
-			// key) and pulls the image through resource policies.
-			bucketGrant(role)
-		}
-		group := awscodedeploy.EcsDeploymentGroup_FromEcsDeploymentGroupAttributes(scope, jsii.String(id+"DeploymentGroup"),
-			&awscodedeploy.EcsDeploymentGroupAttributes{
-				Application:         awscodedeploy.EcsApplication_FromEcsApplicationArn(scope, jsii.String(id+"Application"), jsii.String(arns.application)),
-				DeploymentGroupName: jsii.String(t.Name),
-			})
-		stages = append(stages, &awscodepipeline.StageProps{
-			StageName: jsii.String(deployStageName(t.Environment)),
-			Actions: &[]awscodepipeline.IAction{markDeployedAction(marker, t.Environment, deploy), awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
-				ActionName:                 jsii.String("BlueGreen"),
-				RunOrder:                   jsii.Number(2),
-				DeploymentGroup:            group,
-				Role:                       role,
-				TaskDefinitionTemplateFile: deploy.AtPath(jsii.String("taskdef-" + t.Environment + ".json")),
-				AppSpecTemplateFile:        deploy.AtPath(jsii.String("appspec-" + t.Environment + ".yaml")),
-				ContainerImageInputs: &[]*awscodepipelineactions.CodeDeployEcsContainerImageInput{{
-					Input: deploy, TaskDefinitionPlaceholder: jsii.String("IMAGE1_NAME"),
-				}},
-			})},
-			OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
-		})
+		stages = append(stages, pl.deployStage(i, marker))
+		deployRoles[i] = arnsOf(t, *awscdk.Stack_Of(pl.Construct).Partition()).deployRole
 	}
+	confineToDeployArtifacts(pl.bucket, deployRoles, artifactPrefix(p.Name, deployArtifact))
 	return stages
+}
+
+// approvalStage asks a person, through the topic, to let a release into one environment.
+func (pl *pipeline) approvalStage(t *PipelineTargetOptions) *awscodepipeline.StageProps {
+	message, link := approvalTexts(pl.props, t.Environment, *awscdk.Stack_Of(pl.Construct).Region())
+	return &awscodepipeline.StageProps{
+		StageName: jsii.String(approveStageName(t.Environment)),
+		Actions: &[]awscodepipeline.IAction{awscodepipelineactions.NewManualApprovalAction(&awscodepipelineactions.ManualApprovalActionProps{
+			ActionName:            jsii.String("Approve"),
+			NotificationTopic:     pl.ops.topic,
+			AdditionalInformation: jsii.String(message),
+			ExternalEntityLink:    jsii.String(link),
+		})},
+	}
+}
+
+// deployStage marks the image it deploys, then deploys it blue/green with CodeDeploy as the
+// target's deploy role; a failure rolls the stage back.
+func (pl *pipeline) deployStage(i int, marker awslambda.IFunction) *awscodepipeline.StageProps {
+	scope, t, deploy := pl.Construct, &pl.props.Targets[i], pl.artifacts.deploy
+	stack := awscdk.Stack_Of(scope)
+	id := "Target" + strconv.Itoa(i) // imports only: no resource takes this id
+	arns := arnsOf(t, *stack.Partition())
+	role := awsiam.Role_FromRoleArn(scope, jsii.String(id+"DeployRole"), jsii.String(arns.deployRole),
+		&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+	if t.Account != *stack.Account() {
+		// Another account reads the deploy artifacts (and decrypts them: the bucket's grant
+		// covers its key) and pulls the image through resource policies.
+		pl.bucket.GrantRead(role, jsii.String(artifactPrefix(pl.props.Name, deployArtifact)+"*"))
+	}
+	group := awscodedeploy.EcsDeploymentGroup_FromEcsDeploymentGroupAttributes(scope, jsii.String(id+"DeploymentGroup"),
+		&awscodedeploy.EcsDeploymentGroupAttributes{
+			Application:         awscodedeploy.EcsApplication_FromEcsApplicationArn(scope, jsii.String(id+"Application"), jsii.String(arns.application)),
+			DeploymentGroupName: jsii.String(t.Name),
+		})
+	return &awscodepipeline.StageProps{
+		StageName: jsii.String(deployStageName(t.Environment)),
+		Actions: &[]awscodepipeline.IAction{markDeployedAction(marker, t.Environment, deploy), awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
+			ActionName:                 jsii.String("BlueGreen"),
+			RunOrder:                   jsii.Number(2),
+			DeploymentGroup:            group,
+			Role:                       role,
+			TaskDefinitionTemplateFile: deploy.AtPath(jsii.String("taskdef-" + t.Environment + ".json")),
+			AppSpecTemplateFile:        deploy.AtPath(jsii.String("appspec-" + t.Environment + ".yaml")),
+			ContainerImageInputs: &[]*awscodepipelineactions.CodeDeployEcsContainerImageInput{{
+				Input: deploy, TaskDefinitionPlaceholder: jsii.String("IMAGE1_NAME"),
+			}},
+		})},
+		OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
+	}
 }

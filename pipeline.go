@@ -135,6 +135,10 @@ type Pipeline interface {
 
 type pipeline struct {
 	constructs.Construct
+	props      *PipelineProps // with every default filled in
+	artifacts  pipelineArtifacts
+	projects   map[string]awscodebuild.IProject // by the name the dashboard shows
+	buildRole  awsiam.Role
 	key        awskms.IKey
 	bucket     awss3.IBucket
 	repository awsecr.IRepository
@@ -167,80 +171,105 @@ func (p *pipeline) Topic() awssns.ITopic               { return p.ops.topic }
 func (p *pipeline) Alarms() []awscloudwatch.IAlarm     { return asIAlarms(p.alarms) }
 func (p *pipeline) Dashboard() awscloudwatch.Dashboard { return p.dashboard }
 
+// pipelineArtifacts are what the stages hand each other.
+type pipelineArtifacts struct{ source, deploy, report awscodepipeline.Artifact }
+
 // NewPipeline creates the pipeline of one app in the tools account.
 func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (Pipeline, error) {
 	p, err := pipelineDefaults(id, *props)
 	if err != nil {
 		return nil, err
 	}
-	self := &pipeline{Construct: constructs.NewConstruct(scope, jsii.String(id))}
-	stack := awscdk.Stack_Of(self.Construct)
-	for i := range p.Targets {
-		t := &p.Targets[i]
-		orString(&t.Account, *stack.Account())
-		orString(&t.Region, *stack.Region())
-		orString(&t.ClusterName, t.Name)
-		serviceDefaults(&t.Service)
-		orString(&t.Service.Architecture, p.Build.Architecture)
-	}
+	self := &pipeline{Construct: constructs.NewConstruct(scope, jsii.String(id)), props: &p,
+		projects: map[string]awscodebuild.IProject{}}
+	self.targetDefaults()
 	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.key = newArtifactKey(self.Construct, p.Name)
 	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays, p.ReleaseRetentionDays)
 	repository := newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
 	self.repository = repository
+	self.artifacts = pipelineArtifacts{
+		source: awscodepipeline.NewArtifact(jsii.String(sourceArtifact), nil),
+		deploy: awscodepipeline.NewArtifact(jsii.String(deployArtifact), nil),
+		report: awscodepipeline.NewArtifact(jsii.String(reportArtifact), nil),
+	}
+	sourceAction, trigger, connection := newSourceAction(self.Construct, &p, self.artifacts.source)
+	stages := []*awscodepipeline.StageProps{
+		{StageName: jsii.String(stageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
+		self.buildStage(), self.scanStage(),
+	}
+	if p.IntegrationTest != nil {
+		stages = append(stages, self.integrationTestStage())
+	}
+	marker := self.newDeployMarker()
+	pushOnlyBy(repository, self.buildRole, marker.Role())
+	stages = append(stages, self.deployStages(marker)...)
+	self.grantPulls()
+	self.pipeline = self.newCodePipeline(stages, trigger, connection)
+	if p.Source.OAuthTokenSecret != "" {
+		newLegacyWebhook(self.Construct, &p, self.pipeline, self.key)
+	}
+	notifier := newNotifier(self.Construct, &p, self.ops)
+	self.alarms = newPipelineAlarms(self.Construct, &p, self.ops, notifier)
+	self.dashboard = newPipelineDashboard(self.Construct, &p, self.projects, self.alarms)
+	return self, nil
+}
 
-	source, deploy, report := awscodepipeline.NewArtifact(jsii.String(sourceArtifact), nil),
-		awscodepipeline.NewArtifact(jsii.String(deployArtifact), nil), awscodepipeline.NewArtifact(jsii.String(reportArtifact), nil)
-	sourceAction, trigger, connection := newSourceAction(self.Construct, &p, source)
-	var buildRole, scanRole awsiam.Role
-	self.build, buildRole = newBuildProject(self.Construct, &p, self.ops, self.key, self.repository)
-	self.scan, scanRole = newScanProject(self.Construct, &p, self.ops, self.key, self.bucket, self.repository)
-	reserveScanCache(self.bucket, scanRole)
-	projects := map[string]awscodebuild.IProject{"build": self.build, "scan": self.scan}
-	// The image build and the unit tests run side by side (the same run order): the stage, and
-	// so the release, fails if either fails, and nothing downstream consumes an image whose
-	// commit failed its tests.
-	buildActions := []awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-		ActionName: jsii.String("Image"), Project: self.build, Input: source, RunOrder: jsii.Number(1),
+// targetDefaults fills what each target leaves to the pipeline: its account, region, cluster
+// and the service settings the task definitions need.
+func (pl *pipeline) targetDefaults() {
+	stack := awscdk.Stack_Of(pl.Construct)
+	for i := range pl.props.Targets {
+		t := &pl.props.Targets[i]
+		orString(&t.Account, *stack.Account())
+		orString(&t.Region, *stack.Region())
+		orString(&t.ClusterName, t.Name)
+		serviceDefaults(&t.Service)
+		orString(&t.Service.Architecture, pl.props.Build.Architecture)
+	}
+}
+
+// buildStage builds the image and runs the unit tests side by side (the same run order): the
+// stage, and so the release, fails if either fails, and nothing downstream consumes an image
+// whose commit failed its tests.
+func (pl *pipeline) buildStage() *awscodepipeline.StageProps {
+	pl.build, pl.buildRole = pl.newBuildProject()
+	pl.projects["build"] = pl.build
+	actions := []awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+		ActionName: jsii.String("Image"), Project: pl.build, Input: pl.artifacts.source, RunOrder: jsii.Number(1),
 		VariablesNamespace: jsii.String(buildVariables),
-		Outputs:            &[]awscodepipeline.Artifact{deploy},
+		Outputs:            &[]awscodepipeline.Artifact{pl.artifacts.deploy},
 	})}
-	if p.Build.UnitTestCommand != "" {
-		self.unitTest = newUnitTestProject(self.Construct, &p, self.ops, self.key, self.bucket)
-		projects["unit-test"] = self.unitTest
-		buildActions = append(buildActions, awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-			ActionName: jsii.String("UnitTests"), Project: self.unitTest, Input: source, RunOrder: jsii.Number(1),
+	if pl.props.Build.UnitTestCommand != "" {
+		pl.unitTest = pl.newUnitTestProject()
+		pl.projects["unit-test"] = pl.unitTest
+		actions = append(actions, awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+			ActionName: jsii.String("UnitTests"), Project: pl.unitTest, Input: pl.artifacts.source, RunOrder: jsii.Number(1),
 			VariablesNamespace: jsii.String(unitTestVariables),
 		}))
 	}
-	stages := []*awscodepipeline.StageProps{
-		{StageName: jsii.String(stageSource), Actions: &[]awscodepipeline.IAction{sourceAction}},
-		{StageName: jsii.String(stageBuild), Actions: &buildActions},
-		{StageName: jsii.String(stageScan), Actions: &[]awscodepipeline.IAction{
-			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-				ActionName: jsii.String("Trivy"), Project: self.scan, Input: source,
-				VariablesNamespace: jsii.String(scanVariables),
-				ExtraInputs:        &[]awscodepipeline.Artifact{deploy}, Outputs: &[]awscodepipeline.Artifact{report},
-			}),
-		}},
-	}
-	if p.IntegrationTest != nil {
-		stage, project := newIntegrationTestStage(self.Construct, &p, self.ops, self.key, deploy)
-		stages = append(stages, stage)
-		projects["integration-test"] = project
-	}
-	marker := newDeployMarker(self.Construct, &p, self.ops, self.repository)
-	pushOnlyBy(repository, buildRole, marker.Role())
-	deployPrefix := artifactPrefix(p.Name, deployArtifact) + "*"
-	stages = append(stages, newDeployStages(self.Construct, &p,
-		func(role awsiam.IRole) { self.bucket.GrantRead(role, jsii.String(deployPrefix)) }, deploy, self.ops.topic, marker)...)
-	var deployRoles []string
-	for i := range p.Targets {
-		deployRoles = append(deployRoles, arnsOf(&p.Targets[i], *stack.Partition()).deployRole)
-	}
-	confineToDeployArtifacts(self.bucket, deployRoles, artifactPrefix(p.Name, deployArtifact))
-	self.grantPulls(&p)
-	role := awsiam.NewRole(self.Construct, jsii.String("Role"), &awsiam.RoleProps{
+	return &awscodepipeline.StageProps{StageName: jsii.String(stageBuild), Actions: &actions}
+}
+
+// scanStage scans the pushed image; only the scan role may write the scan's cache.
+func (pl *pipeline) scanStage() *awscodepipeline.StageProps {
+	var role awsiam.Role
+	pl.scan, role = pl.newScanProject()
+	pl.projects["scan"] = pl.scan
+	reserveScanCache(pl.bucket, role)
+	return &awscodepipeline.StageProps{StageName: jsii.String(stageScan), Actions: &[]awscodepipeline.IAction{
+		awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+			ActionName: jsii.String("Trivy"), Project: pl.scan, Input: pl.artifacts.source,
+			VariablesNamespace: jsii.String(scanVariables),
+			ExtraInputs:        &[]awscodepipeline.Artifact{pl.artifacts.deploy}, Outputs: &[]awscodepipeline.Artifact{pl.artifacts.report},
+		}),
+	}}
+}
+
+// newCodePipeline creates the pipeline itself and its role: V2, QUEUED, no restart on update.
+func (pl *pipeline) newCodePipeline(stages []*awscodepipeline.StageProps, trigger *awscodepipeline.TriggerProps, connection string) awscodepipeline.Pipeline {
+	p := pl.props
+	role := awsiam.NewRole(pl.Construct, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName: jsii.String(pipelineRolePrefix(p.Name) + pipelineRolePurpose),
 		// CodePipeline documents no aws:SourceAccount or aws:SourceArn when it assumes its role;
 		// a condition on them could lock the pipeline out of its own role.
@@ -258,11 +287,11 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 			Resources: jsii.Strings(connection),
 		}))
 	}
-	pipelineProps := &awscodepipeline.PipelineProps{
+	props := &awscodepipeline.PipelineProps{
 		PipelineName:             jsii.String(p.Name),
 		PipelineType:             awscodepipeline.PipelineType_V2,
 		ExecutionMode:            awscodepipeline.ExecutionMode_QUEUED,
-		ArtifactBucket:           self.bucket,
+		ArtifactBucket:           pl.bucket,
 		Role:                     role,
 		RestartExecutionOnUpdate: jsii.Bool(false),
 		// One role, named with the prefix environments trust, for every action without its own.
@@ -270,22 +299,15 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		Stages:                    &stages,
 	}
 	if trigger != nil {
-		pipelineProps.Triggers = &[]*awscodepipeline.TriggerProps{trigger}
+		props.Triggers = &[]*awscodepipeline.TriggerProps{trigger}
 	}
-	self.pipeline = awscodepipeline.NewPipeline(self.Construct, jsii.String("Pipeline"), pipelineProps)
-	if p.Source.OAuthTokenSecret != "" {
-		newLegacyWebhook(self.Construct, &p, self.pipeline, self.key)
-	}
-	notifier := newNotifier(self.Construct, &p, self.ops)
-	self.alarms = newPipelineAlarms(self.Construct, &p, self.ops, notifier)
-	self.dashboard = newPipelineDashboard(self.Construct, &p, projects, self.alarms)
-	return self, nil
+	return awscodepipeline.NewPipeline(pl.Construct, jsii.String("Pipeline"), props)
 }
 
 // grantPulls lets every target's execution role pull the images: the repository policy names
 // each role in another account (nothing is granted to a whole account).
-func (pl *pipeline) grantPulls(p *PipelineProps) {
-	stack := awscdk.Stack_Of(pl.Construct)
+func (pl *pipeline) grantPulls() {
+	p, stack := pl.props, awscdk.Stack_Of(pl.Construct)
 	for i := range p.Targets {
 		t := &p.Targets[i]
 		if t.Account == *stack.Account() {

@@ -8,9 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/scripts"
@@ -21,7 +18,8 @@ import (
 // unprivileged, whose role reads the source artifact and writes its logs and test reports, and
 // nothing else: no registry, no artifact written or deleted, no scan cache. It runs beside the
 // image build, and the stage fails if either fails.
-func newUnitTestProject(scope constructs.Construct, p *PipelineProps, ops *operations, key awskms.IKey, bucket awss3.IBucket) awscodebuild.IProject {
+func (pl *pipeline) newUnitTestProject() awscodebuild.IProject {
+	scope, p, key, bucket := pl.Construct, pl.props, pl.key, pl.bucket
 	b := &p.Build
 	env := map[string]*awscodebuild.BuildEnvironmentVariable{"UNIT_TEST_COMMAND": plain(b.UnitTestCommand)}
 	for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
@@ -35,7 +33,7 @@ func newUnitTestProject(scope constructs.Construct, p *PipelineProps, ops *opera
 		image = awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
 	}
 	sourcePrefix := artifactPrefix(p.Name, sourceArtifact)
-	project, role := newScriptProject(scope, p, ops, key, scriptProject{
+	project, role := pl.newScriptProject(scriptProject{
 		id: "UnitTest", name: "unit-test", rolePurpose: "unit-test",
 		description: "The repository's unit tests, with no access to the registry or the artifacts",
 		script:      scripts.UnitTest, scriptName: "unit-test.sh",
