@@ -194,10 +194,9 @@ func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
 	if m := ecrImage.FindStringSubmatch(b.BuilderImage); m != nil {
 		// A builder mirrored into ECR: the build pulls it with its own role.
 		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:     jsii.String("PullTheBuilder"),
-			Actions: jsii.Strings("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
-			Resources: jsii.Strings(fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s",
-				*awscdk.Stack_Of(scope).Partition(), m[2], m[1], m[3])),
+			Sid:       jsii.String("PullTheBuilder"),
+			Actions:   jsii.Strings("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
+			Resources: jsii.Strings(arn(*awscdk.Stack_Of(scope).Partition(), "ecr", m[2], m[1], "repository/"+m[3])),
 		}))
 	}
 	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the build of "+p.Name+

@@ -74,12 +74,12 @@ type targetARNs struct {
 func arnsOf(t *PipelineTargetOptions, partition string) targetARNs {
 	deployRole := t.DeployRoleARN
 	if deployRole == "" {
-		deployRole = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, deployRoleName(t.Name))
+		deployRole = arn(partition, "iam", "", t.Account, "role/"+deployRoleName(t.Name))
 	}
 	return targetARNs{
 		deployRole:    deployRole,
-		executionRole: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, executionRoleName(t.Name)),
-		application:   fmt.Sprintf("arn:%s:codedeploy:%s:%s:application:%s", partition, t.Region, t.Account, t.Name),
+		executionRole: arn(partition, "iam", "", t.Account, "role/"+executionRoleName(t.Name)),
+		application:   arn(partition, "codedeploy", t.Region, t.Account, "application:"+t.Name),
 	}
 }
 

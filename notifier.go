@@ -28,14 +28,13 @@ const metricsNamespace = "ecsdelivery"
 // stage, commit and execution, not event JSON, which is why a function sits between the events
 // and the topic.
 func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) *notifierParts {
-	stack := awscdk.Stack_Of(scope)
 	name := Name(p.Name, "notifier")
 	role := awsiam.NewRole(scope, jsii.String("NotifierRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(name),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Publishes the metrics and notifications of the pipeline " + p.Name),
 	})
-	pipelineARN := fmt.Sprintf("arn:%s:codepipeline:%s:%s:%s", *stack.Partition(), *stack.Region(), *stack.Account(), p.Name)
+	pipelineARN := stackARN(scope, "codepipeline", p.Name)
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadTheExecutions"),
 		Actions:   jsii.Strings("codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions"),

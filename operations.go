@@ -1,8 +1,6 @@
 package ecsdelivery
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
@@ -64,8 +62,7 @@ func newOperations(scope constructs.Construct, name string, emails []string) *op
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("sns:Publish"),
 		Resources:  jsii.Strings(*topic.TopicArn()),
-		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*",
-			*stack.Partition(), *stack.Region(), *stack.Account())}},
+		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": arn(*stack.Partition(), "cloudwatch", *stack.Region(), *stack.Account(), "alarm:*")}},
 	}))
 	for _, email := range emails {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
@@ -90,7 +87,7 @@ func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget
 }
 
 func logGroupARN(stack awscdk.Stack, name string) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *stack.Partition(), *stack.Region(), *stack.Account(), name)
+	return arn(*stack.Partition(), "logs", *stack.Region(), *stack.Account(), "log-group:"+name)
 }
 
 // logGroup creates a log group under this stack's name, encrypted with its key: every log here

@@ -3,7 +3,6 @@ package ecsdelivery
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -41,9 +40,9 @@ func taskDefinitionJSON(t *PipelineTargetOptions, partition string) string {
 	secrets := make([]map[string]string, 0, len(task.secrets))
 	for _, k := range task.secretNames() {
 		secrets = append(secrets, map[string]string{"name": k,
-			"valueFrom": fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s", partition, t.Region, t.Account, task.parameterPath(k))})
+			"valueFrom": arn(partition, "ssm", t.Region, t.Account, "parameter"+task.parameterPath(k))})
 	}
-	role := func(name string) string { return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, t.Account, name) }
+	role := func(name string) string { return arn(partition, "iam", "", t.Account, "role/"+name) }
 	doc := map[string]any{
 		"family":                  task.family,
 		"executionRoleArn":        role(task.executionRole),

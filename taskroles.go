@@ -1,8 +1,6 @@
 package ecsdelivery
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -55,6 +53,5 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 // repositoryARN is the pipeline's image repository, named rather than referenced because it
 // usually lives in another account.
 func repositoryARN(scope constructs.Construct, p *EnvironmentProps) string {
-	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s",
-		*awscdk.Stack_Of(scope).Partition(), p.PipelineRegion, p.PipelineAccount, repositoryName(p.Pipeline))
+	return arn(*awscdk.Stack_Of(scope).Partition(), "ecr", p.PipelineRegion, p.PipelineAccount, "repository/"+repositoryName(p.Pipeline))
 }

@@ -22,8 +22,14 @@ func servicePrincipal(scope constructs.Construct, service, sourceARN string) aws
 	})
 }
 
+// arn is the one way an ARN is written: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (region
+// and account empty where the service has none, as IAM and S3). Any part may be a token.
+func arn(partition, service, region, account, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partition, service, region, account, resource)
+}
+
 // stackARN is an ARN of a resource in the scope's own account and region.
 func stackARN(scope constructs.Construct, service, resource string) string {
 	s := awscdk.Stack_Of(scope)
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", *s.Partition(), service, *s.Region(), *s.Account(), resource)
+	return arn(*s.Partition(), service, *s.Region(), *s.Account(), resource)
 }
