@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
@@ -28,8 +30,12 @@ func checkService(s *ServiceOptions) error {
 	if err := checkVariables("Service.Secrets", s.Secrets); err != nil {
 		return err
 	}
-	if !spec.HealthCheckPath.MatchString(s.HealthCheckPath) {
+	if !unresolved(s.HealthCheckPath) && !spec.HealthCheckPath.MatchString(s.HealthCheckPath) {
 		return fmt.Errorf("Service.HealthCheckPath %q is not a URL path with an optional query", s.HealthCheckPath)
 	}
 	return nil
 }
+
+// unresolved reports whether a value is a CDK token, resolved only at deployment: a library user
+// may pass one, and no pattern can judge it at synthesis.
+func unresolved(value string) bool { return *awscdk.Token_IsUnresolved(jsii.String(value)) }

@@ -91,6 +91,12 @@ func TestTrustBoundaryPropsAreChecked(t *testing.T) {
 			}
 		})
 	}
+	// A token is resolved only at deployment: no pattern judges it at synthesis.
+	token := *awscdk.Fn_ImportValue(jsii.String("shared-value"))
+	if _, err := environmentDefaults("Env", EnvironmentProps{Name: "x", Pipeline: "p",
+		Service: ServiceOptions{HealthCheckPath: token, SecretsKeyARN: token}}); err != nil {
+		t.Errorf("tokens refused as the health path and the secrets key: %v", err)
+	}
 	allowed := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: targets,
 		IntegrationTest: &PipelineIntegrationTestOptions{Environment: "production", AllowGatedEnvironment: true}}
 	if _, err := pipelineDefaults("Pipeline", allowed); err != nil {

@@ -259,7 +259,7 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("NATGateways must be 0, 1 or 2, got %d", n)
 	}
 	orInt(&p.LoadBalancer.TestListenerPort, spec.DefaultTestListenerPort)
-	if k := p.Service.SecretsKeyARN; k != "" && !spec.KMSKeyARN.MatchString(k) {
+	if k := p.Service.SecretsKeyARN; k != "" && !unresolved(k) && !spec.KMSKeyARN.MatchString(k) {
 		return fail("Service.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
 	}
 	serviceDefaults(&p.Service)

@@ -1,6 +1,7 @@
 package ecsdelivery
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -319,84 +320,97 @@ func (pl *pipeline) grantPulls() {
 	}
 }
 
+// pipelineDefaults fills the documented defaults of a copy of the props and checks them; an
+// error names the construct and the field.
 func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
-	fail := func(format string, args ...any) (PipelineProps, error) {
-		return PipelineProps{}, fmt.Errorf("pipeline %s: "+format, append([]any{id}, args...)...)
-	}
-	if p.Name == "" {
-		return fail("Name is required")
-	}
 	orString(&p.App, p.Name)
 	orInt(&p.ImagesToKeep, spec.DefaultImagesToKeep)
 	orInt(&p.ArtifactRetentionDays, spec.DefaultArtifactRetentionDays)
 	orInt(&p.ReleaseRetentionDays, max(spec.DefaultReleaseRetentionDays, p.ArtifactRetentionDays))
-	if p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1 {
-		return fail("ImagesToKeep and ArtifactRetentionDays must be positive")
-	}
-	if p.ReleaseRetentionDays < p.ArtifactRetentionDays {
-		return fail("ReleaseRetentionDays (%d) must be at least ArtifactRetentionDays (%d)", p.ReleaseRetentionDays, p.ArtifactRetentionDays)
-	}
-	if p.Source.Owner == "" || p.Source.Repo == "" {
-		return fail("Source.Owner and Source.Repo are required")
-	}
-	if p.Source.ConnectionARN != "" && p.Source.OAuthTokenSecret != "" {
-		return fail("Source.ConnectionARN and Source.OAuthTokenSecret exclude each other")
-	}
-	if len(p.Targets) == 0 {
-		return fail("at least one target is required")
-	}
-	if k := p.Build.SecretsKeyARN; k != "" && !spec.KMSKeyARN.MatchString(k) {
-		return fail("Build.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
-	}
-	if it := p.IntegrationTest; it != nil {
-		found, gate := false, ""
-		for _, t := range p.Targets {
-			if t.Approval && gate == "" {
-				gate = t.Environment
-			}
-			if t.Environment == it.Environment {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return fail("IntegrationTest.Environment %q is not a target", it.Environment)
-		}
-		if gate != "" && !it.AllowGatedEnvironment {
-			return fail("IntegrationTest.Environment %q is deployed only after the approval of %q: the test task would run "+
-				"unapproved code with its network, task role and secrets; test in an environment before the first approval, "+
-				"or set AllowGatedEnvironment", it.Environment, gate)
-		}
-		copied := *it
-		orInt(&copied.TimeoutMinutes, spec.DefaultTimeoutMinutes)
-		p.IntegrationTest = &copied
-	}
 	orString(&p.Source.Branch, spec.DefaultBranch)
 	orString(&p.Build.Dockerfile, spec.DefaultDockerfile)
 	orString(&p.Build.Context, spec.DefaultContext)
 	orString(&p.Build.ComputeType, spec.DefaultComputeType)
 	orString(&p.Build.Architecture, spec.DefaultArchitecture)
 	orString(&p.Build.BuilderImage, spec.DefaultBuilderImage)
-	if !spec.PinnedImage.MatchString(p.Build.BuilderImage) {
-		return fail("Build.BuilderImage %q is not pinned by digest (NAME[:TAG]@sha256:DIGEST)", p.Build.BuilderImage)
-	}
-	if err := checkVariables("Build.Secrets", p.Build.Secrets); err != nil {
-		return fail("%v", err)
-	}
-	if _, ok := computeTypes[p.Build.ComputeType]; !ok {
-		return fail("unknown compute type %q", p.Build.ComputeType)
-	}
 	if len(p.Scan.FailOn) == 0 {
 		p.Scan.FailOn = spec.DefaultFailOn()
 	}
+	if it := p.IntegrationTest; it != nil {
+		copied := *it
+		orInt(&copied.TimeoutMinutes, spec.DefaultTimeoutMinutes)
+		p.IntegrationTest = &copied
+	}
 	p.Targets = append([]PipelineTargetOptions(nil), p.Targets...)
-	for _, t := range p.Targets {
-		if err := checkVariables("Targets["+t.Environment+"].Service.Environment", t.Service.Environment); err != nil {
-			return fail("%v", err)
-		}
-		if err := checkVariables("Targets["+t.Environment+"].Service.Secrets", t.Service.Secrets); err != nil {
-			return fail("%v", err)
+	for _, check := range []func(*PipelineProps) error{checkPipelineProps, checkBuild, checkIntegrationTest} {
+		if err := check(&p); err != nil {
+			return PipelineProps{}, fmt.Errorf("pipeline %s: %w", id, err)
 		}
 	}
 	return p, nil
+}
+
+func checkPipelineProps(p *PipelineProps) error {
+	switch {
+	case p.Name == "":
+		return errors.New("Name is required")
+	case p.ImagesToKeep < 1 || p.ArtifactRetentionDays < 1:
+		return errors.New("ImagesToKeep and ArtifactRetentionDays must be positive")
+	case p.ReleaseRetentionDays < p.ArtifactRetentionDays:
+		return fmt.Errorf("ReleaseRetentionDays (%d) must be at least ArtifactRetentionDays (%d)", p.ReleaseRetentionDays, p.ArtifactRetentionDays)
+	case p.Source.Owner == "" || p.Source.Repo == "":
+		return errors.New("Source.Owner and Source.Repo are required")
+	case p.Source.ConnectionARN != "" && p.Source.OAuthTokenSecret != "":
+		return errors.New("Source.ConnectionARN and Source.OAuthTokenSecret exclude each other")
+	case len(p.Targets) == 0:
+		return errors.New("at least one target is required")
+	}
+	for _, t := range p.Targets {
+		if err := checkVariables("Targets["+t.Environment+"].Service.Environment", t.Service.Environment); err != nil {
+			return err
+		}
+		if err := checkVariables("Targets["+t.Environment+"].Service.Secrets", t.Service.Secrets); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkBuild(p *PipelineProps) error {
+	b := &p.Build
+	if k := b.SecretsKeyARN; k != "" && !unresolved(k) && !spec.KMSKeyARN.MatchString(k) {
+		return fmt.Errorf("Build.SecretsKeyARN %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", k)
+	}
+	if !unresolved(b.BuilderImage) && !spec.PinnedImage.MatchString(b.BuilderImage) {
+		return fmt.Errorf("Build.BuilderImage %q is not pinned by digest (NAME[:TAG]@sha256:DIGEST)", b.BuilderImage)
+	}
+	if _, ok := computeTypes[b.ComputeType]; !ok {
+		return fmt.Errorf("unknown compute type %q", b.ComputeType)
+	}
+	return checkVariables("Build.Secrets", b.Secrets)
+}
+
+// checkIntegrationTest refuses a test environment that is not a target, or that is deployed only
+// after an approval, unless the props say so: the test task runs code nobody approved.
+func checkIntegrationTest(p *PipelineProps) error {
+	it := p.IntegrationTest
+	if it == nil {
+		return nil
+	}
+	gate := ""
+	for _, t := range p.Targets {
+		if t.Approval && gate == "" {
+			gate = t.Environment
+		}
+		if t.Environment != it.Environment {
+			continue
+		}
+		if gate != "" && !it.AllowGatedEnvironment {
+			return fmt.Errorf("IntegrationTest.Environment %q is deployed only after the approval of %q: the test task would run "+
+				"unapproved code with its network, task role and secrets; test in an environment before the first approval, "+
+				"or set AllowGatedEnvironment", it.Environment, gate)
+		}
+		return nil
+	}
+	return fmt.Errorf("IntegrationTest.Environment %q is not a target", it.Environment)
 }
