@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -27,48 +28,16 @@ const metricsNamespace = "ecsdelivery"
 // from the approval action itself. A person reads these, so they are text naming the app,
 // stage, commit and execution, not event JSON, which is why a function sits between the events
 // and the topic.
-func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) *notifierParts {
+func (pl *pipeline) newNotifier() *notifierParts {
+	scope, p, ops := pl.Construct, pl.props, pl.ops
 	name := Name(p.Name, "notifier")
-	role := awsiam.NewRole(scope, jsii.String("NotifierRole"), &awsiam.RoleProps{
-		RoleName:    jsii.String(name),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Publishes the metrics and notifications of the pipeline " + p.Name),
-	})
-	pipelineARN := stackARN(scope, "codepipeline", p.Name)
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ReadTheExecutions"),
-		Actions:   jsii.Strings("codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions"),
-		Resources: jsii.Strings(pipelineARN),
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("PublishPipelineMetrics"),
-		Actions: jsii.Strings("cloudwatch:PutMetricData"),
-		// PutMetricData has no resource-level permissions; the namespace condition scopes it.
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": metricsNamespace}},
-	}))
-	ops.topic.GrantPublish(role)
-	suppress(role, "AwsSolutions-IAM5", "The notifier of "+p.Name+": cloudwatch:PutMetricData has no resource-level "+
-		"permissions (the namespace condition scopes it); publishing to the encrypted topic needs its key's data keys",
-		"Resource::*", "Action::kms:GenerateDataKey*")
-	logs := ops.logGroup(scope, "NotifierLogs", "notifier", 30, awscdk.RemovalPolicy_DESTROY)
-	logs.GrantWrite(role)
-
+	role, logs := pl.newNotifierRole(name)
 	deployStages := map[string]string{}
 	for _, t := range p.Targets {
 		deployStages[deployStageName(t.Environment)] = t.Environment
 	}
 	stages, _ := json.Marshal(deployStages)
-	// Events the notifier could not handle (it threw, or could not be invoked) wait here, and an
-	// alarm says so: without them a failed release could pass in silence.
-	dlq := awssqs.NewQueue(scope, jsii.String("NotifierDeadLetters"), &awssqs.QueueProps{
-		QueueName:       jsii.String(Name(p.Name, "notifier-dead-letters")),
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
-	})
-	suppress(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the notifier of "+p.Name+
-		" (its function's and its event rule's), which cdk-nag cannot see from a queue's own properties")
+	dlq := pl.newNotifierDeadLetters()
 	fn := awslambda.NewFunction(scope, jsii.String("Notifier"), &awslambda.FunctionProps{
 		DeadLetterQueue: dlq,
 		FunctionName:    jsii.String(name),
@@ -105,6 +74,52 @@ func newNotifier(scope constructs.Construct, p *PipelineProps, ops *operations) 
 		})},
 	})
 	return &notifierParts{fn: fn, deadLetters: dlq}
+}
+
+// newNotifierRole may read this pipeline's executions, publish its metrics and messages, and
+// write its log group.
+func (pl *pipeline) newNotifierRole(name string) (awsiam.Role, awslogs.LogGroup) {
+	scope, p, ops := pl.Construct, pl.props, pl.ops
+	role := awsiam.NewRole(scope, jsii.String("NotifierRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(name),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Publishes the metrics and notifications of the pipeline " + p.Name),
+	})
+	pipelineARN := stackARN(scope, "codepipeline", p.Name)
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadTheExecutions"),
+		Actions:   jsii.Strings("codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions"),
+		Resources: jsii.Strings(pipelineARN),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("PublishPipelineMetrics"),
+		Actions: jsii.Strings("cloudwatch:PutMetricData"),
+		// PutMetricData has no resource-level permissions; the namespace condition scopes it.
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": metricsNamespace}},
+	}))
+	ops.topic.GrantPublish(role)
+	suppress(role, "AwsSolutions-IAM5", "The notifier of "+p.Name+": cloudwatch:PutMetricData has no resource-level "+
+		"permissions (the namespace condition scopes it); publishing to the encrypted topic needs its key's data keys",
+		"Resource::*", "Action::kms:GenerateDataKey*")
+	logs := ops.logGroup(scope, "NotifierLogs", "notifier", 30, awscdk.RemovalPolicy_DESTROY)
+	logs.GrantWrite(role)
+	return role, logs
+}
+
+// newNotifierDeadLetters keeps the events the notifier could not handle (it threw, or could not
+// be invoked); an alarm says so: without them a failed release could pass in silence.
+func (pl *pipeline) newNotifierDeadLetters() awssqs.Queue {
+	scope, p := pl.Construct, pl.props
+	dlq := awssqs.NewQueue(scope, jsii.String("NotifierDeadLetters"), &awssqs.QueueProps{
+		QueueName:       jsii.String(Name(p.Name, "notifier-dead-letters")),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	suppress(dlq, "AwsSolutions-SQS3", "This queue is the dead-letter queue of the notifier of "+p.Name+
+		" (its function's and its event rule's), which cdk-nag cannot see from a queue's own properties")
+	return dlq
 }
 
 // notifierParts are what the pipeline's alarms watch of the notifier.

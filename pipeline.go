@@ -210,7 +210,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	if p.Source.OAuthTokenSecret != "" {
 		newLegacyWebhook(self.Construct, &p, self.pipeline, self.key)
 	}
-	notifier := newNotifier(self.Construct, &p, self.ops)
+	notifier := self.newNotifier()
 	self.alarms = newPipelineAlarms(self.Construct, &p, self.ops, notifier)
 	self.dashboard = newPipelineDashboard(self.Construct, &p, self.projects, self.alarms)
 	return self, nil
