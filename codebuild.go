@@ -76,24 +76,7 @@ func (pl *pipeline) newScriptProject(s scriptProject) (awscodebuild.IProject, aw
 	for _, statement := range s.policy {
 		role.AddToPolicy(statement)
 	}
-	spec := map[string]any{
-		"version": "0.2",
-		"phases": map[string]any{"build": map[string]any{"commands": []string{
-			"export " + buildIDVariable + `="$CODEBUILD_BUILD_ID"`,
-			runScript(s.scriptName, s.script, s.scriptEnv),
-		}}},
-	}
-	env := map[string]any{}
-	for k, v := range s.buildspec {
-		if k == "env" {
-			env = v.(map[string]any)
-			continue
-		}
-		spec[k] = v
-	}
-	// The build's id, for links to its results (an approval quotes them).
-	env["exported-variables"] = []string{buildIDVariable}
-	spec["env"] = env
+	spec := s.buildspecObject()
 	var projectRole awsiam.IRole = role
 	if s.lockedRole {
 		projectRole = role.WithoutPolicyUpdates(nil)
@@ -135,55 +118,45 @@ func (pl *pipeline) newScriptProject(s scriptProject) (awscodebuild.IProject, aw
 	return project, role
 }
 
+// buildspecObject runs the script, exports the build's id (for links to its results, which an
+// approval quotes) and adds the project's own sections.
+func (s *scriptProject) buildspecObject() map[string]any {
+	spec := map[string]any{
+		"version": "0.2",
+		"phases": map[string]any{"build": map[string]any{"commands": []string{
+			"export " + buildIDVariable + `="$CODEBUILD_BUILD_ID"`,
+			runScript(s.scriptName, s.script, s.scriptEnv),
+		}}},
+	}
+	env := map[string]any{}
+	for k, v := range s.buildspec {
+		if k == "env" {
+			env = v.(map[string]any)
+			continue
+		}
+		spec[k] = v
+	}
+	env["exported-variables"] = []string{buildIDVariable}
+	spec["env"] = env
+	return spec
+}
+
 // newBuildProject is the only privileged project: it runs Docker. It runs build.sh on the
 // source and leaves the deploy artifact. No code of the repository runs here outside the
 // Dockerfile's own steps, which run inside BuildKit without the role's credentials.
 func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
 	scope, p, repo := pl.Construct, pl.props, pl.repository
 	b := &p.Build
-	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
-	if b.Architecture == "arm64" {
-		image = awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
-	}
-	env := map[string]*awscodebuild.BuildEnvironmentVariable{
-		"REPOSITORY_URI": plain(*repo.RepositoryUri()),
-		"CONTAINER_NAME": plain(containerName),
-		"DOCKERFILE":     plain(b.Dockerfile),
-		"BUILD_CONTEXT":  plain(b.Context),
-		"CACHE_TAG":      plain(cacheTagPrefix),
-	}
-	env["BUILDER_IMAGE"] = plain(b.BuilderImage)
-	partition := *awscdk.Stack_Of(scope).Partition()
-	names := make([]string, len(p.Targets))
-	for i := range p.Targets {
-		t := &p.Targets[i]
-		names[i] = t.Environment
-		// Fn::Base64 resolves the account and partition tokens at deploy time.
-		env["TASKDEF_"+strconv.Itoa(i)] = plain(*awscdk.Fn_Base64(jsii.String(taskDefinitionJSON(t, partition))))
-		env["PORT_"+strconv.Itoa(i)] = plain(strconv.Itoa(t.Service.ContainerPort))
-	}
-	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
-	secretNames := slices.Sorted(maps.Keys(b.Secrets))
-	for _, name := range secretNames {
-		// CodeBuild reads the parameter when the build starts; the console shows only its name.
-		env[name] = &awscodebuild.BuildEnvironmentVariable{
-			Type: awscodebuild.BuildEnvironmentVariableType_PARAMETER_STORE, Value: jsii.String(b.Secrets[name]),
-		}
-	}
-	if len(secretNames) > 0 {
-		env["PARAMETER_VARIABLES"] = plain(strings.Join(secretNames, " "))
-	}
-
 	project, role := pl.newScriptProject(scriptProject{
 		id: "Build", name: "build", rolePurpose: "build",
 		description: "Docker build and push, deploy artifact",
 		script:      scripts.Build, scriptName: "build.sh",
 		environment: &awscodebuild.BuildEnvironment{
-			BuildImage:  image,
+			BuildImage:  buildImage(b.Architecture),
 			ComputeType: computeTypes[b.ComputeType],
 			Privileged:  jsii.Bool(true), // docker buildx needs the daemon
 		},
-		variables:      env,
+		variables:      pl.buildVariables(),
 		timeoutMinutes: 60,
 		buildspec: map[string]any{
 			"artifacts": map[string]any{"base-directory": "deploy", "files": []string{"**/*"}},
@@ -203,6 +176,49 @@ func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
 		", has no resource-level permissions; pushes and pulls name the repository", "Resource::*")
 	grantBuildSecrets(scope, role, b, false)
 	return project, role
+}
+
+// buildVariables are build.sh's inputs: the repository, the builder, and per target its
+// taskdef.json and port; the build secrets come from Parameter Store when the build starts.
+func (pl *pipeline) buildVariables() map[string]*awscodebuild.BuildEnvironmentVariable {
+	p, b := pl.props, &pl.props.Build
+	env := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"REPOSITORY_URI": plain(*pl.repository.RepositoryUri()),
+		"CONTAINER_NAME": plain(containerName),
+		"DOCKERFILE":     plain(b.Dockerfile),
+		"BUILD_CONTEXT":  plain(b.Context),
+		"CACHE_TAG":      plain(cacheTagPrefix),
+		"BUILDER_IMAGE":  plain(b.BuilderImage),
+	}
+	partition := *awscdk.Stack_Of(pl.Construct).Partition()
+	names := make([]string, len(p.Targets))
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		names[i] = t.Environment
+		// Fn::Base64 resolves the account and partition tokens at deploy time.
+		env["TASKDEF_"+strconv.Itoa(i)] = plain(*awscdk.Fn_Base64(jsii.String(taskDefinitionJSON(t, partition))))
+		env["PORT_"+strconv.Itoa(i)] = plain(strconv.Itoa(t.Service.ContainerPort))
+	}
+	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
+	secretNames := slices.Sorted(maps.Keys(b.Secrets))
+	for _, name := range secretNames {
+		// CodeBuild reads the parameter when the build starts; the console shows only its name.
+		env[name] = &awscodebuild.BuildEnvironmentVariable{
+			Type: awscodebuild.BuildEnvironmentVariableType_PARAMETER_STORE, Value: jsii.String(b.Secrets[name]),
+		}
+	}
+	if len(secretNames) > 0 {
+		env["PARAMETER_VARIABLES"] = plain(strings.Join(secretNames, " "))
+	}
+	return env
+}
+
+// buildImage is CodeBuild's standard image for the architecture.
+func buildImage(architecture string) awscodebuild.IBuildImage {
+	if architecture == "arm64" {
+		return awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
+	}
+	return awscodebuild.LinuxBuildImage_STANDARD_7_0()
 }
 
 // ecrImage matches an image reference in an ECR registry: account, region, repository.

@@ -54,6 +54,14 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 		suppress(lb.securityGroup, "AwsSolutions-EC23", "The internet-facing load balancer of "+p.Name+
 			" serves its production listener (80, or 443 with 80 redirecting) to anyone; the test listener admits the VPC only (its range and its NAT gateways' addresses)")
 	}
+	lb.addProductionListeners(scope, clients, p)
+	lb.addTestListener(vpc, p)
+	return lb
+}
+
+// addProductionListeners serves clients on 80, or HTTPS on 443 with a certificate (80 then
+// redirects), forwarding to blue until CodeDeploy takes the listener over.
+func (lb *loadBalancer) addProductionListeners(scope constructs.Construct, clients awsec2.IPeer, p *EnvironmentProps) {
 	if arn := p.LoadBalancer.CertificateARN; arn != "" {
 		lb.listener = lb.alb.AddListener(jsii.String("HttpsListener"), &elb.BaseApplicationListenerProps{
 			Port: jsii.Number(443), Protocol: elb.ApplicationProtocol_HTTPS, Open: jsii.Bool(false),
@@ -75,8 +83,11 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 		})
 	}
 	lb.securityGroup.AddIngressRule(clients, awsec2.Port_Tcp(jsii.Number(80)), jsii.String("HTTP from clients"), nil)
+}
 
-	// CodeDeploy sends test traffic here before shifting production; only the VPC reaches it.
+// addTestListener is where CodeDeploy sends test traffic before shifting production; only the
+// VPC reaches it.
+func (lb *loadBalancer) addTestListener(vpc awsec2.IVpc, p *EnvironmentProps) {
 	testPort := p.LoadBalancer.TestListenerPort
 	lb.testListener = lb.alb.AddListener(jsii.String("TestListener"), &elb.BaseApplicationListenerProps{
 		Port: jsii.Number(testPort), Protocol: elb.ApplicationProtocol_HTTP, Open: jsii.Bool(false),
@@ -92,7 +103,6 @@ func newLoadBalancer(scope constructs.Construct, vpc awsec2.IVpc, p *Environment
 				awsec2.Port_Tcp(jsii.Number(testPort)), jsii.String(fmt.Sprintf("Test traffic from inside the VPC, through NAT gateway %d", i+1)), nil)
 		}
 	}
-	return lb
 }
 
 // natAddresses returns the public addresses of the NAT gateways CDK made in the VPC's public

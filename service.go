@@ -25,6 +25,47 @@ const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="
 func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
 	lb *loadBalancer, roles *taskRoles, logs awslogs.ILogGroup, p *EnvironmentProps) *deployTarget {
 	s := &p.Service
+	taskDef := newServiceTaskDefinition(scope, roles, logs, p)
+	tasksSG := awsec2.NewSecurityGroup(scope, jsii.String("ServiceSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:         cluster.Vpc(),
+		Description: jsii.String("Tasks of " + p.Name + ": the container port from the load balancer only"),
+		// Tasks call AWS APIs and their own dependencies; inbound is what is restricted.
+		AllowAllOutbound: jsii.Bool(true),
+	})
+	service := awsecs.NewFargateService(scope, jsii.String("Service"), &awsecs.FargateServiceProps{
+		Cluster:                cluster,
+		ServiceName:            jsii.String(p.Name),
+		TaskDefinition:         taskDef,
+		DesiredCount:           jsii.Number(s.DesiredCount),
+		DeploymentController:   &awsecs.DeploymentController{Type: awsecs.DeploymentControllerType_CODE_DEPLOY},
+		VpcSubnets:             subnets,
+		SecurityGroups:         &[]awsec2.ISecurityGroup{tasksSG},
+		AssignPublicIp:         jsii.Bool(false),
+		MinHealthyPercent:      jsii.Number(100),
+		MaxHealthyPercent:      jsii.Number(200),
+		HealthCheckGracePeriod: awscdk.Duration_Seconds(jsii.Number(60)),
+	})
+	service.AttachToApplicationTargetGroup(lb.blue)
+	service.Connections().AllowFrom(lb.securityGroup, awsec2.Port_Tcp(jsii.Number(s.ContainerPort)),
+		jsii.String("Container port from the load balancer"))
+	pinTaskDefinitionToFamily(service, taskDef, p.Name)
+
+	return &deployTarget{
+		service:          service,
+		serviceName:      p.Name,
+		listener:         lb.listener,
+		testListener:     lb.testListener,
+		blue:             lb.blue,
+		green:            lb.green,
+		loadBalancerName: *lb.alb.LoadBalancerFullName(),
+		targetGroupNames: [2]string{*lb.blue.TargetGroupFullName(), *lb.green.TargetGroupFullName()},
+	}
+}
+
+// newServiceTaskDefinition is the service's task definition, from the task's description, with
+// the bootstrap image until the pipeline's first release.
+func newServiceTaskDefinition(scope constructs.Construct, roles *taskRoles, logs awslogs.ILogGroup, p *EnvironmentProps) awsecs.FargateTaskDefinition {
+	s := &p.Service
 	// The roles and log group were created with the description's names (taskRoles, operations).
 	task := describeTask(p.Name, s)
 	taskDef := awsecs.NewFargateTaskDefinition(scope, jsii.String("TaskDefinition"), &awsecs.FargateTaskDefinitionProps{
@@ -61,40 +102,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		}),
 	})
 
-	tasksSG := awsec2.NewSecurityGroup(scope, jsii.String("ServiceSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:         cluster.Vpc(),
-		Description: jsii.String("Tasks of " + p.Name + ": the container port from the load balancer only"),
-		// Tasks call AWS APIs and their own dependencies; inbound is what is restricted.
-		AllowAllOutbound: jsii.Bool(true),
-	})
-	service := awsecs.NewFargateService(scope, jsii.String("Service"), &awsecs.FargateServiceProps{
-		Cluster:                cluster,
-		ServiceName:            jsii.String(p.Name),
-		TaskDefinition:         taskDef,
-		DesiredCount:           jsii.Number(s.DesiredCount),
-		DeploymentController:   &awsecs.DeploymentController{Type: awsecs.DeploymentControllerType_CODE_DEPLOY},
-		VpcSubnets:             subnets,
-		SecurityGroups:         &[]awsec2.ISecurityGroup{tasksSG},
-		AssignPublicIp:         jsii.Bool(false),
-		MinHealthyPercent:      jsii.Number(100),
-		MaxHealthyPercent:      jsii.Number(200),
-		HealthCheckGracePeriod: awscdk.Duration_Seconds(jsii.Number(60)),
-	})
-	service.AttachToApplicationTargetGroup(lb.blue)
-	service.Connections().AllowFrom(lb.securityGroup, awsec2.Port_Tcp(jsii.Number(s.ContainerPort)),
-		jsii.String("Container port from the load balancer"))
-	pinTaskDefinitionToFamily(service, taskDef, p.Name)
-
-	return &deployTarget{
-		service:          service,
-		serviceName:      p.Name,
-		listener:         lb.listener,
-		testListener:     lb.testListener,
-		blue:             lb.blue,
-		green:            lb.green,
-		loadBalancerName: *lb.alb.LoadBalancerFullName(),
-		targetGroupNames: [2]string{*lb.blue.TargetGroupFullName(), *lb.green.TargetGroupFullName()},
-	}
+	return taskDef
 }
 
 // pinTaskDefinitionToFamily makes the service name its task definition by family instead of by

@@ -71,14 +71,7 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		Environment:    &env,
 		Secrets:        parameterSecrets(scope, &task, "TestSecret"),
 		Logging:        logging,
-		// The image must hold wget or curl; the test starts only once this passes.
-		HealthCheck: &awsecs.HealthCheck{
-			Command:     jsii.Strings("CMD-SHELL", `wget -q -O /dev/null "$`+healthURLVariable+`" || curl -fsS -o /dev/null "$`+healthURLVariable+`"`),
-			Interval:    awscdk.Duration_Seconds(jsii.Number(5)),
-			Retries:     jsii.Number(10),
-			StartPeriod: awscdk.Duration_Seconds(jsii.Number(10)),
-			Timeout:     awscdk.Duration_Seconds(jsii.Number(3)),
-		},
+		HealthCheck:    appHealthCheck(),
 	})
 	test := def.AddContainer(jsii.String("Test"), &awsecs.ContainerDefinitionOptions{
 		ContainerName: jsii.String("test"),
@@ -96,6 +89,24 @@ func newTestTask(scope constructs.Construct, roles *taskRoles, logs awslogs.ILog
 		Logging: logging,
 	})
 	test.AddContainerDependencies(&awsecs.ContainerDependency{Container: app, Condition: awsecs.ContainerDependencyCondition_HEALTHY})
+	publishTestNetwork(scope, subnets, sg, p)
+}
+
+// appHealthCheck is what the test waits for. The image must hold wget or curl; the URL is a
+// variable of the container, read as data by the shell.
+func appHealthCheck() *awsecs.HealthCheck {
+	return &awsecs.HealthCheck{
+		Command:     jsii.Strings("CMD-SHELL", `wget -q -O /dev/null "$`+healthURLVariable+`" || curl -fsS -o /dev/null "$`+healthURLVariable+`"`),
+		Interval:    awscdk.Duration_Seconds(jsii.Number(5)),
+		Retries:     jsii.Number(10),
+		StartPeriod: awscdk.Duration_Seconds(jsii.Number(10)),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(3)),
+	}
+}
+
+// publishTestNetwork tells the pipeline, in another account, which subnets and security group
+// the test task runs in: ids are not physical names, so they travel through a parameter.
+func publishTestNetwork(scope constructs.Construct, subnets []*string, sg awsec2.ISecurityGroup, p *EnvironmentProps) {
 	awsssm.NewStringParameter(scope, jsii.String("TestTaskNetwork"), &awsssm.StringParameterProps{
 		ParameterName: jsii.String(integrationTestParameter(p.Name)),
 		Description:   jsii.String("Subnets and security group of the integration-test task of " + p.Name),

@@ -28,16 +28,12 @@ func (pl *pipeline) newUnitTestProject() awscodebuild.IProject {
 			Type: awscodebuild.BuildEnvironmentVariableType_PARAMETER_STORE, Value: jsii.String(b.Secrets[name]),
 		}
 	}
-	image := awscodebuild.LinuxBuildImage_STANDARD_7_0()
-	if b.Architecture == "arm64" {
-		image = awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
-	}
 	sourcePrefix := artifactPrefix(p.Name, sourceArtifact)
 	project, role := pl.newScriptProject(scriptProject{
 		id: "UnitTest", name: "unit-test", rolePurpose: "unit-test",
 		description: "The repository's unit tests, with no access to the registry or the artifacts",
 		script:      scripts.UnitTest, scriptName: "unit-test.sh",
-		environment: &awscodebuild.BuildEnvironment{BuildImage: image, ComputeType: computeTypes[b.ComputeType]},
+		environment: &awscodebuild.BuildEnvironment{BuildImage: buildImage(b.Architecture), ComputeType: computeTypes[b.ComputeType]},
 		variables:   env, timeoutMinutes: 60, lockedRole: true,
 		buildspec: map[string]any{"reports": map[string]any{"unit-tests": map[string]any{
 			"base-directory": "test-results", "files": []string{"**/*.xml"}, "file-format": "JUNITXML",
