@@ -15,16 +15,17 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	cases := map[string]string{
-		Name("orders-api", "staging", "dev"):             "orders-api-staging-dev",
-		Name("orders-api", "", "dev"):                    "orders-api-dev",
-		PipelineStackName("orders-api", ""):              "orders-api-pipeline",
-		EnvironmentStackName("orders-api", "prod", "x1"): "orders-api-prod-x1",
-	}
-	for got, want := range cases {
-		if got != want {
-			t.Errorf("got %q; want %q", got, want)
-		}
+	for _, tc := range []struct{ name, got, want string }{
+		{"Name with a suffix", Name("orders-api", "staging", "dev"), "orders-api-staging-dev"},
+		{"Name without a part", Name("orders-api", "", "dev"), "orders-api-dev"},
+		{"PipelineStackName", PipelineStackName("orders-api", ""), "orders-api-pipeline"},
+		{"EnvironmentStackName", EnvironmentStackName("orders-api", "prod", "x1"), "orders-api-prod-x1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %q; want %q", tc.got, tc.want)
+			}
+		})
 	}
 }
 
@@ -118,14 +119,18 @@ func TestEnvironmentWithoutNAT(t *testing.T) {
 		t.Errorf("task subnets %v; want isolated", env.TaskSubnets().SubnetType)
 	}
 	tmpl := cdktest.Template(t, stack)
+	for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"} {
+		t.Run(service, func(t *testing.T) {
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
+					"VpcEndpointType": "Interface",
+					"ServiceName":     assertions.Match_StringLikeRegexp(jsii.String(`\.` + service + `$`)),
+				})
+			})
+		})
+	}
 	cdktest.Assert(t, func() {
 		tmpl.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(0))
-		for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"} {
-			tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
-				"VpcEndpointType": "Interface",
-				"ServiceName":     assertions.Match_StringLikeRegexp(jsii.String(`\.` + service + `$`)),
-			})
-		}
 		tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{"VpcEndpointType": "Gateway"})
 	})
 }
@@ -141,8 +146,11 @@ func TestApprovalMessageFitsTheLimit(t *testing.T) {
 		"#{"+buildVariables+"."+buildIDVariable+"}", Name(pipeline, "build")+":"+strings.Repeat("b", 36),
 		"#{"+unitTestVariables+"."+buildIDVariable+"}", Name(pipeline, "unit-test")+":"+strings.Repeat("b", 36),
 	).Replace(message)
-	if len(resolved) > maxApprovalMessage || strings.Contains(resolved, "#{") {
-		t.Errorf("approval message of %d characters (limit %d):\n%s", len(resolved), maxApprovalMessage, resolved)
+	if len(resolved) > maxApprovalMessage {
+		t.Errorf("approval message of %d characters; want at most %d:\n%s", len(resolved), maxApprovalMessage, resolved)
+	}
+	if strings.Contains(resolved, "#{") {
+		t.Errorf("approval message with a variable left unresolved; want none:\n%s", resolved)
 	}
 	if !strings.Contains(link, "/projects/"+pipeline+"-scan/build/#{"+scanVariables+"."+buildIDVariable+"}/") {
 		t.Errorf("approval link %s does not lead to the scan's results", link)
@@ -229,21 +237,25 @@ func TestTranslationsFollowSpec(t *testing.T) {
 		t.Errorf("%d compute types in the library; spec has %d", len(computeTypes), len(spec.ComputeTypes))
 	}
 	for _, c := range spec.ComputeTypes {
-		if _, ok := computeTypes[c.Name]; !ok {
-			t.Errorf("compute type %q of spec has no CDK compute type", c.Name)
-		}
+		t.Run(c.Name, func(t *testing.T) {
+			if _, ok := computeTypes[c.Name]; !ok {
+				t.Errorf("compute type %q of spec has no CDK compute type", c.Name)
+			}
+		})
 	}
 	if len(deploymentConfigs) != len(spec.Strategies) {
 		t.Errorf("%d strategies in the library; spec has %d", len(deploymentConfigs), len(spec.Strategies))
 	}
 	for _, s := range spec.Strategies {
-		config, ok := deploymentConfigs[s.Name]
-		if !ok {
-			t.Errorf("strategy %q of spec has no CodeDeploy configuration", s.Name)
-			continue
-		}
-		if got := *config().DeploymentConfigName(); got != s.CodeDeployConfig {
-			t.Errorf("strategy %q renders %q; spec says %q", s.Name, got, s.CodeDeployConfig)
-		}
+		t.Run(s.Name, func(t *testing.T) {
+			config, ok := deploymentConfigs[s.Name]
+			if !ok {
+				t.Errorf("strategy %q of spec has no CodeDeploy configuration", s.Name)
+				return
+			}
+			if got := *config().DeploymentConfigName(); got != s.CodeDeployConfig {
+				t.Errorf("strategy %q renders %q; spec says %q", s.Name, got, s.CodeDeployConfig)
+			}
+		})
 	}
 }

@@ -8,75 +8,21 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/ecsdelivery/ecsdelivery/config"
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
 )
 
-// synthesised is one config built once and shared by every test that reads it: a synthesis
-// costs seconds, and the jsii runtime forbids parallel tests.
-type synthesised struct {
-	delivery  *Delivery
-	templates map[string]assertions.Template // by stack name
-}
-
-var built = map[string]*synthesised{}
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
-
-func synth(t *testing.T, file string) *synthesised {
-	t.Helper()
-	if s, ok := built[file]; ok {
-		return s
-	}
-	cfg, err := config.Load(filepath.Join(cdktest.Root(t), file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return synthConfig(t, file, cfg)
-}
-
-// synthYAML synthesises a config written in a test, once per name.
-func synthYAML(t *testing.T, name, yaml string) *synthesised {
-	t.Helper()
-	if s, ok := built[name]; ok {
-		return s
-	}
-	cfg, err := config.Parse(name, []byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return synthConfig(t, name, cfg)
-}
-
-func synthConfig(t *testing.T, key string, cfg *config.Config) *synthesised {
-	t.Helper()
-	app := cdktest.NewSharedApp(t)
-	// Every synthesis is checked by cdk-nag's AwsSolutions rules; TestAwsSolutions reads the
-	// findings.
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
-	d, err := Build(app, cfg, cfg.EnvironmentSuffix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &synthesised{delivery: d, templates: map[string]assertions.Template{}}
-	for _, stack := range append([]awscdk.Stack{d.Pipeline}, d.Environments...) {
-		s.templates[*stack.StackName()] = cdktest.Template(t, stack)
-	}
-	built[key] = s
-	return s
-}
-
-var shipped = []string{"delivery.yaml", "examples/cross-account.yaml", "examples/import-existing.yaml"}
-
 func TestGoldenTemplates(t *testing.T) {
 	for _, file := range shipped {
-		s := synth(t, file)
-		dir := strings.TrimSuffix(filepath.Base(file), ".yaml")
-		for name, tmpl := range s.templates {
-			cdktest.Golden(t, filepath.Join("testdata", dir, name+".template.json"), cdktest.JSON(t, tmpl.ToJSON()))
-		}
+		t.Run(file, func(t *testing.T) {
+			s := synth(t, file)
+			dir := strings.TrimSuffix(filepath.Base(file), ".yaml")
+			for name, tmpl := range s.templates {
+				t.Run(name, func(t *testing.T) {
+					cdktest.Golden(t, filepath.Join("testdata", dir, name+".template.json"), cdktest.JSON(t, tmpl.ToJSON()))
+				})
+			}
+		})
 	}
 }
 
@@ -90,39 +36,43 @@ func TestStacksAndStages(t *testing.T) {
 			"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"},
 	}
 	for _, tc := range cases {
-		if got := synth(t, tc.file).delivery.Summary(); got != tc.summary {
-			t.Errorf("%s: summary\n%s\nwant\n%s", tc.file, got, tc.summary)
-		}
+		t.Run(tc.file, func(t *testing.T) {
+			if got := synth(t, tc.file).delivery.Summary(); got != tc.summary {
+				t.Errorf("summary\n%s\nwant\n%s", got, tc.summary)
+			}
+		})
 	}
 }
 
 func TestArtifactStore(t *testing.T) {
 	for _, file := range shipped {
-		s := synth(t, file)
-		tmpl := s.templates[*s.delivery.Pipeline.StackName()]
-		cdktest.Assert(t, func() {
-			tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
-			tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
-				"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
-					"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": assertions.Match_AnyValue()},
-				}}},
-				"VersioningConfiguration": map[string]any{"Status": "Enabled"},
-				"PublicAccessBlockConfiguration": map[string]any{
-					"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
-				},
-				// Deploy artifacts a year (a stage rolls back to one); sources, reports and the scan
-				// cache a month.
-				"LifecycleConfiguration": map[string]any{"Rules": []any{
-					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireReleases", "ExpirationInDays": 365, "Prefix": assertions.Match_Absent()}),
-					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireSources", "ExpirationInDays": 30, "Prefix": assertions.Match_StringLikeRegexp(jsii.String("^orders-api[a-z-]*/Source/$"))}),
-					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireScanReports", "ExpirationInDays": 30, "Prefix": assertions.Match_StringLikeRegexp(jsii.String("^orders-api[a-z-]*/ScanReport/$"))}),
-					assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireScanCache", "ExpirationInDays": 30, "Prefix": "trivy-cache/"}),
-				}},
-			})
-			tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
-				"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
-					"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
-				})})},
+		t.Run(file, func(t *testing.T) {
+			s := synth(t, file)
+			tmpl := s.templates[*s.delivery.Pipeline.StackName()]
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
+				tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+					"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+						"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": assertions.Match_AnyValue()},
+					}}},
+					"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+					"PublicAccessBlockConfiguration": map[string]any{
+						"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+					},
+					// Deploy artifacts a year (a stage rolls back to one); sources, reports and the scan
+					// cache a month.
+					"LifecycleConfiguration": map[string]any{"Rules": []any{
+						assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireReleases", "ExpirationInDays": 365, "Prefix": assertions.Match_Absent()}),
+						assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireSources", "ExpirationInDays": 30, "Prefix": assertions.Match_StringLikeRegexp(jsii.String("^orders-api[a-z-]*/Source/$"))}),
+						assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireScanReports", "ExpirationInDays": 30, "Prefix": assertions.Match_StringLikeRegexp(jsii.String("^orders-api[a-z-]*/ScanReport/$"))}),
+						assertions.Match_ObjectLike(&map[string]any{"Id": "ExpireScanCache", "ExpirationInDays": 30, "Prefix": "trivy-cache/"}),
+					}},
+				})
+				tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
+					"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+						"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+					})})},
+				})
 			})
 		})
 	}
@@ -149,21 +99,23 @@ func TestRepository(t *testing.T) {
 func TestCreatedEnvironment(t *testing.T) {
 	s := synth(t, "examples/cross-account.yaml")
 	for _, name := range []string{"orders-api-staging-prod", "orders-api-production-prod"} {
-		tmpl := s.templates[name]
-		cdktest.Assert(t, func() {
-			tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(1))
-			tmpl.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(4))
-			tmpl.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(1))
-			tmpl.HasResourceProperties(jsii.String("AWS::ECS::Cluster"), map[string]any{
-				"ClusterName":     strings.TrimSuffix(name, "-prod") + "-prod",
-				"ClusterSettings": []any{map[string]any{"Name": "containerInsights", "Value": "enabled"}},
-			})
-			tmpl.HasResourceProperties(jsii.String("AWS::ECS::ClusterCapacityProviderAssociations"), map[string]any{
-				"CapacityProviders": []any{"FARGATE", "FARGATE_SPOT"},
-			})
-			tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
-				"GroupDescription":     assertions.Match_StringLikeRegexp(jsii.String("integration-test task")),
-				"SecurityGroupIngress": assertions.Match_Absent(),
+		t.Run(name, func(t *testing.T) {
+			tmpl := s.templates[name]
+			cdktest.Assert(t, func() {
+				tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPC"), jsii.Number(1))
+				tmpl.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(4))
+				tmpl.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(1))
+				tmpl.HasResourceProperties(jsii.String("AWS::ECS::Cluster"), map[string]any{
+					"ClusterName":     strings.TrimSuffix(name, "-prod") + "-prod",
+					"ClusterSettings": []any{map[string]any{"Name": "containerInsights", "Value": "enabled"}},
+				})
+				tmpl.HasResourceProperties(jsii.String("AWS::ECS::ClusterCapacityProviderAssociations"), map[string]any{
+					"CapacityProviders": []any{"FARGATE", "FARGATE_SPOT"},
+				})
+				tmpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+					"GroupDescription":     assertions.Match_StringLikeRegexp(jsii.String("integration-test task")),
+					"SecurityGroupIngress": assertions.Match_Absent(),
+				})
 			})
 		})
 	}
@@ -187,9 +139,11 @@ func TestStacksAreBoundToTheirAccounts(t *testing.T) {
 	s := synth(t, "examples/cross-account.yaml")
 	want := map[string]string{"orders-api-pipeline-prod": "111111111111", "orders-api-staging-prod": "222222222222", "orders-api-production-prod": "333333333333"}
 	for _, stack := range append([]awscdk.Stack{s.delivery.Pipeline}, s.delivery.Environments...) {
-		if got := *stack.Account(); got != want[*stack.StackName()] {
-			t.Errorf("%s is in account %s; want %s", *stack.StackName(), got, want[*stack.StackName()])
-		}
+		t.Run(*stack.StackName(), func(t *testing.T) {
+			if got := *stack.Account(); got != want[*stack.StackName()] {
+				t.Errorf("%s is in account %s; want %s", *stack.StackName(), got, want[*stack.StackName()])
+			}
+		})
 	}
 	demo := synth(t, "delivery.yaml")
 	if !*awscdk.Token_IsUnresolved(demo.delivery.Pipeline.Account()) {

@@ -11,10 +11,6 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
 )
 
-func stage(name string, action obj) assertions.Matcher {
-	return like(obj{"Name": name, "Actions": arrayWith(like(action))})
-}
-
 func TestIntegrationTestStage(t *testing.T) {
 	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
 	cdktest.Assert(t, func() {
@@ -67,28 +63,30 @@ func TestIntegrationTestStage(t *testing.T) {
 func TestDeployStagesRunAsTheTargetDeployRole(t *testing.T) {
 	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
 	for _, env := range []struct{ name, account string }{{"staging", "222222222222"}, {"production", "333333333333"}} {
-		name := "orders-api-" + env.name + "-prod"
-		cdktest.Assert(t, func() {
-			tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(like(obj{
-				"Name": "Deploy-" + env.name,
-				"Actions": []any{like(obj{
-					"Name": "MarkDeployed", "RunOrder": 1,
-					"ActionTypeId":   like(obj{"Category": "Invoke", "Provider": "Lambda"}),
-					"InputArtifacts": []any{obj{"Name": "Deploy"}},
-					"Configuration":  obj{"FunctionName": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("DeployMarker"))}, "UserParameters": `{"environment":"` + env.name + `"}`},
-				}), like(obj{
-					"Name": "BlueGreen", "RunOrder": 2,
-					"ActionTypeId": like(obj{"Category": "Deploy", "Provider": "CodeDeployToECS"}),
-					"RoleArn":      "arn:aws:iam::" + env.account + ":role/" + name + "-deploy",
-					"Configuration": obj{
-						"ApplicationName": name, "DeploymentGroupName": name,
-						"TaskDefinitionTemplateArtifact": "Deploy", "TaskDefinitionTemplatePath": "taskdef-" + env.name + ".json",
-						"AppSpecTemplateArtifact": "Deploy", "AppSpecTemplatePath": "appspec-" + env.name + ".yaml",
-						"Image1ArtifactName": "Deploy", "Image1ContainerName": "IMAGE1_NAME",
-					},
-				})},
-				"OnFailure": obj{"Result": "ROLLBACK"},
-			}))})
+		t.Run(env.name, func(t *testing.T) {
+			name := "orders-api-" + env.name + "-prod"
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(like(obj{
+					"Name": "Deploy-" + env.name,
+					"Actions": []any{like(obj{
+						"Name": "MarkDeployed", "RunOrder": 1,
+						"ActionTypeId":   like(obj{"Category": "Invoke", "Provider": "Lambda"}),
+						"InputArtifacts": []any{obj{"Name": "Deploy"}},
+						"Configuration":  obj{"FunctionName": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("DeployMarker"))}, "UserParameters": `{"environment":"` + env.name + `"}`},
+					}), like(obj{
+						"Name": "BlueGreen", "RunOrder": 2,
+						"ActionTypeId": like(obj{"Category": "Deploy", "Provider": "CodeDeployToECS"}),
+						"RoleArn":      "arn:aws:iam::" + env.account + ":role/" + name + "-deploy",
+						"Configuration": obj{
+							"ApplicationName": name, "DeploymentGroupName": name,
+							"TaskDefinitionTemplateArtifact": "Deploy", "TaskDefinitionTemplatePath": "taskdef-" + env.name + ".json",
+							"AppSpecTemplateArtifact": "Deploy", "AppSpecTemplatePath": "appspec-" + env.name + ".yaml",
+							"Image1ArtifactName": "Deploy", "Image1ContainerName": "IMAGE1_NAME",
+						},
+					})},
+					"OnFailure": obj{"Result": "ROLLBACK"},
+				}))})
+			})
 		})
 	}
 }
@@ -141,12 +139,14 @@ func TestCrossAccountResourcePolicies(t *testing.T) {
 		}}})
 	})
 	for _, typ := range []string{"AWS::S3::BucketPolicy", "AWS::ECR::Repository"} {
-		for id, r := range resources(t, tmpl, typ) {
-			data, _ := json.Marshal(r)
-			if strings.Contains(string(data), ":root") {
-				t.Errorf("%s %s grants a whole account: %s", typ, id, data)
+		t.Run(typ, func(t *testing.T) {
+			for id, r := range resources(t, tmpl, typ) {
+				data, _ := json.Marshal(r)
+				if strings.Contains(string(data), ":root") {
+					t.Errorf("%s %s grants a whole account: %s", typ, id, data)
+				}
 			}
-		}
+		})
 	}
 	// One account: the roles' own policies suffice, and nothing is opened; the policy only
 	// closes the repository to pushes by anyone but the pipeline.

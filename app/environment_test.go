@@ -13,24 +13,6 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
 )
 
-type obj = map[string]any
-
-func like(m obj) assertions.Matcher         { return assertions.Match_ObjectLike(&m) }
-func arrayWith(a ...any) assertions.Matcher { return assertions.Match_ArrayWith(&a) }
-func stringLike(s string) assertions.Matcher {
-	return assertions.Match_StringLikeRegexp(jsii.String(s))
-}
-
-// resources returns the resources of one type in a template, by logical id.
-func resources(t *testing.T, tmpl assertions.Template, typ string) map[string]obj {
-	t.Helper()
-	out := map[string]obj{}
-	for id, r := range *tmpl.FindResources(jsii.String(typ), nil) {
-		out[id] = *r
-	}
-	return out
-}
-
 // The demo's staging stack: everything is created.
 func TestServiceIsDeployedByCodeDeployOnly(t *testing.T) {
 	tmpl := synth(t, "delivery.yaml").templates["orders-api-staging"]
@@ -98,12 +80,16 @@ func TestTargetGroupsDecideFast(t *testing.T) {
 
 func TestListenersAndSecurityGroups(t *testing.T) {
 	tmpl := synth(t, "delivery.yaml").templates["orders-api-staging"]
-	cdktest.Assert(t, func() {
-		for _, attribute := range []string{"access_logs.s3.enabled", "routing.http.drop_invalid_header_fields.enabled"} {
-			tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), obj{
-				"Scheme": "internet-facing", "LoadBalancerAttributes": arrayWith(obj{"Key": attribute, "Value": "true"}),
+	for _, attribute := range []string{"access_logs.s3.enabled", "routing.http.drop_invalid_header_fields.enabled"} {
+		t.Run(attribute, func(t *testing.T) {
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), obj{
+					"Scheme": "internet-facing", "LoadBalancerAttributes": arrayWith(obj{"Key": attribute, "Value": "true"}),
+				})
 			})
-		}
+		})
+	}
+	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{"Port": 80, "Protocol": "HTTP"})
 		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{"Port": 9000, "Protocol": "HTTP"})
 		tmpl.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
@@ -150,17 +136,6 @@ func TestListenersAndSecurityGroups(t *testing.T) {
 	})
 }
 
-func securityGroup(t *testing.T, tmpl assertions.Template, descriptionPrefix string) string {
-	t.Helper()
-	for id, r := range resources(t, tmpl, "AWS::EC2::SecurityGroup") {
-		if strings.HasPrefix(r["Properties"].(obj)["GroupDescription"].(string), descriptionPrefix) {
-			return id
-		}
-	}
-	t.Fatalf("no security group described %q", descriptionPrefix)
-	return ""
-}
-
 func TestDeploymentGroupRollsBack(t *testing.T) {
 	s := synth(t, "delivery.yaml")
 	for _, tc := range []struct {
@@ -170,35 +145,39 @@ func TestDeploymentGroupRollsBack(t *testing.T) {
 		{"orders-api-staging", "CodeDeployDefault.ECSAllAtOnce", 5},
 		{"orders-api-production", "CodeDeployDefault.ECSCanary10Percent5Minutes", 30},
 	} {
-		tmpl := s.templates[tc.stack]
-		cdktest.Assert(t, func() {
-			tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), obj{"ApplicationName": tc.stack, "ComputePlatform": "ECS"})
-			tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), obj{
-				"DeploymentGroupName":  tc.stack,
-				"DeploymentConfigName": tc.config,
-				"AutoRollbackConfiguration": obj{"Enabled": true, "Events": []any{
-					"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"}},
-				"BlueGreenDeploymentConfiguration": like(obj{"TerminateBlueInstancesOnDeploymentSuccess": obj{
-					"Action": "TERMINATE", "TerminationWaitTimeInMinutes": tc.wait}}),
-				"AlarmConfiguration": like(obj{"Enabled": true, "Alarms": assertions.Match_AnyValue()}),
-				"LoadBalancerInfo": obj{"TargetGroupPairInfoList": []any{like(obj{
-					"ProdTrafficRoute": assertions.Match_AnyValue(), "TestTrafficRoute": assertions.Match_AnyValue(),
-				})}},
+		t.Run(tc.stack, func(t *testing.T) {
+			tmpl := s.templates[tc.stack]
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), obj{"ApplicationName": tc.stack, "ComputePlatform": "ECS"})
+				tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), obj{
+					"DeploymentGroupName":  tc.stack,
+					"DeploymentConfigName": tc.config,
+					"AutoRollbackConfiguration": obj{"Enabled": true, "Events": []any{
+						"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"}},
+					"BlueGreenDeploymentConfiguration": like(obj{"TerminateBlueInstancesOnDeploymentSuccess": obj{
+						"Action": "TERMINATE", "TerminationWaitTimeInMinutes": tc.wait}}),
+					"AlarmConfiguration": like(obj{"Enabled": true, "Alarms": assertions.Match_AnyValue()}),
+					"LoadBalancerInfo": obj{"TargetGroupPairInfoList": []any{like(obj{
+						"ProdTrafficRoute": assertions.Match_AnyValue(), "TestTrafficRoute": assertions.Match_AnyValue(),
+					})}},
+				})
 			})
-		})
-		groups := resources(t, tmpl, "AWS::CodeDeploy::DeploymentGroup")
-		for _, g := range groups {
-			if n := len(g["Properties"].(obj)["AlarmConfiguration"].(obj)["Alarms"].([]any)); n != 4 {
-				t.Errorf("%s: %d alarms in the deployment group; want 4", tc.stack, n)
+			groups := resources(t, tmpl, "AWS::CodeDeploy::DeploymentGroup")
+			for _, g := range groups {
+				if n := len(g["Properties"].(obj)["AlarmConfiguration"].(obj)["Alarms"].([]any)); n != 4 {
+					t.Errorf("%s: %d alarms in the deployment group; want 4", tc.stack, n)
+				}
 			}
-		}
+		})
 	}
 	tmpl := s.templates["orders-api-staging"]
 	for metric, threshold := range map[string]float64{"HTTPCode_Target_5XX_Count": 10, "UnHealthyHostCount": 1, "TargetResponseTime": 2} {
-		cdktest.Assert(t, func() {
-			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
-				"MetricName": metric, "Namespace": "AWS/ApplicationELB", "Threshold": threshold,
-				"ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+		t.Run(metric, func(t *testing.T) {
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
+					"MetricName": metric, "Namespace": "AWS/ApplicationELB", "Threshold": threshold,
+					"ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+				})
 			})
 		})
 	}
@@ -269,21 +248,6 @@ func TestDeployRoleIsScopedToItsEnvironment(t *testing.T) {
 	}
 }
 
-// logicalID finds the one resource of a type whose property has a value.
-func logicalID(t *testing.T, tmpl assertions.Template, typ, property, value string) string {
-	t.Helper()
-	var ids []string
-	for id, r := range resources(t, tmpl, typ) {
-		if r["Properties"].(obj)[property] == value {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) != 1 {
-		t.Fatalf("%d resources of type %s with %s %q; want one", len(ids), typ, property, value)
-	}
-	return ids[0]
-}
-
 // The deploy roles trust exactly the pipeline roles that act on them, compared as whole ARNs:
 // the pipeline's role everywhere, the integration test's role only where the test runs.
 func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {
@@ -317,71 +281,6 @@ func TestDeployRoleTrustsOnlyPipelineRoles(t *testing.T) {
 	})
 }
 
-// statement is one IAM statement, flattened for inspection.
-type statement struct {
-	stack, sid string
-	actions    []string
-	star       bool
-}
-
-func statements(t *testing.T, s *synthesised) []statement {
-	t.Helper()
-	var out []statement
-	for stack, tmpl := range s.templates {
-		data, _ := json.Marshal(tmpl.ToJSON())
-		var doc struct {
-			Resources map[string]struct {
-				Type       string
-				Properties struct {
-					PolicyDocument struct{ Statement []map[string]any }
-					Policies       []struct {
-						PolicyDocument struct{ Statement []map[string]any }
-					}
-				}
-			}
-		}
-		if err := json.Unmarshal(data, &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range doc.Resources {
-			all := r.Properties.PolicyDocument.Statement
-			for _, p := range r.Properties.Policies {
-				all = append(all, p.PolicyDocument.Statement...)
-			}
-			for _, st := range all {
-				if r.Type == "AWS::S3::BucketPolicy" || r.Type == "AWS::KMS::Key" {
-					continue // resource policies: "*" there means "this resource"
-				}
-				out = append(out, statement{stack: stack, sid: fmt.Sprint(st["Sid"]), actions: strs(st["Action"]), star: hasStar(st["Resource"])})
-			}
-		}
-	}
-	return out
-}
-
-func strs(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, x := range v {
-			out = append(out, fmt.Sprint(x))
-		}
-		return out
-	}
-	return nil
-}
-
-func hasStar(v any) bool {
-	for _, r := range strs(v) {
-		if r == "*" {
-			return true
-		}
-	}
-	return false
-}
-
 // TestWildcardResources lists every identity-policy statement with a "*" resource, and fails
 // when one appears that is not known to need it. iam:PassRole is never among them.
 func TestWildcardResources(t *testing.T) {
@@ -395,24 +294,26 @@ func TestWildcardResources(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, file := range shipped {
-		for _, st := range statements(t, synth(t, file)) {
-			if st.star {
-				seen[strings.Join(st.actions, " ")] = true
-			}
-			for _, a := range st.actions {
-				if a == "iam:PassRole" && st.star {
-					t.Errorf("%s %s: iam:PassRole on *", file, st.stack)
+		t.Run(file, func(t *testing.T) {
+			for _, st := range statements(t, synth(t, file)) {
+				if st.star {
+					seen[strings.Join(st.actions, " ")] = true
+				}
+				for _, a := range st.actions {
+					if a == "iam:PassRole" && st.star {
+						t.Errorf("%s %s: iam:PassRole on *", file, st.stack)
+					}
+				}
+				if st.star {
+					sorted := append([]string(nil), st.actions...)
+					key := strings.Join(st.actions, " ")
+					sort.Strings(sorted)
+					if !allowed[key] && !allowed[strings.Join(sorted, " ")] && !allowedByOrder(allowed, sorted) {
+						t.Errorf("%s %s: statement %s has resource * for %v", file, st.stack, st.sid, st.actions)
+					}
 				}
 			}
-			if st.star {
-				sorted := append([]string(nil), st.actions...)
-				key := strings.Join(st.actions, " ")
-				sort.Strings(sorted)
-				if !allowed[key] && !allowed[strings.Join(sorted, " ")] && !allowedByOrder(allowed, sorted) {
-					t.Errorf("%s %s: statement %s has resource * for %v", file, st.stack, st.sid, st.actions)
-				}
-			}
-		}
+		})
 	}
 	if len(seen) != len(allowed) {
 		t.Errorf("statements with resource *: %v; want exactly the %d known ones", seen, len(allowed))

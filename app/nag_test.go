@@ -17,21 +17,25 @@ import (
 func TestAwsSolutions(t *testing.T) {
 	counts := map[string]int{}
 	for _, file := range shipped {
-		s := synth(t, file)
-		for _, stack := range append([]awscdk.Stack{s.delivery.Pipeline}, s.delivery.Environments...) {
-			annotations := assertions.Annotations_FromStack(stack)
-			for level, found := range map[string]*[]*cxapi.SynthesisMessage{
-				"error":   annotations.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))),
-				"warning": annotations.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))),
-			} {
-				for _, m := range *found {
-					text := fmt.Sprint(m.Entry.Data)
-					rule := strings.SplitN(text, ":", 2)[0]
-					counts[rule]++
-					t.Errorf("%s %s: %s at %s: %s", file, *stack.StackName(), level, *m.Id, firstLine(text))
-				}
+		t.Run(file, func(t *testing.T) {
+			s := synth(t, file)
+			for _, stack := range append([]awscdk.Stack{s.delivery.Pipeline}, s.delivery.Environments...) {
+				t.Run(*stack.StackName(), func(t *testing.T) {
+					annotations := assertions.Annotations_FromStack(stack)
+					for level, found := range map[string]*[]*cxapi.SynthesisMessage{
+						"error":   annotations.FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))),
+						"warning": annotations.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-"))),
+					} {
+						for _, m := range *found {
+							text := fmt.Sprint(m.Entry.Data)
+							rule := strings.SplitN(text, ":", 2)[0]
+							counts[rule]++
+							t.Errorf("%s %s: %s at %s: %s", file, *stack.StackName(), level, *m.Id, firstLine(text))
+						}
+					}
+				})
 			}
-		}
+		})
 	}
 	var rules []string
 	for r, n := range counts {
@@ -41,11 +45,4 @@ func TestAwsSolutions(t *testing.T) {
 	if len(rules) > 0 {
 		t.Logf("findings by rule: %s", strings.Join(rules, " "))
 	}
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -59,11 +59,13 @@ func TestAwsSolutionsOnTheTemplates(t *testing.T) {
 	var assembly cxapi.CloudAssembly
 	cdktest.Assert(t, func() { assembly = app.Synth(nil) })
 	for name, stack := range included {
-		for _, m := range *assembly.GetStackArtifact(stack.ArtifactId()).Messages() {
-			text := fmt.Sprint(m.Entry.Data)
-			if strings.Contains(text, "AwsSolutions-") && m.Level != cxapi.SynthesisMessageLevel_INFO {
-				t.Errorf("%s: %s at %s: %s", name, m.Level, *m.Id, firstLine(text))
+		t.Run(name, func(t *testing.T) {
+			for _, m := range *assembly.GetStackArtifact(stack.ArtifactId()).Messages() {
+				text := fmt.Sprint(m.Entry.Data)
+				if strings.Contains(text, "AwsSolutions-") && m.Level != cxapi.SynthesisMessageLevel_INFO {
+					t.Errorf("%s: %s at %s: %s", name, m.Level, *m.Id, firstLine(text))
+				}
 			}
-		}
+		})
 	}
 }

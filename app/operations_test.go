@@ -1,50 +1,15 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
 )
-
-// dashboardBody is a dashboard's JSON with every token replaced by its logical id, so metric
-// names, dimensions and links can be read as text.
-func dashboardBody(t *testing.T, tmpl assertions.Template) string {
-	t.Helper()
-	dashboards := resources(t, tmpl, "AWS::CloudWatch::Dashboard")
-	if len(dashboards) != 1 {
-		t.Fatalf("%d dashboards; want 1", len(dashboards))
-	}
-	for _, d := range dashboards {
-		var b strings.Builder
-		for _, part := range d["Properties"].(obj)["DashboardBody"].(obj)["Fn::Join"].([]any)[1].([]any) {
-			switch p := part.(type) {
-			case string:
-				b.WriteString(p)
-			default:
-				data, _ := json.Marshal(p)
-				b.Write(data)
-			}
-		}
-		return b.String()
-	}
-	return ""
-}
-
-func containsAll(t *testing.T, what, text string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(text, w) {
-			t.Errorf("%s lacks %s", what, w)
-		}
-	}
-}
 
 // The app's dashboard, in the pipeline account: executions, their duration, each CodeBuild
 // project's duration and failures, deployments per environment, the alarms, and links to the
@@ -72,53 +37,49 @@ func TestServiceDashboard(t *testing.T) {
 	for _, tc := range []struct{ file, stack string }{
 		{"delivery.yaml", "orders-api-staging"}, {"examples/import-existing.yaml", "orders-api-production"},
 	} {
-		tmpl := synth(t, tc.file).templates[tc.stack]
-		cdktest.Assert(t, func() {
-			tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), obj{"DashboardName": tc.stack})
+		t.Run(tc.stack, func(t *testing.T) {
+			tmpl := synth(t, tc.file).templates[tc.stack]
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), obj{"DashboardName": tc.stack})
+			})
+			containsAll(t, tc.stack+"'s dashboard", dashboardBody(t, tmpl),
+				`"AWS/ApplicationELB","RequestCount","LoadBalancer"`, `"AWS/ApplicationELB","HTTPCode_Target_5XX_Count","LoadBalancer"`,
+				`"AWS/ApplicationELB","TargetResponseTime","LoadBalancer"`, `"stat":"p99"`,
+				`"HealthyHostCount","LoadBalancer"`, `{"label":"blue"`, `{"label":"green"`,
+				`"AWS/ECS","CPUUtilization","ClusterName"`, `"AWS/ECS","MemoryUtilization","ClusterName"`,
+				`"ServiceName","`+map[string]string{"delivery.yaml": "orders-api-staging", "examples/import-existing.yaml": "orders-api"}[tc.file]+`"`,
+				`"type":"alarm"`, `LatencyAlarm`)
 		})
-		containsAll(t, tc.stack+"'s dashboard", dashboardBody(t, tmpl),
-			`"AWS/ApplicationELB","RequestCount","LoadBalancer"`, `"AWS/ApplicationELB","HTTPCode_Target_5XX_Count","LoadBalancer"`,
-			`"AWS/ApplicationELB","TargetResponseTime","LoadBalancer"`, `"stat":"p99"`,
-			`"HealthyHostCount","LoadBalancer"`, `{"label":"blue"`, `{"label":"green"`,
-			`"AWS/ECS","CPUUtilization","ClusterName"`, `"AWS/ECS","MemoryUtilization","ClusterName"`,
-			`"ServiceName","`+map[string]string{"delivery.yaml": "orders-api-staging", "examples/import-existing.yaml": "orders-api"}[tc.file]+`"`,
-			`"type":"alarm"`, `LatencyAlarm`)
 	}
-}
-
-// alarmIDs lists a template's alarms by logical id.
-func alarmIDs(t *testing.T, tmpl assertions.Template) []string {
-	var ids []string
-	for id := range resources(t, tmpl, "AWS::CloudWatch::Alarm") {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // Every alarm of every stack notifies its stack's topic, and only that.
 func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 	for _, file := range shipped {
-		for stack, tmpl := range synth(t, file).templates {
-			topics := resources(t, tmpl, "AWS::SNS::Topic")
-			if len(topics) != 1 {
-				t.Fatalf("%s %s: %d topics; want 1", file, stack, len(topics))
+		t.Run(file, func(t *testing.T) {
+			for stack, tmpl := range synth(t, file).templates {
+				t.Run(stack, func(t *testing.T) {
+					topics := resources(t, tmpl, "AWS::SNS::Topic")
+					if len(topics) != 1 {
+						t.Fatalf("%s %s: %d topics; want 1", file, stack, len(topics))
+					}
+					var topic string
+					for id := range topics {
+						topic = id
+					}
+					alarms := resources(t, tmpl, "AWS::CloudWatch::Alarm")
+					if len(alarms) == 0 {
+						t.Errorf("%s %s: no alarms", file, stack)
+					}
+					for id, a := range alarms {
+						actions := fmt.Sprint(a["Properties"].(obj)["AlarmActions"])
+						if actions != fmt.Sprint([]any{obj{"Ref": topic}}) {
+							t.Errorf("%s %s: alarm %s notifies %s; want its stack's topic %s", file, stack, id, actions, topic)
+						}
+					}
+				})
 			}
-			var topic string
-			for id := range topics {
-				topic = id
-			}
-			alarms := resources(t, tmpl, "AWS::CloudWatch::Alarm")
-			if len(alarms) == 0 {
-				t.Errorf("%s %s: no alarms", file, stack)
-			}
-			for id, a := range alarms {
-				actions := fmt.Sprint(a["Properties"].(obj)["AlarmActions"])
-				if actions != fmt.Sprint([]any{obj{"Ref": topic}}) {
-					t.Errorf("%s %s: alarm %s notifies %s; want its stack's topic %s", file, stack, id, actions, topic)
-				}
-			}
-		}
+		})
 	}
 }
 
@@ -126,14 +87,20 @@ func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 // notifier. Each fires on the first event.
 func TestPipelineAlarms(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
-	for _, m := range []obj{
-		{"MetricName": "ExecutionsFailed", "Dimensions": []any{obj{"Name": "Pipeline", "Value": "orders-api"}}},
-		{"MetricName": "DeploymentsRolledBack", "Dimensions": arrayWith(obj{"Name": "Environment", "Value": "staging"})},
-		{"MetricName": "DeploymentsRolledBack", "Dimensions": arrayWith(obj{"Name": "Environment", "Value": "production"})},
+	for _, tc := range []struct {
+		name string
+		m    obj
+	}{
+		{"failed releases", obj{"MetricName": "ExecutionsFailed", "Dimensions": []any{obj{"Name": "Pipeline", "Value": "orders-api"}}}},
+		{"staging rollbacks", obj{"MetricName": "DeploymentsRolledBack", "Dimensions": arrayWith(obj{"Name": "Environment", "Value": "staging"})}},
+		{"production rollbacks", obj{"MetricName": "DeploymentsRolledBack", "Dimensions": arrayWith(obj{"Name": "Environment", "Value": "production"})}},
 	} {
-		m["Namespace"], m["Statistic"], m["Period"], m["Threshold"] = "ecsdelivery", "Sum", 300, 1
-		m["ComparisonOperator"], m["EvaluationPeriods"], m["TreatMissingData"] = "GreaterThanOrEqualToThreshold", 1, "notBreaching"
-		cdktest.Assert(t, func() { tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), m) })
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			m["Namespace"], m["Statistic"], m["Period"], m["Threshold"] = "ecsdelivery", "Sum", 300, 1
+			m["ComparisonOperator"], m["EvaluationPeriods"], m["TreatMissingData"] = "GreaterThanOrEqualToThreshold", 1, "notBreaching"
+			cdktest.Assert(t, func() { tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), m) })
+		})
 	}
 	cdktest.Assert(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{"Namespace": "AWS/Lambda", "MetricName": "Errors", "Threshold": 1})
@@ -147,20 +114,27 @@ func TestPipelineAlarms(t *testing.T) {
 // not copies: each alarm of an environment is named in its deployment group.
 func TestRollbackAlarmsAreTheNotifyingAlarms(t *testing.T) {
 	for _, file := range shipped {
-		s := synth(t, file)
-		for _, env := range s.delivery.Environments {
-			tmpl := s.templates[*env.StackName()]
-			var inGroup []string
-			for _, g := range resources(t, tmpl, "AWS::CodeDeploy::DeploymentGroup") {
-				for _, a := range g["Properties"].(obj)["AlarmConfiguration"].(obj)["Alarms"].([]any) {
-					inGroup = append(inGroup, a.(obj)["Name"].(obj)["Ref"].(string))
-				}
+		t.Run(file, func(t *testing.T) {
+			s := synth(t, file)
+			for _, env := range s.delivery.Environments {
+				t.Run(*env.StackName(), func(t *testing.T) {
+					tmpl := s.templates[*env.StackName()]
+					var inGroup []string
+					for _, g := range resources(t, tmpl, "AWS::CodeDeploy::DeploymentGroup") {
+						for _, a := range g["Properties"].(obj)["AlarmConfiguration"].(obj)["Alarms"].([]any) {
+							inGroup = append(inGroup, a.(obj)["Name"].(obj)["Ref"].(string))
+						}
+					}
+					sort.Strings(inGroup)
+					if got, want := strings.Join(inGroup, " "), strings.Join(alarmIDs(t, tmpl), " "); got != want {
+						t.Errorf("%s %s: deployment group alarms %s; want the stack's alarms %s", file, *env.StackName(), got, want)
+					}
+					if len(inGroup) != 4 {
+						t.Errorf("%s %s: %d alarms in the deployment group; want 4", file, *env.StackName(), len(inGroup))
+					}
+				})
 			}
-			sort.Strings(inGroup)
-			if got, want := strings.Join(inGroup, " "), strings.Join(alarmIDs(t, tmpl), " "); got != want || len(inGroup) != 4 {
-				t.Errorf("%s %s: deployment group alarms %s; stack alarms %s", file, *env.StackName(), got, want)
-			}
-		}
+		})
 	}
 }
 
@@ -201,21 +175,23 @@ func TestNotifications(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), obj{"Protocol": "email", "Endpoint": "release-managers@acme.example"})
 	})
 	for _, env := range []string{"orders-api-staging-prod", "orders-api-production-prod"} {
-		envTmpl := synth(t, "examples/cross-account.yaml").templates[env]
-		cdktest.Assert(t, func() {
-			envTmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), obj{"TopicName": env + "-notifications",
-				"KmsMasterKeyId": obj{"Fn::GetAtt": []any{stringLike("^EnvironmentOperationsKey"), "Arn"}}})
-			envTmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), obj{"Protocol": "email", "Endpoint": "ops@acme.example"})
-			// Alarms publish as CloudWatch: its key use and its publishing are allowed, the
-			// latter for this account's alarms only.
-			envTmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), obj{"KeyPolicy": like(obj{"Statement": arrayWith(like(obj{
-				"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Action": []any{"kms:Decrypt", "kms:GenerateDataKey*"},
-			}))})})
-			envTmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
-				"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
-				"Condition": obj{"ArnLike": obj{"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:" + map[string]string{
-					"orders-api-staging-prod": "222222222222", "orders-api-production-prod": "333333333333"}[env] + ":alarm:*"}},
-			}))})})
+		t.Run(env, func(t *testing.T) {
+			envTmpl := synth(t, "examples/cross-account.yaml").templates[env]
+			cdktest.Assert(t, func() {
+				envTmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), obj{"TopicName": env + "-notifications",
+					"KmsMasterKeyId": obj{"Fn::GetAtt": []any{stringLike("^EnvironmentOperationsKey"), "Arn"}}})
+				envTmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), obj{"Protocol": "email", "Endpoint": "ops@acme.example"})
+				// Alarms publish as CloudWatch: its key use and its publishing are allowed, the
+				// latter for this account's alarms only.
+				envTmpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), obj{"KeyPolicy": like(obj{"Statement": arrayWith(like(obj{
+					"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Action": []any{"kms:Decrypt", "kms:GenerateDataKey*"},
+				}))})})
+				envTmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), obj{"PolicyDocument": like(obj{"Statement": arrayWith(like(obj{
+					"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+					"Condition": obj{"ArnLike": obj{"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:" + map[string]string{
+						"orders-api-staging-prod": "222222222222", "orders-api-production-prod": "333333333333"}[env] + ":alarm:*"}},
+				}))})})
+			})
 		})
 	}
 }
@@ -271,18 +247,25 @@ func TestParameterStoreSecrets(t *testing.T) {
 // lets CloudWatch Logs use it for this stack's log groups only.
 func TestLogGroupsHaveRetentionAndEncryption(t *testing.T) {
 	for _, file := range shipped {
-		for stack, tmpl := range synth(t, file).templates {
-			for id, lg := range resources(t, tmpl, "AWS::Logs::LogGroup") {
-				p := lg["Properties"].(obj)
-				key := fmt.Sprint(p["KmsKeyId"])
-				if p["RetentionInDays"] == nil || !strings.Contains(key, "OperationsKey") {
-					t.Errorf("%s %s: log group %s has retention %v, key %s", file, stack, id, p["RetentionInDays"], key)
-				}
-				if name, _ := p["LogGroupName"].(string); !strings.HasPrefix(name, "/ecsdelivery/") {
-					t.Errorf("%s %s: log group %s named %q, outside what the key lets CloudWatch Logs use", file, stack, id, name)
-				}
+		t.Run(file, func(t *testing.T) {
+			for stack, tmpl := range synth(t, file).templates {
+				t.Run(stack, func(t *testing.T) {
+					for id, lg := range resources(t, tmpl, "AWS::Logs::LogGroup") {
+						p := lg["Properties"].(obj)
+						key := fmt.Sprint(p["KmsKeyId"])
+						if p["RetentionInDays"] == nil {
+							t.Errorf("%s %s: log group %s has no retention; want a set time", file, stack, id)
+						}
+						if !strings.Contains(key, "OperationsKey") {
+							t.Errorf("%s %s: log group %s is encrypted with %s; want its stack's OperationsKey", file, stack, id, key)
+						}
+						if name, _ := p["LogGroupName"].(string); !strings.HasPrefix(name, "/ecsdelivery/") {
+							t.Errorf("%s %s: log group %s named %q, outside what the key lets CloudWatch Logs use", file, stack, id, name)
+						}
+					}
+				})
 			}
-		}
+		})
 	}
 	// CDK's function that empties the default security group logs to the stack's group, not to
 	// one Lambda would create on its first run.

@@ -14,22 +14,19 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/scripts"
 )
 
-func pipelineTemplate(t *testing.T, file string) assertions.Template {
-	s := synth(t, file)
-	return s.templates[*s.delivery.Pipeline.StackName()]
-}
-
 func TestPipelineIsV2Queued(t *testing.T) {
 	for _, file := range shipped {
-		tmpl := pipelineTemplate(t, file)
-		cdktest.Assert(t, func() {
-			tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
-				"PipelineType": "V2", "ExecutionMode": "QUEUED",
-				"ArtifactStore": obj{"Type": "S3", "Location": assertions.Match_AnyValue(),
-					"EncryptionKey": obj{"Type": "KMS", "Id": assertions.Match_AnyValue()}},
-				"Stages": []any{like(obj{"Name": "Source"}), like(obj{"Name": "Build"}), like(obj{"Name": "Scan"}),
-					like(obj{"Name": "IntegrationTest"}), like(obj{"Name": "Deploy-staging"}),
-					like(obj{"Name": "Approve-production"}), like(obj{"Name": "Deploy-production"})},
+		t.Run(file, func(t *testing.T) {
+			tmpl := pipelineTemplate(t, file)
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
+					"PipelineType": "V2", "ExecutionMode": "QUEUED",
+					"ArtifactStore": obj{"Type": "S3", "Location": assertions.Match_AnyValue(),
+						"EncryptionKey": obj{"Type": "KMS", "Id": assertions.Match_AnyValue()}},
+					"Stages": []any{like(obj{"Name": "Source"}), like(obj{"Name": "Build"}), like(obj{"Name": "Scan"}),
+						like(obj{"Name": "IntegrationTest"}), like(obj{"Name": "Deploy-staging"}),
+						like(obj{"Name": "Approve-production"}), like(obj{"Name": "Deploy-production"})},
+				})
 			})
 		})
 	}
@@ -84,7 +81,9 @@ func TestBuildspecsRunTheScripts(t *testing.T) {
 		spec := p["Properties"].(obj)["Source"].(obj)["BuildSpec"].(string)
 		for _, m := range embedded.FindAllStringSubmatch(spec, -1) {
 			got, err := base64.StdEncoding.DecodeString(m[1])
-			if err != nil || string(got) != want[m[2]] {
+			if err != nil {
+				t.Errorf("%s in the buildspec is not base64: %v", m[2], err)
+			} else if string(got) != want[m[2]] {
 				t.Errorf("%s in the buildspec differs from scripts/%s", m[2], m[2])
 			}
 			found[m[2]] = true
@@ -103,18 +102,25 @@ func TestBuildspecsRunTheScripts(t *testing.T) {
 // source action, and service secrets reach tasks as Parameter Store ARNs only.
 func TestNoSecretInPlaintextVariables(t *testing.T) {
 	for _, file := range shipped {
-		tmpl := pipelineTemplate(t, file)
-		for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
-			vars := p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any)
-			for _, v := range vars {
-				v := v.(obj)
-				data, _ := json.Marshal(v["Value"])
-				if v["Type"] == "PLAINTEXT" && (strings.Contains(string(data), "resolve:secretsmanager") ||
-					regexp.MustCompile(`(?i)token|password|secret`).MatchString(v["Name"].(string))) {
-					t.Errorf("%s: PLAINTEXT variable %s = %s", file, v["Name"], data)
+		t.Run(file, func(t *testing.T) {
+			tmpl := pipelineTemplate(t, file)
+			for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
+				vars := p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any)
+				for _, v := range vars {
+					v := v.(obj)
+					data, _ := json.Marshal(v["Value"])
+					if v["Type"] != "PLAINTEXT" {
+						continue
+					}
+					if strings.Contains(string(data), "resolve:secretsmanager") {
+						t.Errorf("%s: PLAINTEXT variable %s = %s; want no Secrets Manager reference in plain text", file, v["Name"], data)
+					}
+					if regexp.MustCompile(`(?i)token|password|secret`).MatchString(v["Name"].(string)) {
+						t.Errorf("%s: PLAINTEXT variable %s = %s; want a variable named like a secret in Parameter Store", file, v["Name"], data)
+					}
 				}
 			}
-		}
+		})
 	}
 	tmpl := pipelineTemplate(t, "examples/import-existing.yaml")
 	cdktest.Assert(t, func() {
@@ -212,38 +218,64 @@ func TestTaskDefinitionsForEachEnvironment(t *testing.T) {
 	for _, v := range vars {
 		values[v.(obj)["Name"].(string)] = v.(obj)["Value"]
 	}
-	if values["DEPLOY_ENVIRONMENTS"] != "staging production" || values["PORT_0"] != "8080" || values["CONTAINER_NAME"] != "app" {
-		t.Errorf("variables %v", values)
+	for name, want := range map[string]string{"DEPLOY_ENVIRONMENTS": "staging production", "PORT_0": "8080", "CONTAINER_NAME": "app"} {
+		if values[name] != want {
+			t.Errorf("variable %s = %v; want %q", name, values[name], want)
+		}
 	}
 	for i, env := range []struct{ name, account, cpu string }{{"staging", "222222222222", "1024"}, {"production", "333333333333", "2048"}} {
-		b64, ok := values["TASKDEF_"+string(rune('0'+i))].(obj)["Fn::Base64"].(string)
-		if !ok {
-			t.Fatalf("TASKDEF_%d is not an Fn::Base64 of a literal: %v", i, values["TASKDEF_"+string(rune('0'+i))])
-		}
-		var td struct {
-			Family, ExecutionRoleArn, TaskRoleArn, Cpu string
-			ContainerDefinitions                       []struct {
-				Name, Image      string
-				PortMappings     []struct{ ContainerPort int }
-				Environment      []struct{ Name, Value string }
-				Secrets          []struct{ Name, ValueFrom string }
-				LogConfiguration struct {
-					Options map[string]string
+		t.Run(env.name, func(t *testing.T) {
+			b64, ok := values["TASKDEF_"+string(rune('0'+i))].(obj)["Fn::Base64"].(string)
+			if !ok {
+				t.Fatalf("TASKDEF_%d is not an Fn::Base64 of a literal: %v", i, values["TASKDEF_"+string(rune('0'+i))])
+			}
+			var td struct {
+				Family, ExecutionRoleArn, TaskRoleArn, Cpu string
+				ContainerDefinitions                       []struct {
+					Name, Image      string
+					PortMappings     []struct{ ContainerPort int }
+					Environment      []struct{ Name, Value string }
+					Secrets          []struct{ Name, ValueFrom string }
+					LogConfiguration struct {
+						Options map[string]string
+					}
 				}
 			}
-		}
-		if err := json.Unmarshal([]byte(b64), &td); err != nil {
-			t.Fatalf("taskdef of %s: %v\n%s", env.name, err, b64)
-		}
-		name := "orders-api-" + env.name + "-prod"
-		c := td.ContainerDefinitions[0]
-		if td.Family != name || td.Cpu != env.cpu ||
-			td.ExecutionRoleArn != "arn:aws:iam::"+env.account+":role/"+name+"-execution" ||
-			td.TaskRoleArn != "arn:aws:iam::"+env.account+":role/"+name+"-task" ||
-			c.Name != "app" || c.Image != "<IMAGE1_NAME>" || c.PortMappings[0].ContainerPort != 8080 ||
-			c.LogConfiguration.Options["awslogs-group"] != "/ecsdelivery/"+name ||
-			c.Secrets[0].ValueFrom != "arn:aws:ssm:us-east-1:"+env.account+":parameter/orders-api/db-password" {
-			t.Errorf("taskdef of %s: %+v", env.name, td)
-		}
+			if err := json.Unmarshal([]byte(b64), &td); err != nil {
+				t.Fatalf("taskdef of %s: %v\n%s", env.name, err, b64)
+			}
+			name := "orders-api-" + env.name + "-prod"
+			if td.Family != name {
+				t.Errorf("family %q; want %q", td.Family, name)
+			}
+			if td.Cpu != env.cpu {
+				t.Errorf("cpu %q; want %q", td.Cpu, env.cpu)
+			}
+			if want := "arn:aws:iam::" + env.account + ":role/" + name + "-execution"; td.ExecutionRoleArn != want {
+				t.Errorf("execution role %q; want %q", td.ExecutionRoleArn, want)
+			}
+			if want := "arn:aws:iam::" + env.account + ":role/" + name + "-task"; td.TaskRoleArn != want {
+				t.Errorf("task role %q; want %q", td.TaskRoleArn, want)
+			}
+			if len(td.ContainerDefinitions) == 0 {
+				t.Fatalf("no container definitions: %+v", td)
+			}
+			c := td.ContainerDefinitions[0]
+			if c.Name != "app" {
+				t.Errorf("container %q; want app", c.Name)
+			}
+			if c.Image != "<IMAGE1_NAME>" {
+				t.Errorf("image %q; want <IMAGE1_NAME>, for CodeDeploy to fill", c.Image)
+			}
+			if len(c.PortMappings) == 0 || c.PortMappings[0].ContainerPort != 8080 {
+				t.Errorf("port mappings %+v; want container port 8080 first", c.PortMappings)
+			}
+			if got, want := c.LogConfiguration.Options["awslogs-group"], "/ecsdelivery/"+name; got != want {
+				t.Errorf("log group %q; want %q", got, want)
+			}
+			if want := "arn:aws:ssm:us-east-1:" + env.account + ":parameter/orders-api/db-password"; len(c.Secrets) == 0 || c.Secrets[0].ValueFrom != want {
+				t.Errorf("secrets %+v; want the first from %s", c.Secrets, want)
+			}
+		})
 	}
 }

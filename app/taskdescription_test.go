@@ -119,62 +119,64 @@ func lowerKeys(v any) any {
 // stack runs the bootstrap image, with its own command and two variables).
 func TestOneTaskDescription(t *testing.T) {
 	for _, file := range shipped {
-		s := synth(t, file)
-		pipeline := newResolver(t, s.templates[*s.delivery.Pipeline.StackName()], s.delivery.Pipeline)
-		var buildEnv []any
-		for _, p := range pipeline.resources {
-			if p["Type"] == "AWS::CodeBuild::Project" && strings.HasSuffix(p["Properties"].(obj)["Name"].(string), "-build") {
-				buildEnv = p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any)
+		t.Run(file, func(t *testing.T) {
+			s := synth(t, file)
+			pipeline := newResolver(t, s.templates[*s.delivery.Pipeline.StackName()], s.delivery.Pipeline)
+			var buildEnv []any
+			for _, p := range pipeline.resources {
+				if p["Type"] == "AWS::CodeBuild::Project" && strings.HasSuffix(p["Properties"].(obj)["Name"].(string), "-build") {
+					buildEnv = p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any)
+				}
 			}
-		}
-		for i, stack := range s.delivery.Environments {
-			t.Run(file+"/"+*stack.StackName(), func(t *testing.T) {
-				env := newResolver(t, s.templates[*stack.StackName()], stack)
-				var rendered string
-				for _, v := range buildEnv {
-					if v.(obj)["Name"] == fmt.Sprintf("TASKDEF_%d", i) {
-						rendered = fmt.Sprint(pipeline.value(v.(obj)["Value"]))
-					}
-				}
-				var fromPipeline obj
-				if err := json.Unmarshal([]byte(rendered), &fromPipeline); err != nil {
-					t.Fatalf("TASKDEF_%d is not JSON: %v\n%s", i, err, rendered)
-				}
-				var fromStack obj
-				for _, r := range env.resources {
-					if r["Type"] == "AWS::ECS::TaskDefinition" && r["Properties"].(obj)["Family"] == fromPipeline["family"] {
-						fromStack = lowerKeys(env.value(r["Properties"])).(obj)
-					}
-				}
-				if fromStack == nil {
-					for _, r := range env.resources {
-						if r["Type"] == "AWS::ECS::Service" {
-							t.Fatalf("no task definition of family %v in %s", fromPipeline["family"], *stack.StackName())
+			for i, stack := range s.delivery.Environments {
+				t.Run(*stack.StackName(), func(t *testing.T) {
+					env := newResolver(t, s.templates[*stack.StackName()], stack)
+					var rendered string
+					for _, v := range buildEnv {
+						if v.(obj)["Name"] == fmt.Sprintf("TASKDEF_%d", i) {
+							rendered = fmt.Sprint(pipeline.value(v.(obj)["Value"]))
 						}
 					}
-					return // an imported service: its task definition is not the stack's
-				}
-				// What only the bootstrap has: its image, command and variables.
-				container := fromStack["containerDefinitions"].([]any)[0].(obj)
-				delete(container, "command")
-				var kept []any
-				for _, e := range container["environment"].([]any) {
-					if !strings.HasPrefix(e.(obj)["name"].(string), "BOOTSTRAP_") {
-						kept = append(kept, e)
+					var fromPipeline obj
+					if err := json.Unmarshal([]byte(rendered), &fromPipeline); err != nil {
+						t.Fatalf("TASKDEF_%d is not JSON: %v\n%s", i, err, rendered)
 					}
-				}
-				container["environment"] = kept
-				container["image"] = "<IMAGE1_NAME>"
-				if kept == nil {
-					container["environment"] = []any{}
-				}
-				if _, ok := container["secrets"]; !ok {
-					container["secrets"] = []any{}
-				}
-				if diff := cmp.Diff(fromStack, fromPipeline); diff != "" {
-					t.Errorf("the stack's task definition and taskdef.json differ (-stack +pipeline):\n%s", diff)
-				}
-			})
-		}
+					var fromStack obj
+					for _, r := range env.resources {
+						if r["Type"] == "AWS::ECS::TaskDefinition" && r["Properties"].(obj)["Family"] == fromPipeline["family"] {
+							fromStack = lowerKeys(env.value(r["Properties"])).(obj)
+						}
+					}
+					if fromStack == nil {
+						for _, r := range env.resources {
+							if r["Type"] == "AWS::ECS::Service" {
+								t.Fatalf("no task definition of family %v in %s", fromPipeline["family"], *stack.StackName())
+							}
+						}
+						return // an imported service: its task definition is not the stack's
+					}
+					// What only the bootstrap has: its image, command and variables.
+					container := fromStack["containerDefinitions"].([]any)[0].(obj)
+					delete(container, "command")
+					var kept []any
+					for _, e := range container["environment"].([]any) {
+						if !strings.HasPrefix(e.(obj)["name"].(string), "BOOTSTRAP_") {
+							kept = append(kept, e)
+						}
+					}
+					container["environment"] = kept
+					container["image"] = "<IMAGE1_NAME>"
+					if kept == nil {
+						container["environment"] = []any{}
+					}
+					if _, ok := container["secrets"]; !ok {
+						container["secrets"] = []any{}
+					}
+					if diff := cmp.Diff(fromStack, fromPipeline); diff != "" {
+						t.Errorf("the stack's task definition and taskdef.json differ (-stack +pipeline):\n%s", diff)
+					}
+				})
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,27 +12,6 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
 	"github.com/ecsdelivery/ecsdelivery/spec"
 )
-
-// roleStatements are the statements of every policy attached to the role named name, and its
-// managed policies.
-func roleStatements(t *testing.T, tmpl assertions.Template, name string) (statements []obj, managed []any) {
-	t.Helper()
-	id := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", name)
-	role := resources(t, tmpl, "AWS::IAM::Role")[id]["Properties"].(obj)
-	managed, _ = role["ManagedPolicyArns"].([]any)
-	for _, p := range resources(t, tmpl, "AWS::IAM::Policy") {
-		props := p["Properties"].(obj)
-		if !slices.ContainsFunc(props["Roles"].([]any), func(r any) bool { return fmt.Sprint(r) == fmt.Sprint(obj{"Ref": id}) }) {
-			continue
-		}
-		for _, s := range props["PolicyDocument"].(obj)["Statement"].([]any) {
-			statements = append(statements, s.(obj))
-		}
-	}
-	return statements, managed
-}
-
-func asJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 // The unit tests run the repository's code and its test dependencies, which the pipeline does
 // not trust: their project is unprivileged, and its role reads the source archives and writes
@@ -140,28 +118,35 @@ func TestOnlyTheScanWritesItsCache(t *testing.T) {
 // condition there could lock them out, so they alone go without.
 func TestServicesAssumeRolesOnlyForTheirOwnResources(t *testing.T) {
 	for _, file := range shipped {
-		for stack, tmpl := range synth(t, file).templates {
-			for id, r := range resources(t, tmpl, "AWS::IAM::Role") {
-				for _, st := range r["Properties"].(obj)["AssumeRolePolicyDocument"].(obj)["Statement"].([]any) {
-					st := st.(obj)
-					principal, _ := st["Principal"].(obj)
-					service, ok := principal["Service"].(string)
-					if !ok {
-						continue
-					}
-					cond := asJSON(st["Condition"])
-					if service == "lambda.amazonaws.com" || service == "codepipeline.amazonaws.com" {
-						if cond != "null" {
-							t.Errorf("%s %s: %s trust has a condition the service does not document: %s", stack, id, service, cond)
+		t.Run(file, func(t *testing.T) {
+			for stack, tmpl := range synth(t, file).templates {
+				t.Run(stack, func(t *testing.T) {
+					for id, r := range resources(t, tmpl, "AWS::IAM::Role") {
+						for _, st := range r["Properties"].(obj)["AssumeRolePolicyDocument"].(obj)["Statement"].([]any) {
+							st := st.(obj)
+							principal, _ := st["Principal"].(obj)
+							service, ok := principal["Service"].(string)
+							if !ok {
+								continue
+							}
+							cond := asJSON(st["Condition"])
+							if service == "lambda.amazonaws.com" || service == "codepipeline.amazonaws.com" {
+								if cond != "null" {
+									t.Errorf("%s %s: %s trust has a condition the service does not document: %s", stack, id, service, cond)
+								}
+								continue
+							}
+							if !strings.Contains(cond, `"aws:SourceAccount"`) {
+								t.Errorf("%s %s: %s may assume it for any account's resources (condition %s; want aws:SourceAccount)", stack, id, service, cond)
+							}
+							if !strings.Contains(cond, `"aws:SourceArn"`) {
+								t.Errorf("%s %s: %s may assume it for any resource of the account (condition %s; want aws:SourceArn)", stack, id, service, cond)
+							}
 						}
-						continue
 					}
-					if !strings.Contains(cond, `"aws:SourceAccount"`) || !strings.Contains(cond, `"aws:SourceArn"`) {
-						t.Errorf("%s %s: %s may assume it for any account's resources (condition %s)", stack, id, service, cond)
-					}
-				}
+				})
 			}
-		}
+		})
 	}
 }
 

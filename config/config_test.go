@@ -33,9 +33,11 @@ func TestShippedConfigsAreValid(t *testing.T) {
 		t.Fatalf("found %d configs; want the demo and both examples", len(files))
 	}
 	for _, f := range files {
-		if _, err := Load(f); err != nil {
-			t.Errorf("%s: %v", f, err)
-		}
+		t.Run(f, func(t *testing.T) {
+			if _, err := Load(f); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
+		})
 	}
 }
 
@@ -64,8 +66,11 @@ func TestDefaults(t *testing.T) {
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("got  %+v\nwant %+v", *c, want)
 	}
-	if c.IntegrationTestEnabled() || !c.Agnostic() {
-		t.Errorf("IntegrationTestEnabled %v, Agnostic %v; want false, true", c.IntegrationTestEnabled(), c.Agnostic())
+	if c.IntegrationTestEnabled() {
+		t.Error("IntegrationTestEnabled true; want false")
+	}
+	if !c.Agnostic() {
+		t.Error("Agnostic false; want true")
 	}
 }
 
@@ -88,19 +93,35 @@ environments:
     service: {cpu: 2048, memoryMiB: 4096, secrets: {API_KEY: /orders/api-key}}
 `)
 	staging, production := c.Environments[0], c.Environments[1]
-	if staging.Account != "111111111111" || staging.Region != "eu-west-1" {
-		t.Errorf("staging is in %s/%s; want the pipeline's 111111111111/eu-west-1", staging.Account, staging.Region)
+	if staging.Account != "111111111111" {
+		t.Errorf("staging is in account %s; want the pipeline's 111111111111", staging.Account)
+	}
+	if staging.Region != "eu-west-1" {
+		t.Errorf("staging is in region %s; want the pipeline's eu-west-1", staging.Region)
 	}
 	if staging.Deployment.TerminationWaitMinutes != 0 {
 		t.Errorf("explicit terminationWaitMinutes 0 became %d", staging.Deployment.TerminationWaitMinutes)
 	}
-	if got := staging.Service; got.DesiredCount != 1 || got.CPU != 1024 ||
-		!reflect.DeepEqual(got.Environment, map[string]string{"LOG_LEVEL": "debug", "MODE": "shared"}) {
-		t.Errorf("staging service %+v; want desiredCount 1, shared cpu, LOG_LEVEL overridden, MODE kept", got)
+	if got := staging.Service.DesiredCount; got != 1 {
+		t.Errorf("staging desiredCount %d; want its own 1", got)
 	}
-	if got := production.Service; got.CPU != 2048 || got.MemoryMiB != 4096 || got.DesiredCount != 2 ||
-		!reflect.DeepEqual(got.Secrets, map[string]string{"DB_PASSWORD": "/orders/db", "API_KEY": "/orders/api-key"}) {
-		t.Errorf("production service %+v; want its own size, the shared count and both secrets", got)
+	if got := staging.Service.CPU; got != 1024 {
+		t.Errorf("staging cpu %d; want the shared 1024", got)
+	}
+	if got, want := staging.Service.Environment, map[string]string{"LOG_LEVEL": "debug", "MODE": "shared"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("staging environment %v; want %v (LOG_LEVEL overridden, MODE kept)", got, want)
+	}
+	if got := production.Service.CPU; got != 2048 {
+		t.Errorf("production cpu %d; want its own 2048", got)
+	}
+	if got := production.Service.MemoryMiB; got != 4096 {
+		t.Errorf("production memoryMiB %d; want its own 4096", got)
+	}
+	if got := production.Service.DesiredCount; got != 2 {
+		t.Errorf("production desiredCount %d; want the shared 2", got)
+	}
+	if got, want := production.Service.Secrets, map[string]string{"DB_PASSWORD": "/orders/db", "API_KEY": "/orders/api-key"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("production secrets %v; want both %v", got, want)
 	}
 	if got := c.Service.Environment["LOG_LEVEL"]; got != "info" {
 		t.Errorf("an override changed the shared settings: LOG_LEVEL %q", got)
@@ -114,16 +135,25 @@ notifications: {emails: &ops [ops@acme.example]}
 environments:
   - &env {name: staging, approval: true}
 `)
-	if !c.Environments[0].Approval || c.Notifications.Emails[0] != "ops@acme.example" {
-		t.Errorf("aliased values lost: %+v", c)
+	if !c.Environments[0].Approval {
+		t.Errorf("aliased environment lost its approval: %+v", c.Environments[0])
+	}
+	if got := c.Notifications.Emails; len(got) != 1 || got[0] != "ops@acme.example" {
+		t.Errorf("aliased emails %v; want [ops@acme.example]", got)
 	}
 }
 
 func TestLoadUnreadableFile(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	if err == nil {
+		t.Fatal("no error; want a read error naming the file")
+	}
 	var problems Problems
-	if err == nil || errors.As(err, &problems) || !strings.Contains(err.Error(), "missing.yaml") {
-		t.Errorf("got %v; want a read error naming the file", err)
+	if errors.As(err, &problems) {
+		t.Errorf("got problems %v; want a read error", err)
+	}
+	if !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("got %v; want an error naming missing.yaml", err)
 	}
 }
 
@@ -138,8 +168,12 @@ func TestNameHelpers(t *testing.T) {
 	if got := CheckSuffix("pr-42"); got != "" {
 		t.Errorf("CheckSuffix(pr-42) = %q; want valid", got)
 	}
-	if p, ok := Partition("cn-north-1"); !ok || p != "aws-cn" {
-		t.Errorf("Partition(cn-north-1) = %q, %v", p, ok)
+	p, ok := Partition("cn-north-1")
+	if !ok {
+		t.Error("Partition(cn-north-1) not found; want aws-cn")
+	}
+	if p != "aws-cn" {
+		t.Errorf("Partition(cn-north-1) = %q; want aws-cn", p)
 	}
 	if _, err := os.Stat("../delivery.yaml"); err != nil {
 		t.Fatal(err)
@@ -149,15 +183,19 @@ func TestNameHelpers(t *testing.T) {
 // A deeply nested file must not reach the second YAML parser, whose cost grows with the square
 // of the depth: the first parser's message (no position) shows it did not.
 func TestDeepNestingSkipsTheSecondParser(t *testing.T) {
-	for _, depth := range []int{5000, 20000} {
-		_, err := Parse("deep.yaml", []byte(strings.Repeat("[", depth)))
-		want := map[int]string{
-			5000:  "deep.yaml: invalid YAML: did not find expected node content",
-			20000: "deep.yaml: invalid YAML: exceeded max depth of 10000",
-		}[depth]
-		if err == nil || err.Error() != want {
-			t.Errorf("depth %d: got %v; want %q", depth, err, want)
-		}
+	for _, tc := range []struct {
+		depth int
+		want  string
+	}{
+		{5000, "deep.yaml: invalid YAML: did not find expected node content"},
+		{20000, "deep.yaml: invalid YAML: exceeded max depth of 10000"},
+	} {
+		t.Run(fmt.Sprint(tc.depth), func(t *testing.T) {
+			_, err := Parse("deep.yaml", []byte(strings.Repeat("[", tc.depth)))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("depth %d: got %v; want %q", tc.depth, err, tc.want)
+			}
+		})
 	}
 	_, err := Parse("shallow.yaml", []byte("app: [orders"))
 	if err == nil || err.Error() != "shallow.yaml:1:6: invalid YAML: sequence end token ']' not found" {
@@ -172,7 +210,10 @@ func TestProblemsAreCapped(t *testing.T) {
 	}
 	_, err := Parse("many.yaml", []byte(minimal+b.String()))
 	var problems Problems
-	if !errors.As(err, &problems) || len(problems) != maxProblems+1 {
+	if !errors.As(err, &problems) {
+		t.Fatalf("got %T %v; want Problems", err, err)
+	}
+	if len(problems) != maxProblems+1 {
 		t.Fatalf("got %d problems; want %d and a count of the rest", len(problems), maxProblems+1)
 	}
 	if last := problems[len(problems)-1].String(); last != "many.yaml: 150 more problems not shown; fix the ones above first" {
@@ -198,24 +239,28 @@ func TestHostileInputsStayCheap(t *testing.T) {
 		"brackets in a string":   `a: "` + strings.Repeat("]", 40000) + "\"\nb: " + strings.Repeat("[", 40000) + "\n",
 	}
 	for name, input := range inputs {
-		start := time.Now()
-		_, err := Parse("hostile.yaml", []byte(input))
-		if err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: took %v", name, d)
-		}
-		if len(err.Error()) > 100000 {
-			t.Errorf("%s: %d bytes of problems", name, len(err.Error()))
-		}
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Parse("hostile.yaml", []byte(input))
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v; want at most 5s", d)
+			}
+			if err == nil {
+				t.Fatal("accepted; want problems")
+			}
+			if len(err.Error()) > 100000 {
+				t.Errorf("%d bytes of problems; want at most 100000", len(err.Error()))
+			}
+		})
 	}
 }
 
 func TestImageReferences(t *testing.T) {
 	for _, image := range []string{"public.ecr.aws/docker/library/busybox:1.36-Uclibc", "registry.example:5000/team/app:V2",
 		"111111111111.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("a", 64)} {
-		mustParse(t, minimal+"service: {bootstrapImage: \""+image+"\"}\n")
+		t.Run(image, func(t *testing.T) {
+			mustParse(t, minimal+"service: {bootstrapImage: \""+image+"\"}\n")
+		})
 	}
 }
 

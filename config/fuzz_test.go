@@ -26,18 +26,33 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse("fuzz.yaml", data)
 		if err == nil {
-			if c == nil || c.App == "" || len(c.Environments) == 0 {
-				t.Fatalf("accepted a config without app or environments: %+v", c)
+			if c == nil {
+				t.Fatal("accepted, with no config")
+			}
+			if c.App == "" {
+				t.Fatalf("accepted a config without app: %+v", c)
+			}
+			if len(c.Environments) == 0 {
+				t.Fatalf("accepted a config without environments: %+v", c)
 			}
 			return
 		}
 		var problems Problems
-		if !errors.As(err, &problems) || len(problems) == 0 {
+		if !errors.As(err, &problems) {
 			t.Fatalf("got %T %v; want Problems", err, err)
 		}
+		if len(problems) == 0 {
+			t.Fatalf("got no problems in %v; want at least one", err)
+		}
 		for _, p := range problems {
-			if p.File != "fuzz.yaml" || p.Message == "" || strings.Contains(p.Message, "\n") {
-				t.Fatalf("malformed problem %#v", p)
+			if p.File != "fuzz.yaml" {
+				t.Fatalf("problem %#v names file %q; want fuzz.yaml", p, p.File)
+			}
+			if p.Message == "" {
+				t.Fatalf("problem %#v has no message", p)
+			}
+			if strings.Contains(p.Message, "\n") {
+				t.Fatalf("problem %#v has a message of several lines; want one", p)
 			}
 		}
 	})

@@ -145,8 +145,11 @@ func TestAFailedStageIsAReadableMessage(t *testing.T) {
 		t.Fatalf("published %d messages; want 1: %+v", len(published), calls)
 	}
 	m := published[0].Message
-	if m.Subject != "[orders-api] Scan failed" || m.TopicArn != env["TOPIC_ARN"] {
-		t.Errorf("subject %q to %s", m.Subject, m.TopicArn)
+	if want := "[orders-api] Scan failed"; m.Subject != want {
+		t.Errorf("subject %q; want %q", m.Subject, want)
+	}
+	if m.TopicArn != env["TOPIC_ARN"] {
+		t.Errorf("published to %s; want %s", m.TopicArn, env["TOPIC_ARN"])
 	}
 	for _, want := range []string{
 		"orders-api: Scan failed", "App:       orders-api", "Pipeline:  orders-api-dev", "Stage:     Scan",
@@ -157,8 +160,11 @@ func TestAFailedStageIsAReadableMessage(t *testing.T) {
 			t.Errorf("message lacks %q:\n%s", want, m.Message)
 		}
 	}
-	if strings.Contains(m.Message, "{") || strings.Contains(m.Message, "Longer body") {
-		t.Errorf("message holds JSON or the whole commit message:\n%s", m.Message)
+	if strings.Contains(m.Message, "{") {
+		t.Errorf("message holds JSON:\n%s", m.Message)
+	}
+	if strings.Contains(m.Message, "Longer body") {
+		t.Errorf("message holds the whole commit message; want its first line:\n%s", m.Message)
 	}
 }
 
@@ -167,18 +173,46 @@ func TestAFailedStageIsAReadableMessage(t *testing.T) {
 func TestExecutionOutcomesAreMetricsAndReleasesAreAnnounced(t *testing.T) {
 	_, calls := run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}), nil)
 	metrics := only(t, calls, "putMetrics")
-	if len(metrics) != 1 || metrics[0].Metric.Namespace != "ecsdelivery" {
-		t.Fatalf("metrics: %+v", calls)
+	if len(metrics) != 1 {
+		t.Fatalf("%d PutMetricData calls; want 1: %+v", len(metrics), calls)
+	}
+	if ns := metrics[0].Metric.Namespace; ns != "ecsdelivery" {
+		t.Errorf("namespace %q; want ecsdelivery", ns)
 	}
 	data := metrics[0].Metric.MetricData
-	if len(data) != 2 || data[0].MetricName != "ExecutionsSucceeded" || data[0].Value != 1 ||
-		data[1].MetricName != "ExecutionDuration" || data[1].Value != 750 || data[1].Unit != "Seconds" ||
-		data[0].Dimensions[0].Name != "Pipeline" || data[0].Dimensions[0].Value != "orders-api-dev" {
-		t.Errorf("metric data: %+v", data)
+	if len(data) != 2 {
+		t.Fatalf("%d metric data; want the count and the duration: %+v", len(data), data)
+	}
+	if data[0].MetricName != "ExecutionsSucceeded" {
+		t.Errorf("first metric %q; want ExecutionsSucceeded", data[0].MetricName)
+	}
+	if data[0].Value != 1 {
+		t.Errorf("ExecutionsSucceeded = %v; want 1", data[0].Value)
+	}
+	if data[1].MetricName != "ExecutionDuration" {
+		t.Errorf("second metric %q; want ExecutionDuration", data[1].MetricName)
+	}
+	if data[1].Value != 750 {
+		t.Errorf("ExecutionDuration = %v; want 750", data[1].Value)
+	}
+	if data[1].Unit != "Seconds" {
+		t.Errorf("ExecutionDuration unit %q; want Seconds", data[1].Unit)
+	}
+	if len(data[0].Dimensions) == 0 {
+		t.Fatalf("ExecutionsSucceeded has no dimensions; want Pipeline")
+	}
+	if d := data[0].Dimensions[0]; d.Name != "Pipeline" {
+		t.Errorf("first dimension %q; want Pipeline", d.Name)
+	}
+	if d := data[0].Dimensions[0]; d.Value != "orders-api-dev" {
+		t.Errorf("pipeline dimension %q; want orders-api-dev", d.Value)
 	}
 	published := only(t, calls, "publish")
-	if len(published) != 1 || published[0].Message.Subject != "[orders-api] released to production" {
-		t.Errorf("release message: %+v", published)
+	if len(published) != 1 {
+		t.Fatalf("%d messages; want 1 release message: %+v", len(published), published)
+	}
+	if want := "[orders-api] released to production"; published[0].Message.Subject != want {
+		t.Errorf("release message subject %q; want %q", published[0].Message.Subject, want)
 	}
 
 	_, calls = run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "FAILED"}), nil)
@@ -200,8 +234,11 @@ func TestARollbackIsNoRelease(t *testing.T) {
 		t.Errorf("a rollback counted as an execution: %+v", calls)
 	}
 	published := only(t, calls, "publish")
-	if len(published) != 1 || published[0].Message.Subject != "[orders-api] rolled back: the release before runs again" {
-		t.Errorf("rollback message: %+v", published)
+	if len(published) != 1 {
+		t.Fatalf("%d messages; want 1 rollback message: %+v", len(published), published)
+	}
+	if want := "[orders-api] rolled back: the release before runs again"; published[0].Message.Subject != want {
+		t.Errorf("rollback message subject %q; want %q", published[0].Message.Subject, want)
 	}
 }
 
@@ -221,34 +258,55 @@ func TestFailuresAreReportedAfterTheRest(t *testing.T) {
 	result, calls := run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
 		map[string]any{"publishFails": true, "listFails": true})
 	metrics := only(t, calls, "putMetrics")
-	if len(metrics) != 1 || len(metrics[0].Metric.MetricData) != 1 || metrics[0].Metric.MetricData[0].MetricName != "ExecutionsSucceeded" {
-		t.Errorf("metrics after a failed lookup: %+v", metrics)
+	if len(metrics) != 1 {
+		t.Fatalf("%d PutMetricData calls after a failed lookup; want 1: %+v", len(metrics), calls)
 	}
-	if len(only(t, calls, "publish")) != 1 || result["error"] != "notifier: Publish failed: InternalError: down" {
-		t.Errorf("result %v, calls %+v", result, calls)
+	if data := metrics[0].Metric.MetricData; len(data) != 1 || data[0].MetricName != "ExecutionsSucceeded" {
+		t.Errorf("metric data after a failed lookup %+v; want ExecutionsSucceeded alone", data)
+	}
+	if n := len(only(t, calls, "publish")); n != 1 {
+		t.Errorf("%d messages; want 1: %+v", n, calls)
+	}
+	if want := "notifier: Publish failed: InternalError: down"; result["error"] != want {
+		t.Errorf("result %v; want the error %q", result, want)
 	}
 	// An execution that cannot be read is announced without claiming a release.
 	_, calls = run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
 		map[string]any{"executionFails": true})
-	if p := only(t, calls, "publish"); len(p) != 1 || !strings.Contains(p[0].Message.Subject, "release or rollback") {
-		t.Errorf("unread execution: %+v", p)
+	p := only(t, calls, "publish")
+	if len(p) != 1 {
+		t.Fatalf("unread execution: %d messages; want 1: %+v", len(p), p)
+	}
+	if !strings.Contains(p[0].Message.Subject, "release or rollback") {
+		t.Errorf("unread execution: subject %q; want it to say release or rollback", p[0].Message.Subject)
 	}
 }
 
 // A blue/green action's outcome counts per environment; a failure is a rollback.
 func TestDeploymentsAreCountedPerEnvironment(t *testing.T) {
 	for state, metric := range map[string]string{"SUCCEEDED": "DeploymentsSucceeded", "FAILED": "DeploymentsRolledBack"} {
-		_, calls := run(t, event("CodePipeline Action Execution State Change", map[string]any{
-			"stage": "Deploy-production", "action": "BlueGreen", "state": state, "type": map[string]any{"category": "Deploy"},
-		}), nil)
-		metrics := only(t, calls, "putMetrics")
-		if len(metrics) != 1 {
-			t.Fatalf("%s: %+v", state, calls)
-		}
-		d := metrics[0].Metric.MetricData[0]
-		if d.MetricName != metric || len(d.Dimensions) != 2 || d.Dimensions[1].Name != "Environment" || d.Dimensions[1].Value != "production" {
-			t.Errorf("%s: %+v", state, d)
-		}
+		t.Run(state, func(t *testing.T) {
+			_, calls := run(t, event("CodePipeline Action Execution State Change", map[string]any{
+				"stage": "Deploy-production", "action": "BlueGreen", "state": state, "type": map[string]any{"category": "Deploy"},
+			}), nil)
+			metrics := only(t, calls, "putMetrics")
+			if len(metrics) != 1 {
+				t.Fatalf("%s: %+v", state, calls)
+			}
+			d := metrics[0].Metric.MetricData[0]
+			if d.MetricName != metric {
+				t.Errorf("%s: metric %q; want %q", state, d.MetricName, metric)
+			}
+			if len(d.Dimensions) != 2 {
+				t.Fatalf("%s: dimensions %+v; want 2", state, d.Dimensions)
+			}
+			if d.Dimensions[1].Name != "Environment" {
+				t.Errorf("%s: second dimension %q; want Environment", state, d.Dimensions[1].Name)
+			}
+			if d.Dimensions[1].Value != "production" {
+				t.Errorf("%s: environment %q; want production", state, d.Dimensions[1].Value)
+			}
+		})
 	}
 	// Other actions, and other pipelines' events, are neither counted nor announced.
 	_, calls := run(t, event("CodePipeline Action Execution State Change", map[string]any{"stage": "Build", "state": "FAILED"}), nil)
@@ -257,8 +315,12 @@ func TestDeploymentsAreCountedPerEnvironment(t *testing.T) {
 	}
 	other := event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Build", "state": "FAILED"})
 	other["detail"].(map[string]any)["pipeline"] = "someone-else"
-	if result, calls := run(t, other, nil); len(calls) != 0 || result["ignored"] != true {
-		t.Errorf("another pipeline's event: %v %+v", result, calls)
+	result, calls := run(t, other, nil)
+	if len(calls) != 0 {
+		t.Errorf("another pipeline's event made calls: %+v", calls)
+	}
+	if result["ignored"] != true {
+		t.Errorf("another pipeline's event: result %v; want it ignored", result)
 	}
 }
 
@@ -267,8 +329,11 @@ func TestAMessageGoesOutWithoutTheCommit(t *testing.T) {
 	_, calls := run(t, event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Deploy-staging", "state": "FAILED"}),
 		map[string]any{"executionFails": true})
 	published := only(t, calls, "publish")
-	if len(published) != 1 || !strings.Contains(published[0].Message.Message, "Commit:    unknown (AccessDenied: denied)") {
-		t.Errorf("published: %+v", published)
+	if len(published) != 1 {
+		t.Fatalf("%d messages; want 1: %+v", len(published), published)
+	}
+	if want := "Commit:    unknown (AccessDenied: denied)"; !strings.Contains(published[0].Message.Message, want) {
+		t.Errorf("message lacks %q:\n%s", want, published[0].Message.Message)
 	}
 }
 
@@ -296,12 +361,17 @@ func TestLinksOpenThePartitionsConsole(t *testing.T) {
 		"us-gov-west-1": "Execution: https://console.amazonaws-us-gov.com/codesuite/codepipeline/pipelines/orders-api-dev/executions/e-123/timeline?region=us-gov-west-1",
 		"eu-west-1":     "Execution: https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/orders-api-dev/executions/e-123/timeline?region=eu-west-1",
 	} {
-		_, calls := run(t, event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"}),
-			map[string]any{"env": settings(map[string]string{"AWS_REGION": region})})
-		published := only(t, calls, "publish")
-		if len(published) != 1 || !strings.Contains(published[0].Message.Message, want) {
-			t.Errorf("%s: want %q in %+v", region, want, published)
-		}
+		t.Run(region, func(t *testing.T) {
+			_, calls := run(t, event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"}),
+				map[string]any{"env": settings(map[string]string{"AWS_REGION": region})})
+			published := only(t, calls, "publish")
+			if len(published) != 1 {
+				t.Fatalf("%s: %d messages; want 1: %+v", region, len(published), published)
+			}
+			if !strings.Contains(published[0].Message.Message, want) {
+				t.Errorf("%s: message lacks %q:\n%s", region, want, published[0].Message.Message)
+			}
+		})
 	}
 }
 
@@ -318,23 +388,31 @@ func TestNoMetricIsPublishedThatIsNoMeasurement(t *testing.T) {
 		"event time unreadable": {"half past ten", "2026-11-26T10:00:00Z"},
 		"start after the end":   {"2026-11-26T10:12:30Z", "2026-11-26T11:00:00Z"},
 	} {
-		e := event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"})
-		if c.time == "" {
-			delete(e, "time")
-		} else {
-			e["time"] = c.time
-		}
-		result, calls, logs := runLogged(t, e, map[string]any{"started": c.started})
-		metrics := only(t, calls, "putMetrics")
-		if len(metrics) != 1 || len(metrics[0].Metric.MetricData) != 1 || metrics[0].Metric.MetricData[0].MetricName != "ExecutionsSucceeded" {
-			t.Errorf("%s: metrics %+v", name, metrics)
-		}
-		if result["error"] != nil || len(only(t, calls, "publish")) != 1 {
-			t.Errorf("%s: result %v, calls %+v", name, result, calls)
-		}
-		if !strings.Contains(strings.Join(logs, "\n"), "ExecutionDuration left out") {
-			t.Errorf("%s: nothing logged: %q", name, logs)
-		}
+		t.Run(name, func(t *testing.T) {
+			e := event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"})
+			if c.time == "" {
+				delete(e, "time")
+			} else {
+				e["time"] = c.time
+			}
+			result, calls, logs := runLogged(t, e, map[string]any{"started": c.started})
+			metrics := only(t, calls, "putMetrics")
+			if len(metrics) != 1 {
+				t.Fatalf("%s: %d PutMetricData calls; want 1: %+v", name, len(metrics), calls)
+			}
+			if data := metrics[0].Metric.MetricData; len(data) != 1 || data[0].MetricName != "ExecutionsSucceeded" {
+				t.Errorf("%s: metric data %+v; want ExecutionsSucceeded alone", name, data)
+			}
+			if result["error"] != nil {
+				t.Errorf("%s: result %v; want no error", name, result)
+			}
+			if n := len(only(t, calls, "publish")); n != 1 {
+				t.Errorf("%s: %d messages; want 1: %+v", name, n, calls)
+			}
+			if !strings.Contains(strings.Join(logs, "\n"), "ExecutionDuration left out") {
+				t.Errorf("%s: nothing logged: %q", name, logs)
+			}
+		})
 	}
 }
 
@@ -344,20 +422,29 @@ func TestAnEventItCannotHandleFailsTheInvocation(t *testing.T) {
 	// Without its settings every event would look like another pipeline's and be ignored.
 	result, calls := run(t, event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"}),
 		map[string]any{"env": settings(map[string]string{"PIPELINE": "", "TOPIC_ARN": ""})})
-	if result["error"] != "notifier: missing settings PIPELINE, TOPIC_ARN" || len(calls) != 0 {
-		t.Errorf("without settings: %v %+v", result, calls)
+	if want := "notifier: missing settings PIPELINE, TOPIC_ARN"; result["error"] != want {
+		t.Errorf("without settings: result %v; want the error %q", result, want)
+	}
+	if len(calls) != 0 {
+		t.Errorf("without settings: calls %+v; want none", calls)
 	}
 	// A state change of this pipeline that names no execution.
 	e := event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Scan", "state": "FAILED"})
 	delete(e["detail"].(map[string]any), "execution-id")
 	result, calls = run(t, e, nil)
-	if result["error"] != "notifier: a CodePipeline Stage Execution State Change event without an execution id" || len(calls) != 0 {
-		t.Errorf("without an execution id: %v %+v", result, calls)
+	if want := "notifier: a CodePipeline Stage Execution State Change event without an execution id"; result["error"] != want {
+		t.Errorf("without an execution id: result %v; want the error %q", result, want)
+	}
+	if len(calls) != 0 {
+		t.Errorf("without an execution id: calls %+v; want none", calls)
 	}
 	// A failed PutMetricData still lets the message go out, then fails the invocation.
 	result, calls = run(t, event("CodePipeline Pipeline Execution State Change", map[string]any{"state": "SUCCEEDED"}),
 		map[string]any{"metricsFail": true})
-	if len(only(t, calls, "publish")) != 1 || result["error"] != "notifier: PutMetricData failed: Throttling: throttled" {
-		t.Errorf("failed metrics: %v %+v", result, calls)
+	if n := len(only(t, calls, "publish")); n != 1 {
+		t.Errorf("failed metrics: %d messages; want 1: %+v", n, calls)
+	}
+	if want := "notifier: PutMetricData failed: Throttling: throttled"; result["error"] != want {
+		t.Errorf("failed metrics: result %v; want the error %q", result, want)
 	}
 }

@@ -73,9 +73,17 @@ func TestIntegrationTestPasses(t *testing.T) {
 	}
 	registered, _ := os.ReadFile(filepath.Join(r.state, "registered.json"))
 	image := "orders-api@sha256:" + strings.Repeat("cd", 32)
-	if strings.Count(string(registered), image) != 2 || strings.Contains(string(registered), "taskDefinitionArn") ||
-		strings.Contains(string(registered), "bootstrap") || !strings.Contains(string(registered), `"command":["npm","test"]`) {
-		t.Errorf("registered definition: %s; want both containers on the new image, the test command kept, read-only fields dropped", registered)
+	if n := strings.Count(string(registered), image); n != 2 {
+		t.Errorf("registered definition names the new image %d times; want both containers on it: %s", n, registered)
+	}
+	if strings.Contains(string(registered), "taskDefinitionArn") {
+		t.Errorf("registered definition keeps the read-only taskDefinitionArn: %s", registered)
+	}
+	if strings.Contains(string(registered), "bootstrap") {
+		t.Errorf("registered definition keeps the bootstrap image: %s", registered)
+	}
+	if !strings.Contains(string(registered), `"command":["npm","test"]`) {
+		t.Errorf("registered definition lost the test command: %s", registered)
 	}
 	calls := r.callLog(t)
 	for _, want := range []string{"sts assume-role --role-arn arn:aws:iam::222222222222:role/orders-api-staging-deploy",
@@ -87,16 +95,22 @@ func TestIntegrationTestPasses(t *testing.T) {
 			t.Errorf("missing %q in calls:\n%s", want, calls)
 		}
 	}
-	if !r.did("stopped") || !r.did("deregistered") {
-		t.Errorf("stopped %v, deregistered %v; want both after a pass", r.did("stopped"), r.did("deregistered"))
+	if !r.did("stopped") {
+		t.Error("the task was not stopped after a pass")
+	}
+	if !r.did("deregistered") {
+		t.Error("the revision was not deregistered after a pass")
 	}
 	if !strings.Contains(out, "logs: CloudWatch log group /ecsdelivery/orders-api-staging") {
 		t.Errorf("does not say where the logs are:\n%s", out)
 	}
 	// The deploy role's credentials travel in the environment, never in arguments or output.
 	for _, secret := range []string{"fake-secret", "fake-token"} {
-		if strings.Contains(out, secret) || strings.Contains(calls, secret) {
-			t.Errorf("the assumed role's %s appears in the output or the calls", secret)
+		if strings.Contains(out, secret) {
+			t.Errorf("the assumed role's %s appears in the output", secret)
+		}
+		if strings.Contains(calls, secret) {
+			t.Errorf("the assumed role's %s appears in the calls", secret)
 		}
 	}
 }
@@ -112,14 +126,22 @@ func TestIntegrationTestFailuresFailTheStage(t *testing.T) {
 		{"nostart", "could not start: RESOURCE:MEMORY", false},
 		{"pullfail", "the test container did not run: CannotPullContainerError: pull image manifest has been retried 5 time(s)", true},
 	} {
-		r, env := integrationRun(t, tc.scenario)
-		code, out := r.exec(t, IntegrationTest, env...)
-		if code == 0 || !strings.Contains(out, tc.want) {
-			t.Errorf("%s: exit %d; want a failure saying %q\n%s", tc.scenario, code, tc.want, out)
-		}
-		if (tc.started && !r.did("stopped")) || !r.did("deregistered") {
-			t.Errorf("%s: stopped %v, deregistered %v", tc.scenario, r.did("stopped"), r.did("deregistered"))
-		}
+		t.Run(tc.scenario, func(t *testing.T) {
+			r, env := integrationRun(t, tc.scenario)
+			code, out := r.exec(t, IntegrationTest, env...)
+			if code == 0 {
+				t.Errorf("%s: exit 0; want a failure\n%s", tc.scenario, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("%s: output lacks %q\n%s", tc.scenario, tc.want, out)
+			}
+			if tc.started && !r.did("stopped") {
+				t.Errorf("%s: the task that ran was not stopped", tc.scenario)
+			}
+			if !r.did("deregistered") {
+				t.Errorf("%s: the revision was not deregistered", tc.scenario)
+			}
+		})
 	}
 }
 
@@ -127,11 +149,20 @@ func TestIntegrationTestTimeoutStopsTheTask(t *testing.T) {
 	r, env := integrationRun(t, "hang")
 	start := time.Now()
 	code, out := r.exec(t, IntegrationTest, append(env, "TIMEOUT_SECONDS=1")...)
-	if code == 0 || !strings.Contains(out, "did not finish within 1 s") {
-		t.Fatalf("exit %d; want a timeout\n%s", code, out)
+	if code == 0 {
+		t.Fatalf("exit 0; want a timeout\n%s", out)
 	}
-	if !r.did("stopped") || !r.did("deregistered") || time.Since(start) > 20*time.Second {
-		t.Error("a task that never stops was not stopped, deregistered, promptly")
+	if !strings.Contains(out, "did not finish within 1 s") {
+		t.Fatalf("output does not say the test timed out\n%s", out)
+	}
+	if !r.did("stopped") {
+		t.Error("a task that never stops was not stopped")
+	}
+	if !r.did("deregistered") {
+		t.Error("the revision of a task that never stops was not deregistered")
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the timeout took %v; want at most 20s", d)
 	}
 }
 
@@ -164,8 +195,11 @@ func TestIntegrationTestStopsTheTaskWhenCancelled(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("still running 5 s after SIGTERM")
 	}
-	if !r.did("stopped") || !r.did("deregistered") {
-		t.Errorf("after SIGTERM: stopped %v, deregistered %v", r.did("stopped"), r.did("deregistered"))
+	if !r.did("stopped") {
+		t.Error("after SIGTERM: the task was not stopped")
+	}
+	if !r.did("deregistered") {
+		t.Error("after SIGTERM: the revision was not deregistered")
 	}
 }
 
@@ -188,29 +222,41 @@ func TestIntegrationTestStopsOrphans(t *testing.T) {
 		{"an unreadable start", arn + "odd None", nil, nil, "cannot read when " + arn + "odd started ('None'); leaving it"},
 		{"ListTasks denied", "", nil, []string{"FAKE_LIST_FAIL=1"}, "could not clean up orphaned test tasks; continuing"},
 	} {
-		r, env := integrationRun(t, "pass")
-		write(t, filepath.Join(r.state, "running"), tc.running+"\n", 0o644)
-		code, out := r.exec(t, IntegrationTest, append(append(env, "TIMEOUT_SECONDS=600"), tc.env...)...)
-		calls := r.callLog(t)
-		if code != 0 || !strings.Contains(out, tc.says) || !strings.Contains(calls, "ecs run-task") {
-			t.Errorf("%s: exit %d; want the run to pass, saying %q\n%s", tc.name, code, tc.says, out)
-		}
-		var stopped []string
-		for _, line := range strings.Split(calls, "\n") {
-			if task, ok := strings.CutPrefix(line, "aws ecs stop-task --cluster orders-api-staging --task "+arn); ok {
-				if id, reason, _ := strings.Cut(task, " "); id != "abc123" {
-					stopped = append(stopped, id)
-					if reason != "--reason orphaned integration test (older than the timeout)" {
-						t.Errorf("%s: %s stopped with %q", tc.name, id, reason)
+		t.Run(tc.name, func(t *testing.T) {
+			r, env := integrationRun(t, "pass")
+			write(t, filepath.Join(r.state, "running"), tc.running+"\n", 0o644)
+			code, out := r.exec(t, IntegrationTest, append(append(env, "TIMEOUT_SECONDS=600"), tc.env...)...)
+			calls := r.callLog(t)
+			if code != 0 {
+				t.Errorf("%s: exit %d; want the run to pass\n%s", tc.name, code, out)
+			}
+			if !strings.Contains(out, tc.says) {
+				t.Errorf("%s: output lacks %q\n%s", tc.name, tc.says, out)
+			}
+			if !strings.Contains(calls, "ecs run-task") {
+				t.Errorf("%s: the test task was not run\n%s", tc.name, calls)
+			}
+			var stopped []string
+			for _, line := range strings.Split(calls, "\n") {
+				if task, ok := strings.CutPrefix(line, "aws ecs stop-task --cluster orders-api-staging --task "+arn); ok {
+					if id, reason, _ := strings.Cut(task, " "); id != "abc123" {
+						stopped = append(stopped, id)
+						if reason != "--reason orphaned integration test (older than the timeout)" {
+							t.Errorf("%s: %s stopped with %q", tc.name, id, reason)
+						}
 					}
 				}
 			}
-		}
-		if fmt.Sprint(stopped) != fmt.Sprint(tc.stopped) {
-			t.Errorf("%s: stopped %v; want %v\n%s", tc.name, stopped, tc.stopped, calls)
-		}
-		if list := strings.Index(calls, "ecs list-tasks --cluster orders-api-staging --family orders-api-staging-it --desired-status RUNNING"); list < 0 || list > strings.Index(calls, "ecs run-task") {
-			t.Errorf("%s: orphans not looked for before the run:\n%s", tc.name, calls)
-		}
+			if fmt.Sprint(stopped) != fmt.Sprint(tc.stopped) {
+				t.Errorf("%s: stopped %v; want %v\n%s", tc.name, stopped, tc.stopped, calls)
+			}
+			list := strings.Index(calls, "ecs list-tasks --cluster orders-api-staging --family orders-api-staging-it --desired-status RUNNING")
+			if list < 0 {
+				t.Errorf("%s: orphans not looked for:\n%s", tc.name, calls)
+			}
+			if list > strings.Index(calls, "ecs run-task") {
+				t.Errorf("%s: orphans looked for after the run:\n%s", tc.name, calls)
+			}
+		})
 	}
 }

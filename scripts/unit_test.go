@@ -11,8 +11,11 @@ import (
 func TestUnitTestPasses(t *testing.T) {
 	r := newRun(t)
 	code, out := r.exec(t, UnitTest, `UNIT_TEST_COMMAND=echo '<testsuites/>' > test-results/unit.xml`)
-	if code != 0 || !strings.Contains(out, "unit-test: unit tests passed") {
+	if code != 0 {
 		t.Fatalf("exit %d; want a pass\n%s", code, out)
+	}
+	if !strings.Contains(out, "unit-test: unit tests passed") {
+		t.Fatalf("output does not say the tests passed\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(r.dir, "src", "test-results", "unit.xml")); err != nil {
 		t.Errorf("no report in the source's test-results/: %v", err)
@@ -22,16 +25,22 @@ func TestUnitTestPasses(t *testing.T) {
 // Any failure fails the stage, including one that bash would let through by default: an early
 // command of a list, or of a pipeline.
 func TestUnitTestFailuresFailTheStage(t *testing.T) {
-	for _, tc := range []struct{ command, want string }{
-		{"echo running; exit 3", "unit-test: unit tests failed (exit 3)"},
-		{"false; true", "unit-test: unit tests failed (exit 1)"},
-		{"false | true", "unit-test: unit tests failed (exit 1)"},
-		{"", "UNIT_TEST_COMMAND is required"},
+	for _, tc := range []struct{ name, command, want string }{
+		{"exit", "echo running; exit 3", "unit-test: unit tests failed (exit 3)"},
+		{"early command of a list", "false; true", "unit-test: unit tests failed (exit 1)"},
+		{"early command of a pipeline", "false | true", "unit-test: unit tests failed (exit 1)"},
+		{"no command", "", "UNIT_TEST_COMMAND is required"},
 	} {
-		r := newRun(t)
-		if code, out := r.exec(t, UnitTest, "UNIT_TEST_COMMAND="+tc.command); code == 0 || !strings.Contains(out, tc.want) {
-			t.Errorf("%q: exit %d; want a failure saying %q\n%s", tc.command, code, tc.want, out)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun(t)
+			code, out := r.exec(t, UnitTest, "UNIT_TEST_COMMAND="+tc.command)
+			if code == 0 {
+				t.Errorf("%q: exit 0; want a failure\n%s", tc.command, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("%q: output lacks %q\n%s", tc.command, tc.want, out)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // The smallest size that holds a request, checked against the ECS task-size table.
 func TestFargateSizeAtLeast(t *testing.T) {
@@ -12,19 +15,28 @@ func TestFargateSizeAtLeast(t *testing.T) {
 		{512, 4096 + 512, 1024, 5120}, {2048, 16384 + 512, 4096, 17408}, {8192, 16384 + 512, 8192, 20480},
 		{16384, 122880 + 512, 16384, 122880},
 	} {
-		cpu, memory := FargateSizeAtLeast(c.cpu, c.memory)
-		if cpu != c.wantCPU || memory != c.wantMemory {
-			t.Errorf("FargateSizeAtLeast(%d, %d) = %d, %d; want %d, %d", c.cpu, c.memory, cpu, memory, c.wantCPU, c.wantMemory)
-		}
-		if f, _ := FargateCPU(cpu); memory <= f.Max && !f.Fits(memory) {
-			t.Errorf("FargateSizeAtLeast(%d, %d) = %d, %d, which Fargate does not pair", c.cpu, c.memory, cpu, memory)
-		}
+		t.Run(fmt.Sprintf("%d CPU %d MiB", c.cpu, c.memory), func(t *testing.T) {
+			cpu, memory := FargateSizeAtLeast(c.cpu, c.memory)
+			if cpu != c.wantCPU {
+				t.Errorf("FargateSizeAtLeast(%d, %d) CPU = %d; want %d", c.cpu, c.memory, cpu, c.wantCPU)
+			}
+			if memory != c.wantMemory {
+				t.Errorf("FargateSizeAtLeast(%d, %d) memory = %d; want %d", c.cpu, c.memory, memory, c.wantMemory)
+			}
+			if f, _ := FargateCPU(cpu); memory <= f.Max && !f.Fits(memory) {
+				t.Errorf("FargateSizeAtLeast(%d, %d) = %d, %d, which Fargate does not pair", c.cpu, c.memory, cpu, memory)
+			}
+		})
 	}
 }
 
 func TestStrategies(t *testing.T) {
-	if s, ok := StrategyNamed(DefaultStrategy); !ok || s.CodeDeployConfig != "CodeDeployDefault.ECSAllAtOnce" {
-		t.Errorf("the default strategy %q: %v, %v", DefaultStrategy, s, ok)
+	s, ok := StrategyNamed(DefaultStrategy)
+	if !ok {
+		t.Errorf("the default strategy %q is not found", DefaultStrategy)
+	}
+	if want := "CodeDeployDefault.ECSAllAtOnce"; s.CodeDeployConfig != want {
+		t.Errorf("the default strategy %q renders %q; want %q", DefaultStrategy, s.CodeDeployConfig, want)
 	}
 	if _, ok := StrategyNamed("Blue"); ok {
 		t.Error("an unknown strategy was found")

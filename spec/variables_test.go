@@ -41,13 +41,22 @@ func TestReservedVariable(t *testing.T) {
 		{"Path", "", "", false},
 		{"", "", "", false},
 	} {
-		why, reserved := ReservedVariable(tc.name)
-		if why != tc.why || reserved != tc.reserved {
-			t.Errorf("ReservedVariable(%q) = %q, %v; want %q, %v", tc.name, why, reserved, tc.why, tc.reserved)
+		name := tc.name
+		if name == "" {
+			name = "empty"
 		}
-		if got := ReservedPrefix(tc.name); got != tc.prefix {
-			t.Errorf("ReservedPrefix(%q) = %q; want %q", tc.name, got, tc.prefix)
-		}
+		t.Run(name, func(t *testing.T) {
+			why, reserved := ReservedVariable(tc.name)
+			if why != tc.why {
+				t.Errorf("ReservedVariable(%q) says why %q; want %q", tc.name, why, tc.why)
+			}
+			if reserved != tc.reserved {
+				t.Errorf("ReservedVariable(%q) reserved = %v; want %v", tc.name, reserved, tc.reserved)
+			}
+			if got := ReservedPrefix(tc.name); got != tc.prefix {
+				t.Errorf("ReservedPrefix(%q) = %q; want %q", tc.name, got, tc.prefix)
+			}
+		})
 	}
 }
 
@@ -56,23 +65,39 @@ func TestReservedVariable(t *testing.T) {
 func TestReservedTableIsWellFormed(t *testing.T) {
 	name, prefix := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`), regexp.MustCompile(`^[A-Z][A-Z0-9_]*_$`)
 	for n, why := range reservedNames {
-		if !name.MatchString(n) || why == "" || len(why) > 60 {
-			t.Errorf("reserved name %q (%q)", n, why)
-		}
-		if p := ReservedPrefix(n); p != "" {
-			t.Errorf("reserved name %q is also covered by the prefix %s", n, p)
-		}
+		t.Run(n, func(t *testing.T) {
+			if !name.MatchString(n) {
+				t.Errorf("reserved name %q is not a variable name", n)
+			}
+			if why == "" {
+				t.Errorf("reserved name %q says no why", n)
+			}
+			if len(why) > 60 {
+				t.Errorf("reserved name %q says why in %d characters (%q); want at most 60", n, len(why), why)
+			}
+			if p := ReservedPrefix(n); p != "" {
+				t.Errorf("reserved name %q is also covered by the prefix %s", n, p)
+			}
+		})
 	}
 	for i, r := range reservedPrefixes {
-		if !prefix.MatchString(r.prefix) || r.why == "" || len(r.why) > 60 {
-			t.Errorf("reserved prefix %q (%q)", r.prefix, r.why)
-		}
-		// A prefix listed after a shorter one it extends would never be the one reported.
-		for _, earlier := range reservedPrefixes[:i] {
-			if len(r.prefix) > len(earlier.prefix) && r.prefix[:len(earlier.prefix)] == earlier.prefix {
-				t.Errorf("prefix %s is shadowed by the earlier %s", r.prefix, earlier.prefix)
+		t.Run(r.prefix, func(t *testing.T) {
+			if !prefix.MatchString(r.prefix) {
+				t.Errorf("reserved prefix %q is not upper case ending in _", r.prefix)
 			}
-		}
+			if r.why == "" {
+				t.Errorf("reserved prefix %q says no why", r.prefix)
+			}
+			if len(r.why) > 60 {
+				t.Errorf("reserved prefix %q says why in %d characters (%q); want at most 60", r.prefix, len(r.why), r.why)
+			}
+			// A prefix listed after a shorter one it extends would never be the one reported.
+			for _, earlier := range reservedPrefixes[:i] {
+				if len(r.prefix) > len(earlier.prefix) && r.prefix[:len(earlier.prefix)] == earlier.prefix {
+					t.Errorf("prefix %s is shadowed by the earlier %s", r.prefix, earlier.prefix)
+				}
+			}
+		})
 	}
 }
 

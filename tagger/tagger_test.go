@@ -191,8 +191,11 @@ func (o outcome) succeeded() bool {
 // CodePipeline learns of the failure from the job result.
 func (o outcome) failure(t *testing.T) string {
 	t.Helper()
-	if o.Result["error"] != nil || o.count("putJobSuccess") != 0 {
-		t.Fatalf("not a reported failure: %v %s", o.Result, o.Calls)
+	if o.Result["error"] != nil {
+		t.Fatalf("the invocation failed: %v %s; want the job's failure reported", o.Result, o.Calls)
+	}
+	if o.count("putJobSuccess") != 0 {
+		t.Fatalf("the job was reported a success: %v %s; want a failure", o.Result, o.Calls)
 	}
 	for _, c := range o.Calls {
 		var name, id string
@@ -203,8 +206,11 @@ func (o outcome) failure(t *testing.T) string {
 		_ = json.Unmarshal(c[1], &id)
 		var f struct{ Type, Message string }
 		_ = json.Unmarshal(c[2], &f)
-		if id != jobID || f.Type != "JobFailed" {
-			t.Errorf("failure reported as %s %+v", id, f)
+		if id != jobID {
+			t.Errorf("failure reported for job %s; want %s", id, jobID)
+		}
+		if f.Type != "JobFailed" {
+			t.Errorf("failure reported as %+v; want type JobFailed", f)
 		}
 		return f.Message
 	}
@@ -300,16 +306,22 @@ func TestTheFirstDeploymentTagsOnlyTheImageDeployed(t *testing.T) {
 	if !o.succeeded() {
 		t.Fatalf("%v %s %q", o.Result, o.Calls, o.Logs)
 	}
-	if p := o.puts(); len(p) != 1 || p[0] != (put{"deployed-production", imageA.digest}) {
-		t.Errorf("puts %+v", p)
+	if p, want := o.puts(), []put{{"deployed-production", imageA.digest}}; fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Errorf("puts %+v; want %+v", p, want)
 	}
 	sameTags(t, "first deployment", o.Tags, with(map[string]string{"deployed-production": imageA.digest}))
 	var location struct{ BucketName, ObjectKey string }
 	var credentials struct{ AccessKeyID, SecretAccessKey, SessionToken string }
 	_ = json.Unmarshal(o.Calls[0][1], &location)
 	_ = json.Unmarshal(o.Calls[0][2], &credentials)
-	if location.BucketName != "orders-api-artifacts" || location.ObjectKey != "orders-api/Deploy/abc.zip" || credentials.SessionToken != "token" {
-		t.Errorf("artifact read from %+v with %+v", location, credentials)
+	if location.BucketName != "orders-api-artifacts" {
+		t.Errorf("artifact read from bucket %q; want orders-api-artifacts", location.BucketName)
+	}
+	if location.ObjectKey != "orders-api/Deploy/abc.zip" {
+		t.Errorf("artifact read from key %q; want orders-api/Deploy/abc.zip", location.ObjectKey)
+	}
+	if credentials.SessionToken != "token" {
+		t.Errorf("artifact read with %+v; want the job's credentials", credentials)
 	}
 }
 
@@ -321,8 +333,8 @@ func TestADeploymentKeepsTheImageItReplaces(t *testing.T) {
 		t.Fatalf("%v %s %q", o.Result, o.Calls, o.Logs)
 	}
 	want := []put{{"deployed-production-previous", imageA.digest}, {"deployed-production", imageB.digest}}
-	if p := o.puts(); len(p) != 2 || p[0] != want[0] || p[1] != want[1] {
-		t.Errorf("puts %+v; want %+v", p, want)
+	if p := o.puts(); fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Errorf("puts %+v; want %+v, in that order", p, want)
 	}
 	sameTags(t, "second deployment", o.Tags, with(map[string]string{"deployed-production": imageB.digest, "deployed-production-previous": imageA.digest}))
 	// The third replaces the previous one, which keeps only its commit tag.
@@ -339,8 +351,11 @@ func TestADeploymentKeepsTheImageItReplaces(t *testing.T) {
 func TestTheSameImageAgainMovesNothing(t *testing.T) {
 	tags := with(map[string]string{"deployed-production": imageB.digest, "deployed-production-previous": imageA.digest})
 	o := run(t, job("production"), artifact(t, imageB, zip.Deflate), tags, nil)
-	if !o.succeeded() || len(o.puts()) != 0 {
-		t.Fatalf("%v %s", o.Result, o.Calls)
+	if !o.succeeded() {
+		t.Fatalf("not a success: %v %s", o.Result, o.Calls)
+	}
+	if p := o.puts(); len(p) != 0 {
+		t.Fatalf("puts %+v; want none", p)
 	}
 	sameTags(t, "same image", o.Tags, tags)
 }
@@ -361,8 +376,11 @@ func TestARollbackSwapsTheTagsBack(t *testing.T) {
 func TestATagAlreadyInPlaceIsSuccess(t *testing.T) {
 	o := run(t, job("production"), artifact(t, imageB, zip.Deflate),
 		with(map[string]string{"deployed-production": imageA.digest, "deployed-production-previous": imageA.digest}), nil)
-	if !o.succeeded() || len(o.puts()) != 2 {
-		t.Fatalf("%v %s %q", o.Result, o.Calls, o.Logs)
+	if !o.succeeded() {
+		t.Fatalf("not a success: %v %s %q", o.Result, o.Calls, o.Logs)
+	}
+	if p := o.puts(); len(p) != 2 {
+		t.Fatalf("puts %+v; want 2", p)
 	}
 	sameTags(t, "retry", o.Tags, with(map[string]string{"deployed-production": imageB.digest, "deployed-production-previous": imageA.digest}))
 }
@@ -380,20 +398,28 @@ func TestOnlyThisRepositorysImageByDigestIsTagged(t *testing.T) {
 		"an upper-case digest":        uri + "@sha256:" + strings.ToUpper(imageA.digest[7:]),
 		"another algorithm":           uri + "@sha512:" + imageA.digest[7:],
 	} {
-		zipped := zipOf(t, "", entry{name: "imageDetail.json", body: detail(imageURI), method: zip.Deflate})
-		o := run(t, job("production"), zipped, with(nil), nil)
-		if msg := o.failure(t); !strings.Contains(msg, "not an image of "+uri+" by digest") {
-			t.Errorf("%s: %q", name, msg)
-		}
-		if o.count("getImage") != 0 || len(o.puts()) != 0 {
-			t.Errorf("%s: %s", name, o.Calls)
-		}
+		t.Run(name, func(t *testing.T) {
+			zipped := zipOf(t, "", entry{name: "imageDetail.json", body: detail(imageURI), method: zip.Deflate})
+			o := run(t, job("production"), zipped, with(nil), nil)
+			if msg := o.failure(t); !strings.Contains(msg, "not an image of "+uri+" by digest") {
+				t.Errorf("%s: %q", name, msg)
+			}
+			if n := o.count("getImage"); n != 0 {
+				t.Errorf("%s: %d GetImage calls; want none: %s", name, n, o.Calls)
+			}
+			if p := o.puts(); len(p) != 0 {
+				t.Errorf("%s: puts %+v; want none", name, p)
+			}
+		})
 	}
 	// A digest the repository does not hold (expired, or never pushed).
 	missing := newImage("dddd", "application/vnd.oci.image.manifest.v1+json")
 	o := run(t, job("production"), artifact(t, missing, zip.Deflate), with(map[string]string{"deployed-production": imageA.digest}), nil)
-	if msg := o.failure(t); msg != "the image "+missing.digest+" is not in the repository orders-api" || len(o.puts()) != 0 {
-		t.Errorf("missing image: %q %s", msg, o.Calls)
+	if msg, want := o.failure(t), "the image "+missing.digest+" is not in the repository orders-api"; msg != want {
+		t.Errorf("missing image: %q; want %q", msg, want)
+	}
+	if p := o.puts(); len(p) != 0 {
+		t.Errorf("missing image: puts %+v; want none", p)
 	}
 }
 
@@ -438,22 +464,26 @@ func TestAnArtifactItCannotReadFailsTheJob(t *testing.T) {
 			entry{name: "imageDetail.json", body: detail(uri + "@" + imageB.digest), method: zip.Store}), "the input artifact holds imageDetail.json twice"},
 		"not JSON": {zipOf(t, "", entry{name: "imageDetail.json", body: "ImageURI=" + uri, method: zip.Deflate}), "imageDetail.json is not JSON"},
 	} {
-		o := run(t, job("production"), c.zipped, with(nil), nil)
-		if msg := o.failure(t); !strings.HasPrefix(msg, c.want) {
-			t.Errorf("%s: %q; want %q…", name, msg, c.want)
-		}
-		if len(o.puts()) != 0 {
-			t.Errorf("%s: %s", name, o.Calls)
-		}
+		t.Run(name, func(t *testing.T) {
+			o := run(t, job("production"), c.zipped, with(nil), nil)
+			if msg := o.failure(t); !strings.HasPrefix(msg, c.want) {
+				t.Errorf("%s: %q; want %q…", name, msg, c.want)
+			}
+			if len(o.puts()) != 0 {
+				t.Errorf("%s: %s", name, o.Calls)
+			}
+		})
 	}
 	// What the reader must take: stored, deflated, and behind an archive comment.
 	for name, zipped := range map[string][]byte{
 		"stored":         artifact(t, imageA, zip.Store),
 		"with a comment": zipOf(t, "built by CodeBuild", entry{name: "imageDetail.json", body: detail(uri + "@" + imageA.digest), method: zip.Deflate}),
 	} {
-		if o := run(t, job("production"), zipped, with(nil), nil); !o.succeeded() {
-			t.Errorf("%s: %v %s %q", name, o.Result, o.Calls, o.Logs)
-		}
+		t.Run(name, func(t *testing.T) {
+			if o := run(t, job("production"), zipped, with(nil), nil); !o.succeeded() {
+				t.Errorf("%s: %v %s %q", name, o.Result, o.Calls, o.Logs)
+			}
+		})
 	}
 }
 
@@ -465,12 +495,20 @@ func TestAnAWSErrorFailsTheJobReadably(t *testing.T) {
 	o := run(t, job("production"), artifact(t, imageB, zip.Deflate), with(map[string]string{"deployed-production": imageA.digest}),
 		map[string]any{"ecrError": map[string]string{"call": "putImage", "name": "AccessDeniedException", "message": denied}})
 	msg := o.failure(t)
-	if !strings.HasPrefix(msg, "AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/orders-api-tagger/") ||
-		len(msg) > 500 || !strings.HasSuffix(msg, "...") {
-		t.Errorf("message (%d characters): %q", len(msg), msg)
+	if want := "AccessDeniedException: User: arn:aws:sts::111111111111:assumed-role/orders-api-tagger/"; !strings.HasPrefix(msg, want) {
+		t.Errorf("message %q; want it to start with %q", msg, want)
 	}
-	if len(o.Logs) == 0 || !strings.Contains(o.Logs[len(o.Logs)-1], "AccessDeniedException") {
-		t.Errorf("logs: %q", o.Logs)
+	if len(msg) > 500 {
+		t.Errorf("message of %d characters; want at most 500: %q", len(msg), msg)
+	}
+	if !strings.HasSuffix(msg, "...") {
+		t.Errorf("message %q; want it cut short with ...", msg)
+	}
+	if len(o.Logs) == 0 {
+		t.Fatal("nothing logged; want the error")
+	}
+	if last := o.Logs[len(o.Logs)-1]; !strings.Contains(last, "AccessDeniedException") {
+		t.Errorf("last log line %q; want the error", last)
 	}
 	o = run(t, job("production"), artifact(t, imageB, zip.Deflate), with(nil),
 		map[string]any{"s3Error": map[string]string{"name": "AccessDenied", "message": "Access Denied"}})
@@ -495,23 +533,30 @@ func TestTheJobsParametersAndSettingsAreChecked(t *testing.T) {
 		"not a string":        `{"environment":["production"]}`,
 		"too long for a tag ": `{"environment":"` + strings.Repeat("a", 111) + `"}`,
 	} {
-		e := job("production")
-		e["CodePipeline.job"].(map[string]any)["data"].(map[string]any)["actionConfiguration"] =
-			map[string]any{"configuration": map[string]any{"UserParameters": params}}
-		o := run(t, e, artifact(t, imageA, zip.Deflate), with(nil), nil)
-		if msg := o.failure(t); !strings.HasPrefix(msg, "the user parameters") || o.count("getArtifact") != 0 {
-			t.Errorf("%s: %q %s", name, msg, o.Calls)
-		}
+		t.Run(name, func(t *testing.T) {
+			e := job("production")
+			e["CodePipeline.job"].(map[string]any)["data"].(map[string]any)["actionConfiguration"] =
+				map[string]any{"configuration": map[string]any{"UserParameters": params}}
+			o := run(t, e, artifact(t, imageA, zip.Deflate), with(nil), nil)
+			if msg := o.failure(t); !strings.HasPrefix(msg, "the user parameters") {
+				t.Errorf("%s: %q; want it to be about the user parameters", name, msg)
+			}
+			if n := o.count("getArtifact"); n != 0 {
+				t.Errorf("%s: %d artifact reads; want none: %s", name, n, o.Calls)
+			}
+		})
 	}
 	for name, settings := range map[string]map[string]string{
 		"no repository": {"REPOSITORY_URI": uri, "AWS_REGION": "us-east-1"},
 		"two repositories": {"REPOSITORY_NAME": repository, "AWS_REGION": "us-east-1",
 			"REPOSITORY_URI": "111111111111.dkr.ecr.us-east-1.amazonaws.com/other"},
 	} {
-		o := run(t, job("production"), artifact(t, imageA, zip.Deflate), with(nil), map[string]any{"env": settings})
-		if o.failure(t); o.count("getArtifact") != 0 {
-			t.Errorf("%s: %s", name, o.Calls)
-		}
+		t.Run(name, func(t *testing.T) {
+			o := run(t, job("production"), artifact(t, imageA, zip.Deflate), with(nil), map[string]any{"env": settings})
+			if o.failure(t); o.count("getArtifact") != 0 {
+				t.Errorf("%s: %s", name, o.Calls)
+			}
+		})
 	}
 	// Without an input artifact.
 	e := job("production")
@@ -527,9 +572,14 @@ func TestAnEventWithoutAJobFailsTheInvocation(t *testing.T) {
 		"no job":    {"detail-type": "something else"},
 		"no job id": {"CodePipeline.job": map[string]any{"data": map[string]any{}}},
 	} {
-		o := run(t, event, nil, with(nil), nil)
-		if o.Result["error"] != "tagger: no CodePipeline job in the event" || len(o.Calls) != 0 {
-			t.Errorf("%s: %v %s", name, o.Result, o.Calls)
-		}
+		t.Run(name, func(t *testing.T) {
+			o := run(t, event, nil, with(nil), nil)
+			if want := "tagger: no CodePipeline job in the event"; o.Result["error"] != want {
+				t.Errorf("%s: result %v; want the error %q", name, o.Result, want)
+			}
+			if len(o.Calls) != 0 {
+				t.Errorf("%s: calls %s; want none", name, o.Calls)
+			}
+		})
 	}
 }

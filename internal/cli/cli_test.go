@@ -24,11 +24,19 @@ func TestValidateShippedConfigs(t *testing.T) {
 		"examples/import-existing.yaml": "app orders-api, 2 environment(s): staging, production (after approval)",
 	}
 	for file, summary := range want {
-		path := filepath.Join(root, file)
-		code, stdout, stderr := run("validate", path)
-		if code != 0 || stdout != path+": valid: "+summary+"\n" || stderr != "" {
-			t.Errorf("validate %s: exit %d, stdout %q, stderr %q", file, code, stdout, stderr)
-		}
+		t.Run(file, func(t *testing.T) {
+			path := filepath.Join(root, file)
+			code, stdout, stderr := run("validate", path)
+			if code != 0 {
+				t.Errorf("validate %s: exit %d; want 0", file, code)
+			}
+			if want := path + ": valid: " + summary + "\n"; stdout != want {
+				t.Errorf("validate %s: stdout %q; want %q", file, stdout, want)
+			}
+			if stderr != "" {
+				t.Errorf("validate %s: stderr %q; want none", file, stderr)
+			}
+		})
 	}
 }
 
@@ -40,25 +48,47 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		path + ":2:9: source.repo: required; expected the GitHub repository name\n" +
 		path + ":5:14: environments[0].account: \"123\" is not a 12-digit AWS account id\n" +
 		"3 problem(s) found\n"
-	if code != 1 || stdout != "" || stderr != want {
-		t.Errorf("exit %d, stdout %q, stderr\n%s\nwant exit 1 and\n%s", code, stdout, stderr, want)
+	if code != 1 {
+		t.Errorf("exit %d; want 1", code)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q; want none", stdout)
+	}
+	if stderr != want {
+		t.Errorf("stderr\n%s\nwant\n%s", stderr, want)
 	}
 }
 
 func TestValidateMissingFile(t *testing.T) {
 	code, _, stderr := run("validate", filepath.Join(t.TempDir(), "nope.yaml"))
-	if code != 1 || !strings.HasPrefix(stderr, "ecsdelivery: reading config: ") || !strings.Contains(stderr, "nope.yaml: no such file") ||
-		strings.Count(stderr, "\n") != 1 {
-		t.Errorf("exit %d, stderr %q; want 1 and one line naming the file", code, stderr)
+	if code != 1 {
+		t.Errorf("exit %d; want 1", code)
+	}
+	if want := "ecsdelivery: reading config: "; !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr %q; want it to start with %q", stderr, want)
+	}
+	if want := "nope.yaml: no such file"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q; want it to name the file: %q", stderr, want)
+	}
+	if n := strings.Count(stderr, "\n"); n != 1 {
+		t.Errorf("stderr %q has %d lines; want 1", stderr, n)
 	}
 }
 
 func TestUsage(t *testing.T) {
-	if code, stdout, _ := run("help"); code != 0 || !strings.HasPrefix(stdout, "usage: ecsdelivery") {
-		t.Errorf("help: exit %d, %q", code, stdout)
+	code, stdout, _ := run("help")
+	if code != 0 {
+		t.Errorf("help: exit %d; want 0", code)
 	}
-	if code, _, stderr := run("deploy"); code != 2 || !strings.Contains(stderr, `unknown verb "deploy"`) {
-		t.Errorf("unknown verb: exit %d, %q", code, stderr)
+	if !strings.HasPrefix(stdout, "usage: ecsdelivery") {
+		t.Errorf("help: stdout %q; want the usage", stdout)
+	}
+	code, _, stderr := run("deploy")
+	if code != 2 {
+		t.Errorf("unknown verb: exit %d; want 2", code)
+	}
+	if want := `unknown verb "deploy"`; !strings.Contains(stderr, want) {
+		t.Errorf("unknown verb: stderr %q; want %q", stderr, want)
 	}
 	if code, _, _ := run("validate", "a.yaml", "b.yaml"); code != 2 {
 		t.Errorf("two files: exit %d; want 2", code)
@@ -80,12 +110,22 @@ func TestSynth(t *testing.T) {
 	want := "ecsdelivery: synthesised orders-api from delivery.yaml\n" +
 		"stacks:   orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
 		"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"
-	if code != 0 || !strings.HasSuffix(stderr, want) {
-		t.Fatalf("exit %d, stderr\n%s\nwant it to end with\n%s", code, stderr, want)
+	if code != 0 {
+		t.Errorf("exit %d; want 0", code)
+	}
+	if !strings.HasSuffix(stderr, want) {
+		t.Errorf("stderr\n%s\nwant it to end with\n%s", stderr, want)
+	}
+	if t.Failed() {
+		t.FailNow()
 	}
 	t.Chdir(t.TempDir()) // no delivery.yaml here
-	if code, _, stderr = run(); code != 1 || !strings.HasPrefix(stderr, "ecsdelivery: reading config: stat delivery.yaml") {
-		t.Errorf("without a config: exit %d, stderr %q; want 1 and the missing file", code, stderr)
+	code, _, stderr = run()
+	if code != 1 {
+		t.Errorf("without a config: exit %d; want 1", code)
+	}
+	if want := "ecsdelivery: reading config: stat delivery.yaml"; !strings.HasPrefix(stderr, want) {
+		t.Errorf("without a config: stderr %q; want it to start with %q", stderr, want)
 	}
 }
 
@@ -108,13 +148,25 @@ func TestSynthFolder(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "notes.txt"), "not a config")
 	t.Chdir(dir)
 	code, _, stderr := run("synth", ".")
-	if code != 0 || !strings.Contains(stderr, "synthesised orders-api from a.yaml") || !strings.Contains(stderr, "synthesised billing from b.yaml") ||
-		!strings.Contains(stderr, "billing-pipeline (us-east-1), billing-staging (us-east-1)") {
-		t.Fatalf("exit %d, stderr\n%s", code, stderr)
+	if code != 0 {
+		t.Errorf("exit %d; want 0", code)
+	}
+	for _, want := range []string{"synthesised orders-api from a.yaml", "synthesised billing from b.yaml",
+		"billing-pipeline (us-east-1), billing-staging (us-east-1)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
 	}
 	writeFile(t, filepath.Join(dir, "c.yaml"), string(demo))
-	if code, _, stderr = run("synth", "."); code != 1 || !strings.Contains(stderr, `a.yaml and c.yaml both define app "orders-api"; expected one file per app`) {
-		t.Errorf("two files of one app: exit %d, stderr %q", code, stderr)
+	code, _, stderr = run("synth", ".")
+	if code != 1 {
+		t.Errorf("two files of one app: exit %d; want 1", code)
+	}
+	if want := `a.yaml and c.yaml both define app "orders-api"; expected one file per app`; !strings.Contains(stderr, want) {
+		t.Errorf("two files of one app: stderr %q; want %q", stderr, want)
 	}
 }
 
