@@ -249,7 +249,16 @@ func (pl *pipeline) buildStage() *awscodepipeline.StageProps {
 			VariablesNamespace: jsii.String(unitTestVariables),
 		}))
 	}
-	return &awscodepipeline.StageProps{StageName: jsii.String(stageBuild), Actions: &actions}
+	return &awscodepipeline.StageProps{StageName: jsii.String(stageBuild), Actions: &actions, OnFailure: retryOnce()}
+}
+
+// retryOnce retries a failed stage's failed actions once, automatically (CodePipeline allows one
+// automatic retry): a transient failure (a registry or network hiccup, a throttled call) does
+// not cost a release. A real failure fails again at the same cost once more: a failing unit
+// test runs twice, a scan finding is found twice, and the image build reuses the image its first
+// attempt pushed (build.sh checks it was built for the commit). Neither loops.
+func retryOnce() *awscodepipeline.FailureConditions {
+	return &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_RETRY, RetryMode: awscodepipeline.RetryMode_FAILED_ACTIONS}
 }
 
 // scanStage scans the pushed image; only the scan role may write the scan's cache.
@@ -264,7 +273,7 @@ func (pl *pipeline) scanStage() *awscodepipeline.StageProps {
 			VariablesNamespace: jsii.String(scanVariables),
 			ExtraInputs:        &[]awscodepipeline.Artifact{pl.artifacts.deploy}, Outputs: &[]awscodepipeline.Artifact{pl.artifacts.report},
 		}),
-	}}
+	}, OnFailure: retryOnce()}
 }
 
 // newCodePipeline creates the pipeline itself and its role: V2, QUEUED, no restart on update.

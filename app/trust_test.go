@@ -55,12 +55,12 @@ func TestUnitTestsRunWithoutReleaseCredentials(t *testing.T) {
 					"Name": pipeline + "-unit-test", "Environment": like(obj{"PrivilegedMode": false}),
 				})
 				// Side by side with the image build: the same run order in the Build stage.
-				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(obj{
+				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(like(obj{
 					"Name": "Build", "Actions": []any{
 						like(obj{"Name": "Image", "RunOrder": 1, "Configuration": like(obj{"ProjectName": obj{"Ref": assertions.Match_AnyValue()}})}),
 						like(obj{"Name": "UnitTests", "RunOrder": 1, "InputArtifacts": []any{obj{"Name": "Source"}}}),
 					},
-				})})
+				}))})
 			})
 			// The image build runs no test command, and builds with the pinned builder.
 			for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
@@ -205,4 +205,25 @@ func TestDeployRolesReadOnlyDeployArtifacts(t *testing.T) {
 			"NotResource": obj{"Fn::Join": []any{"", []any{obj{"Fn::GetAtt": []any{assertions.Match_AnyValue(), "Arn"}}, "/orders-api-prod/Deploy/*"}}},
 		})})})
 	})
+}
+
+// Build and Scan retry their failed actions once, automatically; the IntegrationTest stage never
+// does (a failing test must not pass on its second try), and the deployments roll back.
+func TestStagesRetryOnlyWhereHarmless(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	retry := obj{"Result": "RETRY", "RetryConfiguration": obj{"RetryMode": "FAILED_ACTIONS"}}
+	for _, stage := range []struct {
+		name      string
+		onFailure any
+	}{
+		{"Build", retry}, {"Scan", retry}, {"IntegrationTest", assertions.Match_Absent()},
+		{"Deploy-staging", obj{"Result": "ROLLBACK"}},
+	} {
+		t.Run(stage.name, func(t *testing.T) {
+			cdktest.Assert(t, func() {
+				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(
+					like(obj{"Name": stage.name, "OnFailure": stage.onFailure}))})
+			})
+		})
+	}
 }

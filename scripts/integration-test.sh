@@ -133,11 +133,25 @@ log "registered $revision with $image"
 
 # 2. Run it in the environment's private subnets.
 network="awsvpcConfiguration={subnets=[$subnets],securityGroups=[$security_group],assignPublicIp=DISABLED}"
-read -r task failure < <(aws ecs run-task --cluster "$CLUSTER" --task-definition "$revision" \
-  --launch-type FARGATE --network-configuration "$network" --started-by ecsdelivery-integration-test \
-  --tags key=ecsdelivery:purpose,value=integration-test \
-  --query '[tasks[0].taskArn, failures[0].reason]' --output text)
-[[ -n $task && $task != None ]] || { task=""; die "the test task could not start: ${failure:-unknown reason}"; }
+# Fargate may lack capacity for a moment (RESOURCE:*, "Capacity is unavailable"): that, and only
+# that, is tried once more, after a pause. A test that fails is never run twice, so a flaky
+# test cannot pass on its second try.
+for attempt in 1 2; do
+  read -r task failure < <(aws ecs run-task --cluster "$CLUSTER" --task-definition "$revision" \
+    --launch-type FARGATE --network-configuration "$network" --started-by ecsdelivery-integration-test \
+    --tags key=ecsdelivery:purpose,value=integration-test \
+    --query '[tasks[0].taskArn, failures[0].reason]' --output text)
+  [[ -n $task && $task != None ]] && break
+  task=""
+  if [[ $attempt == 1 && ( $failure == RESOURCE:* || $failure == *[Cc]apacity* ) ]]; then
+    log "the test task could not start ($failure); trying once more in ${RETRY_SECONDS:-30} s"
+    sleep "${RETRY_SECONDS:-30}" &
+    sleeper=$!
+    wait "$sleeper"
+    continue
+  fi
+  die "the test task could not start: ${failure:-unknown reason}"
+done
 log "started $task"
 
 # 3. Wait for it to stop, within the timeout.

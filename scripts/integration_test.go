@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// fakeECS acts out one scenario (FAKE_SCENARIO): pass, testfail, nostart (no capacity),
+// fakeECS acts out one scenario (FAKE_SCENARIO): pass, testfail, nostart (no capacity, twice),
+// nocapacityonce (no capacity, then a start), badnetwork (a failure capacity does not explain),
 // pullfail (the task starts, then stops because its image cannot be pulled) or hang. The tasks
 // of the family already running are the lines "<arn> <started>" of $STATE/running, which
 // list-tasks fails to list with FAKE_LIST_FAIL set. The run's own task is abc123.
@@ -27,11 +28,14 @@ const fakeECS = fakeAWSStart + `case "$1 $2" in
     printf '%s\n' "$4" > "$STATE/registered.json"
     echo "arn:aws:ecs:us-east-1:222222222222:task-definition/orders-api-staging-it:7" ;;
   "ecs run-task")
-    if [[ $FAKE_SCENARIO == nostart ]]; then printf 'None\tRESOURCE:MEMORY\n'; else printf 'arn:aws:ecs:us-east-1:222222222222:task/staging/abc123\tNone\n'; fi ;;
+    runs=$(( $(cat "$STATE/runs" 2>/dev/null || echo 0) + 1 )); echo "$runs" > "$STATE/runs"
+    if [[ $FAKE_SCENARIO == nostart || ( $FAKE_SCENARIO == nocapacityonce && $runs == 1 ) ]]; then printf 'None\tRESOURCE:MEMORY\n'
+    elif [[ $FAKE_SCENARIO == badnetwork ]]; then printf 'None\tMISSING\n'
+    else printf 'arn:aws:ecs:us-east-1:222222222222:task/staging/abc123\tNone\n'; fi ;;
   "ecs describe-tasks")
     if [[ " $* " == *startedBy* ]]; then tr ' ' '\t' < "$STATE/running"
     elif [[ " $* " == *exitCode* ]]; then
-      case $FAKE_SCENARIO in pass) echo 0 ;; testfail) echo 1 ;; *) echo None ;; esac
+      case $FAKE_SCENARIO in pass | nocapacityonce) echo 0 ;; testfail) echo 1 ;; *) echo None ;; esac
     else
       n=$(( $(cat "$STATE/polls" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STATE/polls"
       if [[ $FAKE_SCENARIO == hang || $n -lt 2 ]]; then printf 'RUNNING\tNone\n'
@@ -56,7 +60,7 @@ func integrationRun(t *testing.T, scenario string) (*run, []string) {
 		"DEPLOY_ROLE_ARN=arn:aws:iam::222222222222:role/orders-api-staging-deploy", "ENV_REGION=us-east-1",
 		"CLUSTER=orders-api-staging", "NETWORK_PARAMETER=/ecsdelivery/orders-api-staging/integration-test",
 		"FAMILY=orders-api-staging-it", "LOG_GROUP=/ecsdelivery/orders-api-staging",
-		"POLL_SECONDS=0", "TIMEOUT_SECONDS=5",
+		"POLL_SECONDS=0", "TIMEOUT_SECONDS=5", "RETRY_SECONDS=0",
 	}
 }
 
@@ -124,6 +128,7 @@ func TestIntegrationTestFailuresFailTheStage(t *testing.T) {
 	}{
 		{"testfail", "integration tests failed (exit 1)", true},
 		{"nostart", "could not start: RESOURCE:MEMORY", false},
+		{"badnetwork", "could not start: MISSING", false},
 		{"pullfail", "the test container did not run: CannotPullContainerError: pull image manifest has been retried 5 time(s)", true},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
@@ -256,6 +261,29 @@ func TestIntegrationTestStopsOrphans(t *testing.T) {
 			}
 			if list > strings.Index(calls, "ecs run-task") {
 				t.Errorf("%s: orphans looked for after the run:\n%s", tc.name, calls)
+			}
+		})
+	}
+}
+
+// Fargate out of capacity for a moment: the task is started once more, and only then; any other
+// failure to start, and any failing test, is final (TestIntegrationTestFailuresFailTheStage).
+func TestIntegrationTestRetriesOnlyMissingCapacity(t *testing.T) {
+	r, env := integrationRun(t, "nocapacityonce")
+	code, out := r.exec(t, IntegrationTest, env...)
+	if code != 0 {
+		t.Fatalf("exit %d; want 0 once the second start succeeds\n%s", code, out)
+	}
+	if n := strings.Count(r.callLog(t), "ecs run-task"); n != 2 {
+		t.Errorf("%d run-task calls; want 2", n)
+	}
+	for _, scenario := range []string{"nostart", "badnetwork"} {
+		t.Run(scenario, func(t *testing.T) {
+			r, env := integrationRun(t, scenario)
+			r.exec(t, IntegrationTest, env...)
+			want := map[string]int{"nostart": 2, "badnetwork": 1}[scenario]
+			if n := strings.Count(r.callLog(t), "ecs run-task"); n != want {
+				t.Errorf("%d run-task calls; want %d", n, want)
 			}
 		})
 	}
