@@ -36,9 +36,9 @@ func artifactBucketName(pipeline, account string) string { return Name(pipeline,
 // repositoryName is the ECR repository that holds the app's images.
 func repositoryName(pipeline string) string { return pipeline }
 
-// pipelineRolePrefix starts the name of every role of the pipeline; environments trust roles
-// with this prefix only. Environment names cannot start with "pipeline", so no environment's
-// role matches it.
+// pipelineRolePrefix starts the names of the pipeline's roles; an environment trusts two of them
+// by their whole ARN (pipelineRolePurpose, integrationTestRolePurpose). Environment names cannot
+// start with "pipeline", so no environment's role shares the prefix.
 func pipelineRolePrefix(pipeline string) string { return pipeline + "-pipeline-" }
 
 // Names of one environment's resources. env is the environment's name prefix (app,
@@ -98,7 +98,7 @@ const (
 // only tasks that carry it, never the service's.
 var integrationTestTag = [2]string{"ecsdelivery:purpose", "integration-test"}
 
-// The pipeline roles an environment trusts, named PipelineRolePrefix + purpose.
+// The pipeline roles an environment trusts, named pipelineRolePrefix + purpose.
 const (
 	pipelineRolePurpose        = "codepipeline"
 	integrationTestRolePurpose = "it"

@@ -53,7 +53,8 @@ type Source struct {
 type Build struct {
 	Dockerfile string `yaml:"dockerfile"` // Default: Dockerfile
 	Context    string `yaml:"context"`    // Default: .
-	// UnitTestCommand runs before anything is pushed; a failure stops the pipeline.
+	// UnitTestCommand runs in its own project beside the image build, with errexit and pipefail;
+	// a failure fails the Build stage, and nothing is deployed.
 	// Default: none.
 	UnitTestCommand string `yaml:"unitTestCommand"`
 	// ComputeType is small, medium, large or xlarge. Default: medium.
