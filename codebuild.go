@@ -200,6 +200,12 @@ func (pl *pipeline) buildVariables() map[string]*awscodebuild.BuildEnvironmentVa
 		env["PORT_"+strconv.Itoa(i)] = plain(strconv.Itoa(t.Service.ContainerPort))
 	}
 	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
+	if it := p.IntegrationTest; it != nil && it.Image != nil {
+		env["TEST_DOCKERFILE"] = plain(it.Image.Dockerfile)
+		if it.Image.Target != "" {
+			env["TEST_TARGET"] = plain(it.Image.Target)
+		}
+	}
 	secretNames := slices.Sorted(maps.Keys(b.Secrets))
 	for _, name := range secretNames {
 		// CodeBuild reads the parameter when the build starts; the console shows only its name.

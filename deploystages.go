@@ -94,6 +94,20 @@ func (pl *pipeline) integrationTestStage() *awscodepipeline.StageProps {
 		}
 	}
 	arns := arnsOf(t, *awscdk.Stack_Of(scope).Partition())
+	variables := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"IMAGE_DETAIL":      plain("imageDetail.json"),
+		"DEPLOY_ROLE_ARN":   plain(arns.deployRole),
+		"ENV_REGION":        plain(t.Region),
+		"CLUSTER":           plain(t.ClusterName),
+		"FAMILY":            plain(testTaskFamily(t.Name)),
+		"NETWORK_PARAMETER": plain(integrationTestParameter(t.Name)),
+		"LOG_GROUP":         plain(logGroupName(t.Name)),
+		"TIMEOUT_SECONDS":   plain(strconv.Itoa(it.TimeoutMinutes * 60)),
+	}
+	if it.Image != nil {
+		// The build writes it beside imageDetail.json; the test container runs that image.
+		variables["TEST_IMAGE_DETAIL"] = plain("testImageDetail.json")
+	}
 	project, _ := pl.newScriptProject(scriptProject{
 		id: "IntegrationTest", name: "integration-test", rolePurpose: integrationTestRolePurpose,
 		description: "Runs the new image and the integration tests in a temporary task in " + t.Environment,
@@ -101,16 +115,7 @@ func (pl *pipeline) integrationTestStage() *awscodepipeline.StageProps {
 		environment: &awscodebuild.BuildEnvironment{
 			BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0(), ComputeType: awscodebuild.ComputeType_SMALL,
 		},
-		variables: map[string]*awscodebuild.BuildEnvironmentVariable{
-			"IMAGE_DETAIL":      plain("imageDetail.json"),
-			"DEPLOY_ROLE_ARN":   plain(arns.deployRole),
-			"ENV_REGION":        plain(t.Region),
-			"CLUSTER":           plain(t.ClusterName),
-			"FAMILY":            plain(testTaskFamily(t.Name)),
-			"NETWORK_PARAMETER": plain(integrationTestParameter(t.Name)),
-			"LOG_GROUP":         plain(logGroupName(t.Name)),
-			"TIMEOUT_SECONDS":   plain(strconv.Itoa(it.TimeoutMinutes * 60)),
-		},
+		variables: variables,
 		// The task's own timeout decides; this only catches a stuck script.
 		timeoutMinutes: it.TimeoutMinutes + 15,
 		policy: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -92,6 +92,8 @@ const (
 	// deployedTagPrefix marks what an environment runs (deployed-<env>) and what it may roll
 	// back to (deployed-<env>-previous); the repository's lifecycle never expires them.
 	deployedTagPrefix = "deployed-"
+	// testImageTagPrefix marks the integration test's own image of a commit (it-<commit>).
+	testImageTagPrefix = "it-"
 )
 
 // integrationTestTag marks the tasks the integration test starts: the deploy role may stop

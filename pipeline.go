@@ -62,6 +62,18 @@ type PipelineIntegrationTestOptions struct {
 	// runs code nobody approved with that environment's network, task role and secrets.
 	// Default: false, and such an environment is an error.
 	AllowGatedEnvironment bool
+	// Image builds the test container's own image. Default: none; the test container runs the
+	// app image.
+	Image *IntegrationTestImageOptions
+}
+
+// IntegrationTestImageOptions is the integration test's own image: pushed as it-<commit> beside
+// the app image, run only by the test container, never scanned for release nor deployed.
+type IntegrationTestImageOptions struct {
+	// Dockerfile, relative to the repository. Default: Build.Dockerfile.
+	Dockerfile string
+	// Target is the build stage to stop at. Default: the Dockerfile's last stage.
+	Target string
 }
 
 // SourceOptions is the GitHub repository the pipeline builds.
@@ -187,7 +199,8 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.key = newArtifactKey(self.Construct, p.Name)
 	self.bucket = newArtifactBucket(self.Construct, p.Name, self.key, p.ArtifactRetentionDays, p.ReleaseRetentionDays)
-	repository := newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep)
+	repository := newRepository(self.Construct, p.Name, self.key, p.ImagesToKeep,
+		p.IntegrationTest != nil && p.IntegrationTest.Image != nil)
 	self.repository = repository
 	self.artifacts = pipelineArtifacts{
 		source: awscodepipeline.NewArtifact(jsii.String(sourceArtifact), nil),
@@ -348,6 +361,11 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	if it := p.IntegrationTest; it != nil {
 		copied := *it
 		orInt(&copied.TimeoutMinutes, spec.DefaultTimeoutMinutes)
+		if copied.Image != nil {
+			img := *copied.Image
+			orString(&img.Dockerfile, p.Build.Dockerfile)
+			copied.Image = &img
+		}
 		p.IntegrationTest = &copied
 	}
 	p.Targets = append([]PipelineTargetOptions(nil), p.Targets...)

@@ -15,12 +15,48 @@ import (
 // rule that selects them exists to keep them from the count-based rule below it.
 const keepDeployed = 1000
 
+// testImagesToKeep integration-test images are kept: enough for a queue of releases under test.
+const testImagesToKeep = 10
+
 // newRepository holds the images. Release tags (the commit id) never move; the build cache and
 // the deployed markers are the only tags that are rewritten. The lifecycle never expires an
 // image an environment runs or may roll back to: in ECR "an image that matches the tagging
 // requirements of a higher-priority rule cannot be expired by a rule with a lower priority", so
 // the deployed markers' rule comes first, and the count of releases kept applies to the rest.
-func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int) awsecr.Repository {
+func newRepository(scope constructs.Construct, name string, key awskms.IKey, imagesToKeep int, testImages bool) awsecr.Repository {
+	rules := []*awsecr.LifecycleRule{
+		{
+			Description:   jsii.String("Never expire what an environment runs or may roll back to (deployed-*)"),
+			TagStatus:     awsecr.TagStatus_TAGGED,
+			TagPrefixList: jsii.Strings(deployedTagPrefix),
+			MaxImageCount: jsii.Number(keepDeployed),
+		},
+		{
+			// Each overwritten cache tag leaves an untagged manifest; releases are never untagged.
+			Description: jsii.String("Expire superseded build-cache manifests"),
+			TagStatus:   awsecr.TagStatus_UNTAGGED,
+			MaxImageAge: awscdk.Duration_Days(jsii.Number(7)),
+		},
+	}
+	tagged := imagesToKeep
+	if testImages {
+		// The integration test's own images (it-<commit>) are needed only while their release is
+		// tested. The rule below counts them too (ECR's lower rules see what higher ones select),
+		// so its count makes room for them.
+		rules = append(rules, &awsecr.LifecycleRule{
+			Description:   jsii.String(fmt.Sprintf("Keep the last %d integration-test images", testImagesToKeep)),
+			TagStatus:     awsecr.TagStatus_TAGGED,
+			TagPrefixList: jsii.Strings(testImageTagPrefix),
+			MaxImageCount: jsii.Number(testImagesToKeep),
+		})
+		tagged += testImagesToKeep
+	}
+	rules = append(rules, &awsecr.LifecycleRule{
+		Description:    jsii.String(fmt.Sprintf("Keep the last %d releases no environment uses", imagesToKeep)),
+		TagStatus:      awsecr.TagStatus_TAGGED,
+		TagPatternList: jsii.Strings("*"),
+		MaxImageCount:  jsii.Number(tagged),
+	})
 	return awsecr.NewRepository(scope, jsii.String("Repository"), &awsecr.RepositoryProps{
 		RepositoryName:     jsii.String(repositoryName(name)),
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
@@ -32,26 +68,7 @@ func newRepository(scope constructs.Construct, name string, key awskms.IKey, ima
 			awsecr.ImageTagMutabilityExclusionFilter_Wildcard(jsii.String(cacheTagPrefix + "*")),
 			awsecr.ImageTagMutabilityExclusionFilter_Wildcard(jsii.String(deployedTagPrefix + "*")),
 		},
-		LifecycleRules: &[]*awsecr.LifecycleRule{
-			{
-				Description:   jsii.String("Never expire what an environment runs or may roll back to (deployed-*)"),
-				TagStatus:     awsecr.TagStatus_TAGGED,
-				TagPrefixList: jsii.Strings(deployedTagPrefix),
-				MaxImageCount: jsii.Number(keepDeployed),
-			},
-			{
-				// Each overwritten cache tag leaves an untagged manifest; releases are never untagged.
-				Description: jsii.String("Expire superseded build-cache manifests"),
-				TagStatus:   awsecr.TagStatus_UNTAGGED,
-				MaxImageAge: awscdk.Duration_Days(jsii.Number(7)),
-			},
-			{
-				Description:    jsii.String(fmt.Sprintf("Keep the last %d releases no environment uses", imagesToKeep)),
-				TagStatus:      awsecr.TagStatus_TAGGED,
-				TagPatternList: jsii.Strings("*"),
-				MaxImageCount:  jsii.Number(imagesToKeep),
-			},
-		},
+		LifecycleRules: &rules,
 	})
 }
 

@@ -119,8 +119,9 @@ func expire(t *testing.T, rules []ecrRule, images []*ecrImage, now time.Time) (k
 // every deployment moves deployed-<env> to the release and deployed-<env>-previous to what it
 // replaced, as the deploy marker does.
 type registry struct {
-	images []*ecrImage
-	clock  time.Time
+	images     []*ecrImage
+	clock      time.Time
+	testImages bool // each build also pushes the integration test's image, it-<commit>
 }
 
 func (r *registry) find(tag string) *ecrImage {
@@ -147,6 +148,9 @@ func (r *registry) build(n int) *ecrImage {
 	cache := &ecrImage{digest: fmt.Sprintf("cache-%d", n), tags: map[string]bool{}, pushed: r.clock}
 	r.images = append(r.images, release, cache)
 	r.tag(cache, "buildcache")
+	if r.testImages {
+		r.images = append(r.images, &ecrImage{digest: fmt.Sprintf("test-%d", n), tags: map[string]bool{fmt.Sprintf("it-commit%d", n): true}, pushed: r.clock})
+	}
 	return release
 }
 
@@ -182,8 +186,14 @@ func lifecycleText(t *testing.T) string {
 // evaluated after every build (ECR runs it about daily) and 8 days after the last. It returns
 // what an environment runs or may roll back to and was expired.
 func replay(t *testing.T, rules []ecrRule) (lost []string, releasesKept int) {
+	lost, releasesKept, _ = replayWith(t, rules, false)
+	return lost, releasesKept
+}
+
+// replayWith is replay, with or without the integration test's own images; it also counts them.
+func replayWith(t *testing.T, rules []ecrRule, testImages bool) (lost []string, releasesKept, testImagesKept int) {
 	t.Helper()
-	r := &registry{clock: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := &registry{clock: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), testImages: testImages}
 	evaluate := func(now time.Time) {
 		kept := expire(t, rules, r.images, now)
 		for _, tag := range []string{"deployed-staging", "deployed-staging-previous", "deployed-production", "deployed-production-previous"} {
@@ -206,8 +216,11 @@ func replay(t *testing.T, rules []ecrRule) (lost []string, releasesKept int) {
 		if strings.HasPrefix(img.digest, "release-") {
 			releasesKept++
 		}
+		if strings.HasPrefix(img.digest, "test-") {
+			testImagesKept++
+		}
 	}
-	return lost, releasesKept
+	return lost, releasesKept, testImagesKept
 }
 
 // Nothing an environment runs or may roll back to is ever expired, however many builds come
@@ -227,5 +240,24 @@ func TestLifecycleKeepsWhatIsDeployed(t *testing.T) {
 		{"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":30}}]}`))
 	if len(lostOld) == 0 {
 		t.Error("the first release's policy (last 30 images of any tag) expired nothing deployed here; the replay proves nothing")
+	}
+}
+
+// With the integration test's own images, the policy keeps their last 10 and makes room for
+// them: still nothing deployed expires, and at least 30 releases are kept.
+func TestLifecycleMakesRoomForTestImages(t *testing.T) {
+	var text string
+	for _, r := range resources(t, synthYAML(t, "test-image.yaml", testImageConfig).templates["shop-pipeline"], "AWS::ECR::Repository") {
+		text = r["Properties"].(obj)["LifecyclePolicy"].(obj)["LifecyclePolicyText"].(string)
+	}
+	lost, releases, tests := replayWith(t, lifecycleRules(t, text), true)
+	if len(lost) > 0 {
+		t.Errorf("expired while deployed or a rollback target: %v", lost)
+	}
+	if tests != 10 {
+		t.Errorf("%d integration-test images kept; want the last 10", tests)
+	}
+	if releases < 30 {
+		t.Errorf("%d releases kept after 40 builds; want at least 30", releases)
 	}
 }

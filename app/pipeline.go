@@ -30,6 +30,9 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 			Environment: cfg.IntegrationTest.Environment, TimeoutMinutes: cfg.IntegrationTest.TimeoutMinutes,
 			AllowGatedEnvironment: cfg.IntegrationTest.AllowGatedEnvironment,
 		}
+		if img := cfg.IntegrationTest.Image; img != nil {
+			props.IntegrationTest.Image = &ecsdelivery.IntegrationTestImageOptions{Dockerfile: img.Dockerfile, Target: img.Target}
+		}
 	}
 	return props
 }

@@ -227,3 +227,37 @@ func TestStagesRetryOnlyWhereHarmless(t *testing.T) {
 		})
 	}
 }
+
+// A config with the integration test's own image: the build is told to make it, the test
+// project where to find it, and nothing else sees it.
+const testImageConfig = `app: shop
+source: {owner: acme, repo: shop}
+integrationTest:
+  command: [make, it]
+  image: {target: integration}
+environments: [{name: staging}, {name: production, approval: true}]
+notifications: {emails: [ops@acme.example]}
+`
+
+func TestTheTestImageIsBuiltAndRunOnlyByTheTest(t *testing.T) {
+	tmpl := synthYAML(t, "test-image.yaml", testImageConfig).templates["shop-pipeline"]
+	cdktest.Assert(t, func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{"Name": "shop-build", "Environment": like(obj{
+			"EnvironmentVariables": arrayWith(
+				obj{"Name": "TEST_DOCKERFILE", "Type": "PLAINTEXT", "Value": "Dockerfile"},
+				obj{"Name": "TEST_TARGET", "Type": "PLAINTEXT", "Value": "integration"}),
+		})})
+		tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), obj{"Name": "shop-integration-test", "Environment": like(obj{
+			"EnvironmentVariables": arrayWith(obj{"Name": "TEST_IMAGE_DETAIL", "Type": "PLAINTEXT", "Value": "testImageDetail.json"}),
+		})})
+		tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), obj{"LifecyclePolicy": obj{
+			"LifecyclePolicyText": assertions.Match_StringLikeRegexp(jsii.String(`"tagPrefixList":\["it-"\],"countType":"imageCountMoreThan","countNumber":10`)),
+		}})
+	})
+	// The demo has no test image: no variable names one.
+	for _, p := range resources(t, pipelineTemplate(t, "delivery.yaml"), "AWS::CodeBuild::Project") {
+		if env := asJSON(p["Properties"].(obj)["Environment"]); strings.Contains(env, `"Name":"TEST_`) {
+			t.Errorf("%v: a test-image variable without a test image: %s", p["Properties"].(obj)["Name"], env)
+		}
+	}
+}

@@ -175,6 +175,16 @@ var badCases = []struct {
 		"bad.yaml:3:53: integrationTest.environment: \"production\" is deployed only after an approval (environments[1].approval); " +
 			"the test task would run unapproved code in its network with its task role and secrets; " +
 			"expected an environment before the first approval, or integrationTest.allowGatedEnvironment: true"},
+	{"the test's own image, wrong",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest:\n  command: [make, it]\n  image: {dockerfile: --file=x, target: \"in tegration\"}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:5:23: integrationTest.image.dockerfile: \"--file=x\" would be read as an option; expected a path that does not start with '-'\n" +
+			"bad.yaml:5:41: integrationTest.image.target: \"in tegration\" is not a build stage name; expected letters, digits, '_', '.' and '-', starting with a letter or digit"},
+	{"the test's own image, empty or outside the repository",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], image: {}}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:47: integrationTest.image: empty; expected dockerfile, target or both"},
+	{"the test's own image without a test",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {image: {dockerfile: ../Dockerfile}}\nenvironments: [{name: staging}]\n",
+		"bad.yaml:3:26: integrationTest.image: set, but integrationTest.command is not; expected a command to run, or no integrationTest block"},
 	{"allowing a gated environment without a test",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {allowGatedEnvironment: true}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:42: integrationTest.allowGatedEnvironment: set, but integrationTest.command is not; expected a command to run, or no integrationTest block"},

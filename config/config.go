@@ -96,6 +96,18 @@ type IntegrationTest struct {
 	// task runs the new, not yet approved image there, with the environment's network, task role
 	// and secrets, so it must be asked for. Default: false.
 	AllowGatedEnvironment bool `yaml:"allowGatedEnvironment"`
+	// Image builds the test container's own image, so test tools need not ship in the
+	// production image. Default: none; the test container runs the app image.
+	Image *IntegrationTestImage `yaml:"image"`
+}
+
+// IntegrationTestImage is the integration test's own image: another Dockerfile, a build stage
+// (a multi-stage target), or both. Pushed by digest beside the app image, never deployed.
+type IntegrationTestImage struct {
+	// Dockerfile, relative to the repository. Default: build.dockerfile.
+	Dockerfile string `yaml:"dockerfile"`
+	// Target is the build stage to stop at. Default: none, the Dockerfile's last stage.
+	Target string `yaml:"target"`
 }
 
 // Service is the application as it runs in each environment.

@@ -28,6 +28,9 @@ func applyDefaults(c *Config, d *decoder) {
 	orInt(set, "integrationTest.timeoutMinutes", &c.IntegrationTest.TimeoutMinutes, spec.DefaultTimeoutMinutes)
 	// integrationTest.allowGatedEnvironment stays false unless given: the test never runs
 	// unapproved code past an approval by default.
+	if img := c.IntegrationTest.Image; img != nil {
+		orString(&img.Dockerfile, c.Build.Dockerfile)
+	}
 	if c.IntegrationTest.Environment == "" && len(c.Environments) > 0 {
 		c.IntegrationTest.Environment = c.Environments[0].Name
 	}

@@ -327,6 +327,32 @@ func (v *validator) scan(c *Config) {
 	}
 }
 
+// stageName is a Dockerfile build stage's name as BuildKit accepts it.
+var stageName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
+
+// testImage checks the integration test's own image: at least one of its fields, a Dockerfile
+// inside the repository that the build cannot read as an option, a stage name.
+func (v *validator) testImage(img *IntegrationTestImage) {
+	if img == nil {
+		return
+	}
+	// Dockerfile holds its default by now: ask what the file gave.
+	if !v.given("integrationTest.image.dockerfile") && !v.given("integrationTest.image.target") && v.usable("integrationTest.image") {
+		v.add("integrationTest.image", "empty; expected dockerfile, target or both")
+	}
+	if f := img.Dockerfile; f != "" {
+		switch {
+		case !relativePath.MatchString(f) || contains(strings.Split(f, "/"), ".."):
+			v.add("integrationTest.image.dockerfile", "%q is not a path inside the repository; expected a relative path without '..'", f)
+		case strings.HasPrefix(f, "-"):
+			v.add("integrationTest.image.dockerfile", "%q would be read as an option; expected a path that does not start with '-'", f)
+		}
+	}
+	if t := img.Target; t != "" && !stageName.MatchString(t) {
+		v.add("integrationTest.image.target", "%q is not a build stage name; expected letters, digits, '_', '.' and '-', starting with a letter or digit", t)
+	}
+}
+
 func (v *validator) integrationTest(c *Config) {
 	t := c.IntegrationTest
 	if v.given("integrationTest.command") && len(t.Command) == 0 {
@@ -338,7 +364,7 @@ func (v *validator) integrationTest(c *Config) {
 		}
 	}
 	if !c.IntegrationTestEnabled() && v.usable("integrationTest.command") {
-		for _, f := range []string{"timeoutMinutes", "environment", "allowGatedEnvironment"} {
+		for _, f := range []string{"timeoutMinutes", "environment", "allowGatedEnvironment", "image"} {
 			if v.given("integrationTest." + f) {
 				v.add("integrationTest."+f, "set, but integrationTest.command is not; expected a command to run, or no integrationTest block")
 			}
@@ -347,6 +373,7 @@ func (v *validator) integrationTest(c *Config) {
 	}
 	// The test runs as a role assumed from another role, whose session AWS caps at an hour.
 	v.between("integrationTest.timeoutMinutes", t.TimeoutMinutes, 1, 50, "minutes")
+	v.testImage(t.Image)
 	if v.given("integrationTest.environment") && !hasEnvironment(c, t.Environment) {
 		v.add("integrationTest.environment", "%q is not a defined environment; expected one of %s", t.Environment, strings.Join(environmentNames(c), ", "))
 	} else if !t.AllowGatedEnvironment && t.Environment != "" {

@@ -22,6 +22,9 @@
 #   PORT_<i>              environment i's container port (environments may differ)
 #   OUTPUT_DIR            where the deploy artifact goes; default deploy
 #   CACHE_TAG             default buildcache: the one tag the repository lets a build overwrite
+#   TEST_DOCKERFILE, TEST_TARGET       optional; the integration test's own image (another Dockerfile,
+#                         a build stage, or both), pushed as it-<commit> and written to
+#                         testImageDetail.json
 #   PARAMETER_VARIABLES   optional; names of the variables CodeBuild filled from Parameter Store,
 #                         handed to the Docker build as BuildKit secrets of the same ids, never
 #                         as build args
@@ -54,7 +57,6 @@ out=${OUTPUT_DIR:-deploy}
 cache_tag=${CACHE_TAG:-buildcache}
 registry=${REPOSITORY_URI%%/*}
 repository=${REPOSITORY_URI#*/}
-image="$REPOSITORY_URI:$commit"
 revision_label=org.opencontainers.image.revision
 
 # 1. Log in to ECR; the password goes through a pipe, never an argument or the log.
@@ -72,53 +74,75 @@ fi
 # 2. Build and push, unless this commit's image exists (a retried run): tags are immutable.
 # Only ImageNotFoundException means absent: an access, throttling or repository error taken for
 # "absent" would build over an existing tag, and taken for "present" would deploy what is there.
-if err=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
-    --image-ids "imageTag=$commit" 2>&1 >/dev/null); then
-  # The tag exists. Only the build role may push (the repository policy), and the label says the
-  # image was built from this commit: anything else was planted, or is a tag clash, and is
-  # never deployed.
-  built_for=$(docker buildx imagetools inspect "$image" \
-    --format "{{ index .Image.Config.Labels \"$revision_label\" }}") ||
-    die "cannot read the revision label of $image; refusing to deploy it"
-  [[ $built_for == "$commit" ]] ||
-    die "$image exists but was not built for $commit (revision label '$built_for'); refusing to deploy it; delete the tag after investigating"
-  log "$image exists already, built for $commit; not rebuilding"
-elif [[ $err == *"(ImageNotFoundException)"* ]]; then
-  log "building $image"
-  # A secret reaches the Dockerfile only through RUN --mount=type=secret: it stays out of the
-  # image layers, the build cache and this log.
-  secrets=()
-  for name in ${PARAMETER_VARIABLES:-}; do
-    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "PARAMETER_VARIABLES: '$name' is not a variable name"
-    [[ -n ${!name:-} ]] || die "build secret $name is empty; is its parameter readable?"
-    secrets+=(--secret "id=$name,env=$name")
-  done
-  # A builder left by an earlier build in this environment could run another BuildKit image.
-  docker buildx rm ecsdelivery >/dev/null 2>&1 || true
-  docker buildx create --name ecsdelivery --driver docker-container \
-    --driver-opt "image=$BUILDER_IMAGE" --use >/dev/null
-  # ECR accepts a registry cache only as an OCI image manifest. The context comes after "--", so
-  # nothing in it is read as an option.
-  docker buildx build \
-    --file "$dockerfile" \
-    --tag "$image" \
-    --label "$revision_label=$commit" \
-    --cache-from "type=registry,ref=$REPOSITORY_URI:$cache_tag" \
-    --cache-to "type=registry,ref=$REPOSITORY_URI:$cache_tag,mode=max,image-manifest=true,oci-mediatypes=true" \
-    --provenance=false \
-    "${secrets[@]}" \
-    --push \
-    -- "$context"
-else
-  die "cannot tell whether $image exists: $err"
+# A secret reaches the Dockerfile only through RUN --mount=type=secret: it stays out of the image
+# layers, the build cache and this log.
+secrets=()
+for name in ${PARAMETER_VARIABLES:-}; do
+  [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "PARAMETER_VARIABLES: '$name' is not a variable name"
+  [[ -n ${!name:-} ]] || die "build secret $name is empty; is its parameter readable?"
+  secrets+=(--secret "id=$name,env=$name")
+done
+builder_ready=false
+# build_and_push TAG DOCKERFILE [TARGET]: builds and pushes REPOSITORY_URI:TAG, or checks that an
+# image already there was built for this commit, and sets $digest to the tag's digest.
+build_and_push() {
+  local tag=$1 file=$2 target=${3:-} err built_for
+  local ref="$REPOSITORY_URI:$tag"
+  if err=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
+      --image-ids "imageTag=$tag" 2>&1 >/dev/null); then
+    # The tag exists. Only the build role may push (the repository policy), and the label says
+    # the image was built from this commit: anything else was planted, or is a tag clash, and is
+    # never deployed.
+    built_for=$(docker buildx imagetools inspect "$ref" \
+      --format "{{ index .Image.Config.Labels \"$revision_label\" }}") ||
+      die "cannot read the revision label of $ref; refusing to deploy it"
+    [[ $built_for == "$commit" ]] ||
+      die "$ref exists but was not built for $commit (revision label '$built_for'); refusing to deploy it; delete the tag after investigating"
+    log "$ref exists already, built for $commit; not rebuilding"
+  elif [[ $err == *"(ImageNotFoundException)"* ]]; then
+    log "building $ref${target:+ (target $target)}"
+    if ! $builder_ready; then
+      # A builder left by an earlier build in this environment could run another BuildKit image.
+      docker buildx rm ecsdelivery >/dev/null 2>&1 || true
+      docker buildx create --name ecsdelivery --driver docker-container \
+        --driver-opt "image=$BUILDER_IMAGE" --use >/dev/null
+      builder_ready=true
+    fi
+    local build=(--file "$file" --tag "$ref" --label "$revision_label=$commit")
+    [[ -z $target ]] || build+=(--target "$target")
+    # ECR accepts a registry cache only as an OCI image manifest. The context comes after "--",
+    # so nothing in it is read as an option.
+    docker buildx build "${build[@]}" \
+      --cache-from "type=registry,ref=$REPOSITORY_URI:$cache_tag" \
+      --cache-to "type=registry,ref=$REPOSITORY_URI:$cache_tag,mode=max,image-manifest=true,oci-mediatypes=true" \
+      --provenance=false \
+      "${secrets[@]}" \
+      --push \
+      -- "$context"
+  else
+    die "cannot tell whether $ref exists: $err"
+  fi
+  digest=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
+    --image-ids "imageTag=$tag" --query 'imageDetails[0].imageDigest' --output text)
+  [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || die "no digest for $ref (got '$digest')"
+}
+build_and_push "$commit" "$dockerfile"
+app_digest=$digest
+# The integration test's own image (test tools need not ship in production's): tagged it-<commit>,
+# never scanned for release nor deployed; the test task runs it beside the app image.
+if [[ -n ${TEST_DOCKERFILE:-}${TEST_TARGET:-} ]]; then
+  test_dockerfile=${TEST_DOCKERFILE:-$dockerfile}
+  [[ $test_dockerfile != -* ]] || die "TEST_DOCKERFILE '$test_dockerfile' starts with '-'; refusing it"
+  [[ -z ${TEST_TARGET:-} || $TEST_TARGET =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$ ]] ||
+    die "TEST_TARGET '$TEST_TARGET' is not a build stage name"
+  build_and_push "it-$commit" "$test_dockerfile" "${TEST_TARGET:-}"
+  test_digest=$digest
 fi
-digest=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
-  --image-ids "imageTag=$commit" --query 'imageDetails[0].imageDigest' --output text)
-[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || die "no digest for $image (got '$digest')"
 
 # 3. The deploy artifact: the image by digest, so what was scanned is what is deployed.
 mkdir -p "$out"
-printf '{"ImageURI": "%s@%s"}\n' "$REPOSITORY_URI" "$digest" > "$out/imageDetail.json"
+printf '{"ImageURI": "%s@%s"}\n' "$REPOSITORY_URI" "$app_digest" > "$out/imageDetail.json"
+[[ -z ${test_digest:-} ]] || printf '{"ImageURI": "%s@%s"}\n' "$REPOSITORY_URI" "$test_digest" > "$out/testImageDetail.json"
 i=0
 for env in $DEPLOY_ENVIRONMENTS; do
   var="TASKDEF_$i" port_var="PORT_$i"

@@ -9,6 +9,7 @@
 #
 # Inputs (environment):
 #   IMAGE_DETAIL      path of imageDetail.json (the new image, by digest)
+#   TEST_IMAGE_DETAIL optional; path of testImageDetail.json, the test container's own image
 #   DEPLOY_ROLE_ARN   the environment's deploy role, assumed for every ECS call
 #   ENV_REGION        the environment's region
 #   CLUSTER, FAMILY   where and what to run
@@ -42,6 +43,13 @@ poll=${POLL_SECONDS:-15}
 
 image=$(sed -n 's/.*"ImageURI"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$IMAGE_DETAIL")
 [[ $image == *@sha256:* ]] || die "$IMAGE_DETAIL holds no image digest (got '$image')"
+# The test container runs the integration test's own image when the build made one, else the
+# app image: test tools need not ship in production's image.
+test_image=$image
+if [[ -n ${TEST_IMAGE_DETAIL:-} && -f $TEST_IMAGE_DETAIL ]]; then
+  test_image=$(sed -n 's/.*"ImageURI"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$TEST_IMAGE_DETAIL")
+  [[ $test_image == *@sha256:* ]] || die "$TEST_IMAGE_DETAIL holds no image digest (got '$test_image')"
+fi
 
 # Every ECS call runs as the environment's deploy role, in the environment's region.
 read -r key secret token < <(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" \
@@ -117,19 +125,19 @@ trap 'log "interrupted"; exit 143' INT TERM
 
 # 1. A revision of the test task definition with the new image in both containers.
 template=$(aws ecs describe-task-definition --task-definition "$FAMILY" --query taskDefinition --output json)
-definition=$(IMAGE="$image" node -e '
+definition=$(IMAGE="$image" TEST_IMAGE="$test_image" node -e '
   let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
     const t = JSON.parse(s);
     const keep = ["family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions",
       "volumes", "requiresCompatibilities", "cpu", "memory", "runtimePlatform"];
     const out = {};
     for (const k of keep) if (t[k] !== undefined) out[k] = t[k];
-    for (const c of out.containerDefinitions) c.image = process.env.IMAGE;
+    for (const c of out.containerDefinitions) c.image = c.name === "test" ? process.env.TEST_IMAGE : process.env.IMAGE;
     process.stdout.write(JSON.stringify(out));
   });' <<<"$template")
 revision=$(aws ecs register-task-definition --cli-input-json "$definition" \
   --query taskDefinition.taskDefinitionArn --output text)
-log "registered $revision with $image"
+log "registered $revision with $image$([[ $test_image == "$image" ]] || echo " (test container: $test_image)")"
 
 # 2. Run it in the environment's private subnets.
 network="awsvpcConfiguration={subnets=[$subnets],securityGroups=[$security_group],assignPublicIp=DISABLED}"

@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -286,5 +287,44 @@ func TestIntegrationTestRetriesOnlyMissingCapacity(t *testing.T) {
 				t.Errorf("%d run-task calls; want %d", n, want)
 			}
 		})
+	}
+}
+
+// With the integration test's own image, the test container runs it and the app container the
+// release; without it, both run the release (TestIntegrationTestPasses).
+func TestIntegrationTestRunsTheTestImage(t *testing.T) {
+	r, env := integrationRun(t, "pass")
+	testImage := "111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api@sha256:" + strings.Repeat("ef", 32)
+	detail := filepath.Join(r.dir, "testImageDetail.json")
+	write(t, detail, `{"ImageURI": "`+testImage+`"}`, 0o644)
+	code, out := r.exec(t, IntegrationTest, append(env, "TEST_IMAGE_DETAIL="+detail)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var registered struct {
+		ContainerDefinitions []struct{ Name, Image string }
+	}
+	data, _ := os.ReadFile(filepath.Join(r.state, "registered.json"))
+	if err := json.Unmarshal(data, &registered); err != nil {
+		t.Fatalf("registered definition: %v\n%s", err, data)
+	}
+	want := map[string]string{"app": "orders-api@sha256:" + strings.Repeat("cd", 32), "test": testImage}
+	for _, c := range registered.ContainerDefinitions {
+		if !strings.HasSuffix(c.Image, want[c.Name]) {
+			t.Errorf("container %s runs %s; want %s", c.Name, c.Image, want[c.Name])
+		}
+	}
+	if len(registered.ContainerDefinitions) != 2 {
+		t.Errorf("%d containers registered; want app and test", len(registered.ContainerDefinitions))
+	}
+	// A detail without a digest is refused before anything runs.
+	write(t, detail, `{"ImageURI": "orders-api:latest"}`, 0o644)
+	r2, env2 := integrationRun(t, "pass")
+	code, out = r2.exec(t, IntegrationTest, append(env2, "TEST_IMAGE_DETAIL="+detail)...)
+	if code == 0 {
+		t.Errorf("a test image by tag: exit 0; want a refusal\n%s", out)
+	}
+	if !strings.Contains(out, "holds no image digest") {
+		t.Errorf("a test image by tag: the refusal does not say why\n%s", out)
 	}
 }

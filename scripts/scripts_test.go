@@ -33,13 +33,15 @@ if [[ "$1 $2" == "${FAKE_THROTTLED:-}" && ( ${AWS_RETRY_MODE:-} != adaptive || $
 fi
 `
 
-const fakeAWS = fakeAWSStart + `exists() { [[ -f $STATE/pushed || -n ${FAKE_IMAGE_EXISTS:-} ]]; }
+const fakeAWS = fakeAWSStart + `tag=; for a in "$@"; do [[ $a == imageTag=* ]] && tag=${a#imageTag=}; done
+exists() { [[ -f $STATE/pushed-$tag || -n ${FAKE_IMAGE_EXISTS:-} ]]; }
 case "$1 $2" in
   "ecr get-login-password") printf '%s\n' "$FAKE_ECR_PASSWORD" ;;
   "ecr describe-images")
     [[ -z ${FAKE_DESCRIBE_ERROR:-} ]] || { echo "An error occurred ($FAKE_DESCRIBE_ERROR) when calling the DescribeImages operation" >&2; exit 254; }
     exists || { echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254; }
-    if [[ " $* " == *" --query "* ]]; then echo "sha256:$(printf '%064d' 7)"; else echo '{"imageDetails": [{}]}'; fi ;;
+    # The release is digest ...7, the integration test's image (it-<commit>) ...8.
+    if [[ " $* " == *" --query "* ]]; then echo "sha256:$(printf '%064d' "$([[ $tag == it-* ]] && echo 8 || echo 7)")"; else echo '{"imageDetails": [{}]}'; fi ;;
   *) echo "fake aws: unexpected $*" >&2; exit 2 ;;
 esac
 `
@@ -50,7 +52,9 @@ const fakeDocker = `#!/usr/bin/env bash
 printf 'docker %s\n' "$*" >> "$CALLS"
 case "$1 $2" in
   "login "*) cat > "$STATE/login-${*: -1}" ;;
-  "buildx build") [[ " $* " == *" --push "* ]] && touch "$STATE/pushed" ;;
+  "buildx build") tag=; prev=
+    for a in "$@"; do [[ $prev == --tag ]] && tag=${a##*:}; prev=$a; done
+    [[ " $* " == *" --push "* ]] && touch "$STATE/pushed" "$STATE/pushed-$tag" ;;
   "buildx imagetools") printf '%s\n' "${FAKE_IMAGE_REVISION-}" ;;
 esac
 exit 0
@@ -816,5 +820,73 @@ func TestAWSCallsRideOutThrottling(t *testing.T) {
 				t.Errorf("%s: output lacks ThrottlingException with AWS_RETRY_MODE=standard\n%s", tc.name, out)
 			}
 		})
+	}
+}
+
+// With integrationTest.image, the build also pushes the test's own image as it-<commit> (its own
+// Dockerfile or build stage, the same revision label) and names it by digest in
+// testImageDetail.json; the release's imageDetail.json is unchanged.
+func TestBuildBuildsTheTestImage(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, target   string
+		wantFile, wantTarget string
+	}{
+		{"a build stage", "", "integration", "Dockerfile", "--target integration"},
+		{"another Dockerfile", "test.Dockerfile", "", "test.Dockerfile", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun(t)
+			code, out := r.exec(t, Build, buildEnv("TEST_DOCKERFILE="+tc.file, "TEST_TARGET="+tc.target)...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			var builds []string
+			for _, line := range strings.Split(r.callLog(t), "\n") {
+				if strings.HasPrefix(line, "docker buildx build ") {
+					builds = append(builds, line)
+				}
+			}
+			if len(builds) != 2 {
+				t.Fatalf("%d image builds; want the release and the test image:\n%s", len(builds), strings.Join(builds, "\n"))
+			}
+			test := builds[1]
+			if !strings.Contains(test, "--file "+tc.wantFile+" ") {
+				t.Errorf("the test image is not built from %s: %s", tc.wantFile, test)
+			}
+			if !strings.Contains(test, ":it-"+commit+" ") {
+				t.Errorf("the test image is not tagged it-<commit>: %s", test)
+			}
+			if !strings.Contains(test, "--label org.opencontainers.image.revision="+commit) {
+				t.Errorf("the test image carries no revision label: %s", test)
+			}
+			if tc.wantTarget != "" && !strings.Contains(test, tc.wantTarget) {
+				t.Errorf("the test image is not built from its stage (%s): %s", tc.wantTarget, test)
+			}
+			if strings.Contains(builds[0], "--target") {
+				t.Errorf("the release is built from a stage: %s", builds[0])
+			}
+			deploy := filepath.Join(r.dir, "src", "deploy")
+			repo := "111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api@sha256:"
+			for file, digit := range map[string]string{"imageDetail.json": "7", "testImageDetail.json": "8"} {
+				var detail map[string]string
+				if err := json.Unmarshal(read(t, deploy, file), &detail); err != nil {
+					t.Fatalf("%s: %v", file, err)
+				}
+				if want := repo + strings.Repeat("0", 63) + digit; detail["ImageURI"] != want {
+					t.Errorf("%s ImageURI = %q; want %s", file, detail["ImageURI"], want)
+				}
+			}
+		})
+	}
+	// Without it, no second build and no testImageDetail.json.
+	r := newRun(t)
+	if code, out := r.exec(t, Build, buildEnv()...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if n := strings.Count(r.callLog(t), "docker buildx build "); n != 1 {
+		t.Errorf("%d image builds without a test image; want 1", n)
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "src", "deploy", "testImageDetail.json")); err == nil {
+		t.Error("testImageDetail.json written without a test image")
 	}
 }
