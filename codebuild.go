@@ -95,16 +95,12 @@ func (pl *pipeline) newScriptProject(s scriptProject) (awscodebuild.IProject, aw
 		BuildSpec:            awscodebuild.BuildSpec_FromObjectToYaml(&spec),
 	})
 	if s.lockedRole {
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("WriteItsLogs"), Actions: jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-			Resources: jsii.Strings(*logs.LogGroupArn(), *logs.LogGroupArn()+":log-stream:*"),
-		}))
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("WriteItsReports"),
-			Actions: jsii.Strings("codebuild:CreateReportGroup", "codebuild:CreateReport", "codebuild:UpdateReport",
-				"codebuild:BatchPutTestCases", "codebuild:BatchPutCodeCoverages"),
-			Resources: jsii.Strings(stackARN(scope, "codebuild", "report-group/"+projectName+"-*")),
-		}))
+		role.AddToPolicy(statement("WriteItsLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			[]string{*logs.LogGroupArn(), *logs.LogGroupArn() + ":log-stream:*"}, nil))
+		role.AddToPolicy(statement("WriteItsReports",
+			[]string{"codebuild:CreateReportGroup", "codebuild:CreateReport", "codebuild:UpdateReport",
+				"codebuild:BatchPutTestCases", "codebuild:BatchPutCodeCoverages"},
+			[]string{stackARN(scope, "codebuild", "report-group/"+projectName+"-*")}, nil))
 	}
 	if s.lockedRole {
 		return project, role
@@ -166,11 +162,9 @@ func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
 	repo.Grant(role, jsii.String("ecr:DescribeImages"))
 	if m := ecrImage.FindStringSubmatch(b.BuilderImage); m != nil {
 		// A builder mirrored into ECR: the build pulls it with its own role.
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("PullTheBuilder"),
-			Actions:   jsii.Strings("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
-			Resources: jsii.Strings(arn(*awscdk.Stack_Of(scope).Partition(), "ecr", m[2], m[1], "repository/"+m[3])),
-		}))
+		role.AddToPolicy(statement("PullTheBuilder",
+			[]string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"},
+			[]string{arn(*awscdk.Stack_Of(scope).Partition(), "ecr", m[2], m[1], "repository/"+m[3])}, nil))
 	}
 	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the build of "+p.Name+
 		", has no resource-level permissions; pushes and pulls name the repository", "Resource::*")
@@ -241,15 +235,10 @@ func grantBuildSecrets(scope constructs.Construct, role awsiam.Role, b *BuildOpt
 		for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
 			arns = append(arns, stackARN(scope, "ssm", "parameter/"+strings.TrimPrefix(b.Secrets[name], "/")))
 		}
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("ReadBuildSecrets"), Actions: jsii.Strings("ssm:GetParameters"), Resources: jsii.Strings(arns...),
-		}))
+		role.AddToPolicy(statement("ReadBuildSecrets", []string{"ssm:GetParameters"}, arns, nil))
 	}
 	if b.SecretsKeyARN != "" {
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("DecryptBuildSecrets"), Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(b.SecretsKeyARN),
-			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "ssm." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
-		}))
+		role.AddToPolicy(statement("DecryptBuildSecrets", []string{"kms:Decrypt"}, []string{b.SecretsKeyARN}, viaService(scope, "ssm")))
 	}
 }
 

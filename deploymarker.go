@@ -26,24 +26,15 @@ func (pl *pipeline) newDeployMarker() awslambda.Function {
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Tags the images the pipeline " + p.Name + " deploys, so they never expire"),
 	})
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("TagDeployedImages"),
-		Actions:   jsii.Strings("ecr:BatchGetImage", "ecr:PutImage"),
-		Resources: jsii.Strings(*repo.RepositoryArn()),
-	}))
+	role.AddToPolicy(statement("TagDeployedImages", []string{"ecr:BatchGetImage", "ecr:PutImage"}, []string{*repo.RepositoryArn()}, nil))
 	logs := ops.logGroup(scope, "DeployMarkerLogs", "mark-deployed", 30, awscdk.RemovalPolicy_DESTROY)
 	logs.GrantWrite(role)
-	fn := awslambda.NewFunction(scope, jsii.String("DeployMarker"), &awslambda.FunctionProps{
+	fn := nodeFunction(scope, "DeployMarker", tagger.Code, awslambda.FunctionProps{
 		FunctionName: jsii.String(name),
 		Description:  jsii.String("Tags the image each deployment of " + p.Name + " runs, and the one it replaces"),
-		Runtime:      awslambda.Runtime_NODEJS_24_X(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("index.handler"),
-		Code:         awslambda.Code_FromInline(jsii.String(tagger.Code)),
 		Role:         role,
 		LogGroup:     logs,
 		Timeout:      awscdk.Duration_Seconds(jsii.Number(60)),
-		MemorySize:   jsii.Number(256),
 		Environment: &map[string]*string{
 			"REPOSITORY_NAME": repo.RepositoryName(),
 			"REPOSITORY_URI":  repo.RepositoryUri(),

@@ -57,15 +57,6 @@ func deployRoleTrust(scope constructs.Construct, p *EnvironmentProps) awsiam.IPr
 	})
 }
 
-// statement is one Allow statement of an identity policy.
-func statement(sid string, actions, resources []string, conditions map[string]any) awsiam.PolicyStatement {
-	s := &awsiam.PolicyStatementProps{Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: jsii.Strings(resources...)}
-	if conditions != nil {
-		s.Conditions = &conditions
-	}
-	return awsiam.NewPolicyStatement(s)
-}
-
 // deployStatements let the role deploy this service with CodeDeploy: its application, group and
 // configuration, task-definition registration, its two task roles, and the deploy artifacts.
 func deployStatements(scope constructs.Construct, roles *taskRoles, p *EnvironmentProps) []awsiam.PolicyStatement {

@@ -38,21 +38,16 @@ func (pl *pipeline) newNotifier() *notifierParts {
 	}
 	stages, _ := json.Marshal(deployStages)
 	dlq := pl.newNotifierDeadLetters()
-	fn := awslambda.NewFunction(scope, jsii.String("Notifier"), &awslambda.FunctionProps{
+	fn := nodeFunction(scope, "Notifier", notifier.Code, awslambda.FunctionProps{
 		DeadLetterQueue: dlq,
 		FunctionName:    jsii.String(name),
 		Description:     jsii.String("Metrics and readable notifications of the pipeline " + p.Name),
-		Runtime:         awslambda.Runtime_NODEJS_24_X(),
-		Architecture:    awslambda.Architecture_ARM_64(),
-		Handler:         jsii.String("index.handler"),
-		Code:            awslambda.Code_FromInline(jsii.String(notifier.Code)),
 		Role:            role,
 		LogGroup:        logs,
 		Timeout:         awscdk.Duration_Seconds(jsii.Number(30)),
 		// A retry would repeat the metrics and messages that did go out; a failure fires the
 		// errors alarm instead.
 		RetryAttempts: jsii.Number(0),
-		MemorySize:    jsii.Number(256),
 		Environment: &map[string]*string{
 			"APP":                 jsii.String(p.App),
 			"PIPELINE":            jsii.String(p.Name),
@@ -168,4 +163,15 @@ func pipelineMetric(p *PipelineProps, name, statistic string, period awscdk.Dura
 		Namespace: jsii.String(metricsNamespace), MetricName: jsii.String(name), DimensionsMap: &dimensions,
 		Statistic: jsii.String(statistic), Period: period,
 	})
+}
+
+// nodeFunction is one of the pipeline's small functions: Node.js 24 on arm64, 256 MB, its code
+// inline (index.handler), with the role, log group and settings props give.
+func nodeFunction(scope constructs.Construct, id, code string, props awslambda.FunctionProps) awslambda.Function {
+	props.Runtime = awslambda.Runtime_NODEJS_24_X()
+	props.Architecture = awslambda.Architecture_ARM_64()
+	props.Handler = jsii.String("index.handler")
+	props.Code = awslambda.Code_FromInline(jsii.String(code))
+	props.MemorySize = jsii.Number(256)
+	return awslambda.NewFunction(scope, jsii.String(id), &props)
 }

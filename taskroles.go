@@ -39,13 +39,8 @@ func newTaskRoles(scope constructs.Construct, p *EnvironmentProps) *taskRoles {
 	suppress(r.execution, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of "+p.Name+
 		"'s tasks, has no resource-level permissions; the pulls themselves name the repository", "Resource::*")
 	if s := p.Service; s.SecretsKeyARN != "" && len(s.Secrets) > 0 {
-		r.execution.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("DecryptSecrets"),
-			Actions:   jsii.Strings("kms:Decrypt"),
-			Resources: jsii.Strings(s.SecretsKeyARN),
-			// Only as Parameter Store decrypts the secrets for ECS, never directly.
-			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "ssm." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
-		}))
+		// Only as Parameter Store decrypts the secrets for ECS, never directly.
+		r.execution.AddToPolicy(statement("DecryptSecrets", []string{"kms:Decrypt"}, []string{s.SecretsKeyARN}, viaService(scope, "ssm")))
 	}
 	return r
 }

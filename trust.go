@@ -33,3 +33,18 @@ func stackARN(scope constructs.Construct, service, resource string) string {
 	s := awscdk.Stack_Of(scope)
 	return arn(*s.Partition(), service, *s.Region(), *s.Account(), resource)
 }
+
+// statement is one Allow statement of an identity policy.
+func statement(sid string, actions, resources []string, conditions map[string]any) awsiam.PolicyStatement {
+	s := &awsiam.PolicyStatementProps{Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: jsii.Strings(resources...)}
+	if conditions != nil {
+		s.Conditions = &conditions
+	}
+	return awsiam.NewPolicyStatement(s)
+}
+
+// viaService limits a key's use to what a service (s3, ssm) does for the caller in this region,
+// never a direct call.
+func viaService(scope constructs.Construct, service string) map[string]any {
+	return map[string]any{"StringEquals": map[string]any{"kms:ViaService": service + "." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}}
+}

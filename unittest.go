@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
@@ -39,14 +38,9 @@ func (pl *pipeline) newUnitTestProject() awscodebuild.IProject {
 			"base-directory": "test-results", "files": []string{"**/*.xml"}, "file-format": "JUNITXML",
 		}}},
 		policy: []awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("ReadTheSource"), Actions: jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
-				Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String(sourcePrefix + "*"))),
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid: jsii.String("DecryptTheSource"), Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*key.KeyArn()),
-				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + *awscdk.Stack_Of(scope).Region() + ".amazonaws.com"}},
-			}),
+			statement("ReadTheSource", []string{"s3:GetObject", "s3:GetObjectVersion"},
+				[]string{*bucket.ArnForObjects(jsii.String(sourcePrefix + "*"))}, nil),
+			statement("DecryptTheSource", []string{"kms:Decrypt"}, []string{*key.KeyArn()}, viaService(scope, "s3")),
 		},
 	})
 	grantBuildSecrets(scope, role, b, true)

@@ -261,3 +261,53 @@ func TestTheTestImageIsBuiltAndRunOnlyByTheTest(t *testing.T) {
 		}
 	}
 }
+
+// The deploy marker may read and put images of this repository, write its logs and report its
+// job, nothing more: no delete, no other repository, no tag it could not already push.
+func TestDeployMarkerIsConfinedToTagging(t *testing.T) {
+	tmpl := pipelineTemplate(t, "delivery.yaml")
+	statements, managed := roleStatements(t, tmpl, "orders-api-mark-deployed")
+	if len(managed) > 0 {
+		t.Errorf("managed policies on the deploy marker's role: %v", managed)
+	}
+	var actions []string
+	repository := logicalID(t, tmpl, "AWS::ECR::Repository", "RepositoryName", "orders-api")
+	for _, st := range statements {
+		actions = append(actions, strs(st["Action"])...)
+		if st["Sid"] == "TagDeployedImages" && asJSON(st["Resource"]) != asJSON(obj{"Fn::GetAtt": []any{repository, "Arn"}}) {
+			t.Errorf("the deploy marker tags images of %s; want only the pipeline's repository", asJSON(st["Resource"]))
+		}
+	}
+	slices.Sort(actions)
+	want := []string{"codepipeline:PutJobFailureResult", "codepipeline:PutJobSuccessResult", "ecr:BatchGetImage", "ecr:PutImage",
+		"logs:CreateLogStream", "logs:PutLogEvents"}
+	if !slices.Equal(actions, want) {
+		t.Errorf("deploy marker actions %v; want %v", actions, want)
+	}
+}
+
+// A builder mirrored into ECR is pulled by the build role from that one repository.
+func TestAMirroredBuilderIsPulledFromItsRepository(t *testing.T) {
+	digest := strings.Repeat("ab", 32)
+	tmpl := synthYAML(t, "mirrored-builder.yaml", `app: shop
+source: {owner: acme, repo: shop}
+build: {builderImage: "222222222222.dkr.ecr.eu-west-1.amazonaws.com/mirror/buildkit:v0.29.0@sha256:`+digest+`"}
+environments: [{name: staging}]
+`).templates["shop-pipeline"]
+	statements, _ := roleStatements(t, tmpl, "shop-pipeline-build")
+	var pull []obj
+	for _, st := range statements {
+		if st["Sid"] == "PullTheBuilder" {
+			pull = append(pull, st)
+		}
+	}
+	if len(pull) != 1 {
+		t.Fatalf("%d PullTheBuilder statements; want 1", len(pull))
+	}
+	if got := asJSON(pull[0]["Resource"]); !strings.Contains(got, `:ecr:eu-west-1:222222222222:repository/mirror/buildkit"`) {
+		t.Errorf("the builder is pulled from %s; want the mirror's repository only", got)
+	}
+	if got := strs(pull[0]["Action"]); !slices.Equal(got, []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}) {
+		t.Errorf("builder pull actions %v; want the three pull actions", got)
+	}
+}
