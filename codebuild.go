@@ -192,6 +192,9 @@ func (pl *pipeline) buildVariables() map[string]*awscodebuild.BuildEnvironmentVa
 		// Fn::Base64 resolves the account and partition tokens at deploy time.
 		env["TASKDEF_"+strconv.Itoa(i)] = plain(*awscdk.Fn_Base64(jsii.String(taskDefinitionJSON(t, partition))))
 		env["PORT_"+strconv.Itoa(i)] = plain(strconv.Itoa(t.Service.ContainerPort))
+		if !t.NoTestTraffic {
+			env["HOOK_"+strconv.Itoa(i)] = plain(testTrafficFunctionName(t.Name))
+		}
 	}
 	env["DEPLOY_ENVIRONMENTS"] = plain(strings.Join(names, " "))
 	if it := p.IntegrationTest; it != nil && it.Image != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	elb "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawselasticloadbalancingv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -83,7 +84,7 @@ func arnTail(arn, prefix string, n int) string {
 
 // newDeploymentGroup creates the CodeDeploy application and blue/green group, and the alarms
 // that roll a deployment back.
-func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []awscloudwatch.Alarm, p *EnvironmentProps) awscodedeploy.IEcsDeploymentGroup {
+func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []awscloudwatch.Alarm, hook awslambda.IFunction, p *EnvironmentProps) awscodedeploy.IEcsDeploymentGroup {
 	app := awscodedeploy.NewEcsApplication(scope, jsii.String("Application"), &awscodedeploy.EcsApplicationProps{
 		ApplicationName: jsii.String(p.Name),
 	})
@@ -94,6 +95,10 @@ func newDeploymentGroup(scope constructs.Construct, t *deployTarget, alarms []aw
 			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AWSCodeDeployRoleForECS")),
 		},
 	})
+	if hook != nil {
+		// AWS's policy lets CodeDeploy invoke only functions named CodeDeployHook_*.
+		role.AddToPolicy(statement("InvokeTheTestTrafficCheck", []string{"lambda:InvokeFunction"}, []string{*hook.FunctionArn()}, nil))
+	}
 	group := awscodedeploy.NewEcsDeploymentGroup(scope, jsii.String("DeploymentGroup"), &awscodedeploy.EcsDeploymentGroupProps{
 		Application:         app,
 		Role:                role,
@@ -127,8 +132,11 @@ func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *Environme
 	metric := func(name, statistic string, dims map[string]*string) awscloudwatch.Metric {
 		return perMinute("AWS/ApplicationELB", name, statistic, dims)
 	}
-	alarm := func(id, description string, m awscloudwatch.Metric, threshold float64, periods int) awscloudwatch.Alarm {
+	names := rollbackAlarmNames(p.Name)
+	alarm := func(id string, name int, description string, m awscloudwatch.Metric, threshold float64, periods int) awscloudwatch.Alarm {
 		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			// Named, so the pipeline's bake can watch them from another account.
+			AlarmName:          jsii.String(names[name]),
 			AlarmDescription:   jsii.String(description + " in " + p.Name + ": rolls back a deployment in progress"),
 			Metric:             m,
 			Threshold:          jsii.Number(threshold),
@@ -140,9 +148,9 @@ func newRollbackAlarms(scope constructs.Construct, t *deployTarget, p *Environme
 	}
 	lb, group := t.loadBalancerDimensions(), t.targetGroupDimensions
 	return []awscloudwatch.Alarm{
-		alarm("Target5xxAlarm", "Targets answer 5xx", metric("HTTPCode_Target_5XX_Count", "Sum", lb), float64(d.Target5xxPerMinute), 2),
-		alarm("BlueUnhealthyAlarm", "Unhealthy targets in the blue group", metric("UnHealthyHostCount", "Maximum", group(0)), float64(d.UnhealthyHosts), 2),
-		alarm("GreenUnhealthyAlarm", "Unhealthy targets in the green group", metric("UnHealthyHostCount", "Maximum", group(1)), float64(d.UnhealthyHosts), 2),
-		alarm("LatencyAlarm", "p99 response time over the limit", metric("TargetResponseTime", "p99", lb), float64(d.LatencyP99Milliseconds)/1000, 3),
+		alarm("Target5xxAlarm", 0, "Targets answer 5xx", metric("HTTPCode_Target_5XX_Count", "Sum", lb), float64(d.Target5xxPerMinute), 2),
+		alarm("BlueUnhealthyAlarm", 1, "Unhealthy targets in the blue group", metric("UnHealthyHostCount", "Maximum", group(0)), float64(d.UnhealthyHosts), 2),
+		alarm("GreenUnhealthyAlarm", 2, "Unhealthy targets in the green group", metric("UnHealthyHostCount", "Maximum", group(1)), float64(d.UnhealthyHosts), 2),
+		alarm("LatencyAlarm", 3, "p99 response time over the limit", metric("TargetResponseTime", "p99", lb), float64(d.LatencyP99Milliseconds)/1000, 3),
 	}
 }

@@ -86,7 +86,18 @@ func deployStatements(scope constructs.Construct, roles *taskRoles, p *Environme
 			[]string{arn(partition, "s3", "", "", artifactBucketName(p.Pipeline, p.PipelineAccount)+"/"+artifactPrefix(p.Pipeline, deployArtifact)+"*")}, nil),
 		statement("DecryptArtifacts", []string{"kms:Decrypt", "kms:DescribeKey"},
 			[]string{arn(partition, "kms", p.PipelineRegion, p.PipelineAccount, "key/*")}, pinToAlias),
+		// The pipeline's bake reads this environment's rollback alarms as this role.
+		statement("WatchRollbackAlarms", []string{"cloudwatch:DescribeAlarms"}, alarmARNs(scope, p.Name), nil),
 	}
+}
+
+// alarmARNs are the ARNs of an environment's rollback alarms.
+func alarmARNs(scope constructs.Construct, env string) []string {
+	var arns []string
+	for _, name := range rollbackAlarmNames(env) {
+		arns = append(arns, stackARN(scope, "cloudwatch", "alarm:"+name))
+	}
+	return arns
 }
 
 // integrationTestStatements let the role run the integration-test family in this cluster, tag

@@ -182,7 +182,7 @@ func (pl *pipeline) deployStage(i int, marker awslambda.IFunction) *awscodepipel
 			Application:         awscodedeploy.EcsApplication_FromEcsApplicationArn(scope, jsii.String(id+"Application"), jsii.String(arns.application)),
 			DeploymentGroupName: jsii.String(t.Name),
 		})
-	return &awscodepipeline.StageProps{
+	stage := &awscodepipeline.StageProps{
 		StageName: jsii.String(deployStageName(t.Environment)),
 		Actions: &[]awscodepipeline.IAction{markDeployedAction(marker, t.Environment, deploy), awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
 			ActionName:                 jsii.String("BlueGreen"),
@@ -196,5 +196,61 @@ func (pl *pipeline) deployStage(i int, marker awslambda.IFunction) *awscodepipel
 			}},
 		})},
 		OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
+	}
+	if w := t.Window; w != nil {
+		stage.BeforeEntry = windowCondition(w)
+	}
+	if t.BakeMinutes > 0 {
+		stage.OnSuccess = bakeCondition(t)
+		// The rules read the environment's alarms as its deploy role (see bakeRoles).
+		pl.bakeRoles[*stage.StageName] = arns.deployRole
+	}
+	return stage
+}
+
+// windowCondition holds a release before the stage until the deployment window is open.
+func windowCondition(w *DeploymentWindowOptions) *awscodepipeline.Conditions {
+	return &awscodepipeline.Conditions{Conditions: &[]*awscodepipeline.Condition{{
+		Result: awscodepipeline.Result_FAIL,
+		Rules: &[]awscodepipeline.Rule{awscodepipeline.NewRule(&awscodepipeline.RuleProps{
+			Name: jsii.String("DeploymentWindow"), Provider: jsii.String("DeploymentWindow"), Version: jsii.String("1"),
+			Configuration: &map[string]any{"Cron": w.Cron, "TimeZone": w.Timezone},
+		})},
+	}}}
+}
+
+// bakeCondition watches the environment's rollback alarms for BakeMinutes after the deployment
+// succeeded, and rolls the stage back (redeploys the previous release) if one fires. The rule
+// takes one alarm, so there is one rule per alarm.
+func bakeCondition(t *PipelineTargetOptions) *awscodepipeline.Conditions {
+	names := rollbackAlarmNames(t.Name)
+	rules := make([]awscodepipeline.Rule, len(names))
+	for i, name := range names {
+		rules[i] = awscodepipeline.NewRule(&awscodepipeline.RuleProps{
+			Name: jsii.String(fmt.Sprintf("Bake%d", i+1)), Provider: jsii.String("CloudWatchAlarm"), Version: jsii.String("1"),
+			Region: jsii.String(t.Region),
+			Configuration: &map[string]any{
+				"AlarmName": name, "AlarmStates": "ALARM", "WaitTime": strconv.Itoa(t.BakeMinutes),
+			},
+		})
+	}
+	return &awscodepipeline.Conditions{Conditions: &[]*awscodepipeline.Condition{{
+		Result: awscodepipeline.Result_ROLLBACK, Rules: &rules,
+	}}}
+}
+
+// assumeForBakes has each bake's rules read the alarms as the environment's deploy role: they
+// live in the environment's account. CDK's rules take only a role the stack creates, so the
+// role goes in by override.
+func (pl *pipeline) assumeForBakes(stages []*awscodepipeline.StageProps) {
+	cfn := pl.pipeline.Node().DefaultChild().(awscodepipeline.CfnPipeline)
+	for i, s := range stages {
+		role, ok := pl.bakeRoles[*s.StageName]
+		if !ok {
+			continue
+		}
+		for j := range rollbackAlarmNames("") {
+			cfn.AddPropertyOverride(jsii.String(fmt.Sprintf("Stages.%d.OnSuccess.Conditions.0.Rules.%d.RoleArn", i, j)), jsii.String(role))
+		}
 	}
 }

@@ -105,13 +105,61 @@ func TestTrustBoundaryPropsAreChecked(t *testing.T) {
 	}
 }
 
+// The release gates' props are checked where they are given, with the field named.
+func TestReleaseGatePropsAreChecked(t *testing.T) {
+	zero := 0
+	environment := func(edit func(*EnvironmentProps)) error {
+		p := &EnvironmentProps{Name: "x", Pipeline: "p"}
+		edit(p)
+		_, err := environmentDefaults("Env", *p)
+		return err
+	}
+	pipeline := func(edit func(*PipelineTargetOptions)) error {
+		p := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: []PipelineTargetOptions{{Environment: "production", Name: "x-production"}}}
+		edit(&p.Targets[0])
+		_, err := pipelineDefaults("Pipeline", p)
+		return err
+	}
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"check unreachable without NAT", environment(func(p *EnvironmentProps) { p.NATGateways = &zero }), "with NATGateways 0 set LoadBalancer.Internal or TestTraffic.Disabled"},
+		{"existing service without the listener's address", environment(func(p *EnvironmentProps) { p.Existing = &ExistingServiceOptions{} }), "an Existing service needs its Cluster"},
+		{"status", environment(func(p *EnvironmentProps) { p.Deployment.TestTraffic.ExpectStatus = 700 }), "TestTraffic.ExpectStatus 700 is not an HTTP status"},
+		{"requests", environment(func(p *EnvironmentProps) { p.Deployment.TestTraffic.Requests = 1001 }), "TestTraffic.Requests 1001 must be 1 to 1000"},
+		{"path", environment(func(p *EnvironmentProps) { p.Deployment.TestTraffic.Paths = []string{"health"} }), `TestTraffic.Paths: "health" is not a URL path`},
+		{"url", environment(func(p *EnvironmentProps) { p.Deployment.TestTraffic.URL = "http://lb:9000/x" }), `TestTraffic.URL "http://lb:9000/x" is not http(s)://HOST[:PORT]`},
+		{"bake", pipeline(func(t *PipelineTargetOptions) { t.BakeMinutes = 61 }), "Targets[production].BakeMinutes 61 must be 0 to 60"},
+		{"cron", pipeline(func(t *PipelineTargetOptions) { t.Window = &DeploymentWindowOptions{Cron: "0 9 * * 1-5"} }), `Targets[production].Window.Cron "0 9 * * 1-5" has 5 fields`},
+		{"zone", pipeline(func(t *PipelineTargetOptions) {
+			t.Window = &DeploymentWindowOptions{Cron: "0 0 9 ? * MON", Timezone: "PST"}
+		}), `Targets[production].Window.Timezone: "PST" is not an IANA time zone`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+				t.Errorf("got %v; want an error containing %s", c.err, c.want)
+			}
+		})
+	}
+	if err := testTrafficDefaults(&TestTrafficOptions{}, &ServiceOptions{HealthCheckPath: "/health"}, &DeploymentOptions{LatencyP99Milliseconds: 2000}, true); err == nil ||
+		!strings.Contains(err.Error(), "TestTraffic.URL is required with an Existing service") {
+		t.Errorf("an existing service without the test listener's address: %v", err)
+	}
+	if err := pipeline(func(t *PipelineTargetOptions) { t.Window = &DeploymentWindowOptions{Cron: "0 0 9-17 ? * MON-FRI"} }); err != nil {
+		t.Errorf("a window in UTC by default is refused: %v", err)
+	}
+}
+
 // Without NAT gateways the tasks' subnets are isolated, and reach ECR, S3, logs and secrets
 // through endpoints.
 func TestEnvironmentWithoutNAT(t *testing.T) {
 	app := cdktest.NewApp(t)
 	stack := awscdk.NewStack(app, jsii.String("Env"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("us-east-1")}})
 	zero := 0
-	env, err := NewEnvironment(stack, "Environment", &EnvironmentProps{Name: "orders-api-staging", Pipeline: "orders-api", NATGateways: &zero})
+	env, err := NewEnvironment(stack, "Environment", &EnvironmentProps{Name: "orders-api-staging", Pipeline: "orders-api", NATGateways: &zero,
+		LoadBalancer: LoadBalancerOptions{Internal: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +167,8 @@ func TestEnvironmentWithoutNAT(t *testing.T) {
 		t.Errorf("task subnets %v; want isolated", env.TaskSubnets().SubnetType)
 	}
 	tmpl := cdktest.Template(t, stack)
-	for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"} {
+	// The test-traffic check reports to CodeDeploy and tells SNS.
+	for _, service := range []string{"ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager", "codedeploy", "sns"} {
 		t.Run(service, func(t *testing.T) {
 			cdktest.Assert(t, func() {
 				tmpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
@@ -194,6 +243,7 @@ func TestImportedServiceWithCreatedDeployRole(t *testing.T) {
 		Existing: &ExistingServiceOptions{ServiceName: "orders-api",
 			ListenerARN: lb + "listener/app/staging-alb/0123456789abcdef/0123456789abcdef", TestListenerARN: lb + "listener/app/staging-alb/0123456789abcdef/fedcba9876543210",
 			TargetGroupARNs: [2]string{lb + "targetgroup/orders-api-blue/0123456789abcdef", lb + "targetgroup/orders-api-green/fedcba9876543210"}},
+		Deployment: DeploymentOptions{TestTraffic: TestTrafficOptions{URL: "http://internal-staging-alb-1.us-east-1.elb.amazonaws.com:9000"}},
 	})
 	if err != nil {
 		t.Fatal(err)

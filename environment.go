@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -116,6 +117,9 @@ type DeploymentOptions struct {
 	// LatencyP99Milliseconds at or above which, for 3 minutes running, it rolls back.
 	// Default: 2000.
 	LatencyP99Milliseconds int
+	// TestTraffic checks the new tasks through the test listener before production traffic
+	// moves. Default: on, 10 requests to Service.HealthCheckPath that must answer 200.
+	TestTraffic TestTrafficOptions
 }
 
 // ExistingServiceOptions names the pieces of an environment that already exist.
@@ -194,7 +198,7 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.vpc, self.subnets = p.VPC, p.TaskSubnets
 	if self.vpc == nil {
-		self.vpc, self.subnets = newNetwork(self.Construct, self.ops, *p.NATGateways, p.Service.LogRetentionDays)
+		self.vpc, self.subnets = newNetwork(self.Construct, self.ops, *p.NATGateways, p.Service.LogRetentionDays, !p.Deployment.TestTraffic.Disabled)
 	}
 	if self.subnets == nil {
 		self.subnets = &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS}
@@ -219,11 +223,19 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	// fixed name taken.
 	logs := self.ops.logGroup(self.Construct, "Logs", "", p.Service.LogRetentionDays, awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	var target *deployTarget
+	check, port := p.Deployment.TestTraffic.URL, listenerPort(p.Deployment.TestTraffic.URL)
 	if p.Existing != nil {
 		target = existingTarget(self.Construct, self.cluster, p.Existing)
 	} else {
 		lb := newLoadBalancer(self.Construct, self.vpc, &p)
 		target = newService(self.Construct, self.cluster, self.subnets, lb, roles, logs, &p)
+		if check == "" {
+			check, port = fmt.Sprintf("http://%s:%d", *lb.alb.LoadBalancerDnsName(), p.LoadBalancer.TestListenerPort), p.LoadBalancer.TestListenerPort
+		}
+	}
+	var hook awslambda.IFunction
+	if !p.Deployment.TestTraffic.Disabled {
+		hook = self.newTestTrafficCheck(check, port)
 	}
 	if p.IntegrationTest != nil {
 		newTestTask(self.Construct, roles, logs, subnetIDs(self.vpc, self.subnets), self.testTaskSG, &p)
@@ -232,7 +244,7 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	for _, alarm := range self.alarms {
 		self.ops.notify(alarm)
 	}
-	self.group = newDeploymentGroup(self.Construct, target, self.alarms, &p)
+	self.group = newDeploymentGroup(self.Construct, target, self.alarms, hook, &p)
 	self.dashboard = newServiceDashboard(self.Construct, target, self.cluster, self.alarms, &p)
 	self.deployRole = newDeployRole(self.Construct, roles, self.cluster, &p)
 	return self, nil
@@ -278,6 +290,13 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 	orInt(&d.Target5xxPerMinute, spec.DefaultTarget5xxPerMinute)
 	orInt(&d.UnhealthyHosts, spec.DefaultUnhealthyHosts)
 	orInt(&d.LatencyP99Milliseconds, spec.DefaultLatencyP99Milliseconds)
+	if err := testTrafficDefaults(&d.TestTraffic, &p.Service, d, p.Existing != nil); err != nil {
+		return fail("%v", err)
+	}
+	if !d.TestTraffic.Disabled && p.VPC == nil && *p.NATGateways == 0 && !p.LoadBalancer.Internal {
+		return fail("TestTraffic runs inside the VPC, which reaches an internet-facing load balancer only through NAT; " +
+			"with NATGateways 0 set LoadBalancer.Internal or TestTraffic.Disabled")
+	}
 	return p, nil
 }
 

@@ -105,3 +105,13 @@ const (
 	pipelineRolePurpose        = "codepipeline"
 	integrationTestRolePurpose = "it"
 )
+
+// testTrafficFunctionName is the environment's test-traffic check, which every appspec names as
+// its AfterAllowTestTraffic hook.
+func testTrafficFunctionName(env string) string { return env + "-test-hook" }
+
+// rollbackAlarmNames are the environment's rollback alarms, by name, so the pipeline's bake can
+// watch them from the tools account: 5xx, unhealthy blue, unhealthy green, latency.
+func rollbackAlarmNames(env string) [4]string {
+	return [4]string{env + "-target-5xx", env + "-unhealthy-blue", env + "-unhealthy-green", env + "-latency-p99"}
+}

@@ -11,8 +11,9 @@ import (
 // newNetwork creates a VPC over two AZs, public subnets for the load balancer and private ones
 // for tasks, with flow logs of all its traffic. Without NAT gateways the private subnets are
 // isolated and reach AWS through endpoints, which is all Fargate needs to pull images, read
-// secrets and write logs.
-func newNetwork(scope constructs.Construct, ops *operations, natGateways, retentionDays int) (awsec2.IVpc, *awsec2.SubnetSelection) {
+// secrets and write logs; and, with testTraffic, what the test-traffic check needs to report to
+// CodeDeploy and notify.
+func newNetwork(scope constructs.Construct, ops *operations, natGateways, retentionDays int, testTraffic bool) (awsec2.IVpc, *awsec2.SubnetSelection) {
 	private := awsec2.SubnetType_PRIVATE_WITH_EGRESS
 	if natGateways == 0 {
 		private = awsec2.SubnetType_PRIVATE_ISOLATED
@@ -52,6 +53,15 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 			{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
 			{"Ssm", awsec2.InterfaceVpcEndpointAwsService_SSM()},
 			{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
+		}
+		if testTraffic {
+			endpoints = append(endpoints, []struct {
+				id      string
+				service awsec2.InterfaceVpcEndpointAwsService
+			}{
+				{"CodeDeploy", awsec2.InterfaceVpcEndpointAwsService_CODEDEPLOY()},
+				{"Sns", awsec2.InterfaceVpcEndpointAwsService_SNS()},
+			}...)
 		}
 		for _, e := range endpoints {
 			vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{

@@ -162,6 +162,7 @@ type pipeline struct {
 	ops        *operations
 	alarms     []awscloudwatch.Alarm
 	dashboard  awscloudwatch.Dashboard
+	bakeRoles  map[string]string // deploy stage name → the role its bake reads alarms as
 }
 
 func (p *pipeline) ArtifactKey() awskms.IKey            { return p.key }
@@ -194,7 +195,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 		return nil, err
 	}
 	self := &pipeline{Construct: constructs.NewConstruct(scope, jsii.String(id)), props: &p,
-		projects: map[string]awscodebuild.IProject{}}
+		projects: map[string]awscodebuild.IProject{}, bakeRoles: map[string]string{}}
 	self.targetDefaults()
 	self.ops = newOperations(self.Construct, p.Name, p.Emails)
 	self.key = newArtifactKey(self.Construct, p.Name)
@@ -220,6 +221,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) (P
 	stages = append(stages, self.deployStages(marker)...)
 	self.grantPulls()
 	self.pipeline = self.newCodePipeline(stages, trigger, connection)
+	self.assumeForBakes(stages)
 	if p.Source.OAuthTokenSecret != "" {
 		newLegacyWebhook(self.Construct, &p, self.pipeline, self.key)
 	}
@@ -369,7 +371,14 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 		p.IntegrationTest = &copied
 	}
 	p.Targets = append([]PipelineTargetOptions(nil), p.Targets...)
-	for _, check := range []func(*PipelineProps) error{checkPipelineProps, checkBuild, checkIntegrationTest} {
+	for i := range p.Targets {
+		if w := p.Targets[i].Window; w != nil {
+			copied := *w
+			orString(&copied.Timezone, spec.DefaultWindowTimezone)
+			p.Targets[i].Window = &copied
+		}
+	}
+	for _, check := range []func(*PipelineProps) error{checkPipelineProps, checkBuild, checkIntegrationTest, checkReleaseGates} {
 		if err := check(&p); err != nil {
 			return PipelineProps{}, fmt.Errorf("pipeline %s: %w", id, err)
 		}
@@ -415,6 +424,26 @@ func checkBuild(p *PipelineProps) error {
 		return fmt.Errorf("unknown compute type %q", b.ComputeType)
 	}
 	return checkVariables("Build.Secrets", b.Secrets)
+}
+
+// checkReleaseGates checks each target's deployment window and bake.
+func checkReleaseGates(p *PipelineProps) error {
+	for _, t := range p.Targets {
+		if t.BakeMinutes < 0 || t.BakeMinutes > spec.MaxBakeMinutes {
+			return fmt.Errorf("Targets[%s].BakeMinutes %d must be 0 to %d (CodePipeline's alarm rule waits at most an hour)", t.Environment, t.BakeMinutes, spec.MaxBakeMinutes)
+		}
+		w := t.Window
+		if w == nil {
+			continue
+		}
+		if msg := spec.CheckCron(w.Cron); msg != "" && !unresolved(w.Cron) {
+			return fmt.Errorf("Targets[%s].Window.Cron %q %s", t.Environment, w.Cron, msg)
+		}
+		if msg := spec.CheckTimezone(w.Timezone); msg != "" && !unresolved(w.Timezone) {
+			return fmt.Errorf("Targets[%s].Window.Timezone: %s", t.Environment, msg)
+		}
+	}
+	return nil
 }
 
 // checkIntegrationTest refuses a test environment that is not a target, or that is deployed only

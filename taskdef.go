@@ -25,6 +25,24 @@ type PipelineTargetOptions struct {
 	DeployRoleARN string
 	// Service is the application as it runs there; zero fields take ServiceOptions' defaults.
 	Service ServiceOptions
+	// NoTestTraffic leaves the test-traffic hook out of the appspec; set it when the environment's
+	// DeploymentOptions.TestTraffic.Disabled is. Default: the appspec names the environment's check.
+	NoTestTraffic bool
+	// Window lets releases into the environment only at the times it names. Default: any time.
+	Window *DeploymentWindowOptions
+	// BakeMinutes after the deployment the stage watches the environment's rollback alarms and
+	// rolls back if one fires, 0 to 60. Default: 0, no bake.
+	BakeMinutes int
+}
+
+// DeploymentWindowOptions is when releases may enter an environment (CodePipeline's
+// DeploymentWindow rule).
+type DeploymentWindowOptions struct {
+	// Cron has 6 or 7 fields: seconds minutes hours day-of-month month day-of-week [year], one of
+	// the day fields '?', such as "0 0 9-17 ? * MON-FRI". Required.
+	Cron string
+	// Timezone is an IANA zone, or UTC with an offset such as UTC+05:30. Default: UTC.
+	Timezone string
 }
 
 // taskDefinitionJSON renders the taskdef.json the build hands CodeDeploy for one target from the

@@ -43,6 +43,10 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 		pipelineTargets[i] = ecsdelivery.PipelineTargetOptions{
 			Environment: e.Name, Name: props.Name, Account: e.Account, Region: e.Region,
 			Approval: e.Approval, Service: props.Service,
+			NoTestTraffic: !e.Deployment.TestTraffic.Enabled, BakeMinutes: e.Deployment.BakeMinutes,
+		}
+		if w := e.Deployment.Window; w != nil {
+			pipelineTargets[i].Window = &ecsdelivery.DeploymentWindowOptions{Cron: w.Cron, Timezone: w.Timezone}
 		}
 		if e.Import != nil {
 			pipelineTargets[i].ClusterName = clusterName(e.Import.ClusterARN)

@@ -43,6 +43,18 @@ func environmentProps(cfg *config.Config, e *config.Environment, suffix string) 
 			Target5xxPerMinute:     e.Alarms.Target5xxPerMinute,
 			UnhealthyHosts:         e.Alarms.UnhealthyHosts,
 			LatencyP99Milliseconds: e.Alarms.LatencyP99Milliseconds,
+			TestTraffic:            testTraffic(&e.Deployment.TestTraffic),
 		},
+	}
+}
+
+// testTraffic maps the config's check onto the construct's; the loader filled its defaults.
+func testTraffic(t *config.TestTraffic) ecsdelivery.TestTrafficOptions {
+	if !t.Enabled {
+		return ecsdelivery.TestTrafficOptions{Disabled: true}
+	}
+	return ecsdelivery.TestTrafficOptions{
+		Paths: t.Paths, ExpectStatus: t.ExpectStatus, Requests: t.Requests,
+		MaxLatencyMilliseconds: t.MaxLatencyMilliseconds, URL: t.URL,
 	}
 }

@@ -360,7 +360,8 @@ func TestPrivateHTTPSEnvironment(t *testing.T) {
 		})
 		tmpl.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), obj{"Port": 8443, "Protocol": "HTTP"})
 		tmpl.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(0))
-		tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(6))
+		// Fargate's six, and CodeDeploy and SNS for the test-traffic check.
+		tmpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(8))
 		tmpl.AllResourcesProperties(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), obj{
 			"Port": 3000, "HealthCheckPath": "/ready", "HealthCheckIntervalSeconds": 5, "HealthCheckTimeoutSeconds": 4,
 			"HealthyThresholdCount": 3,

@@ -278,3 +278,19 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// dig follows keys through nested objects; nil when one is missing.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(obj)
+		if !ok {
+			if mm, ok2 := v.(map[string]any); ok2 {
+				m = mm
+			} else {
+				return nil
+			}
+		}
+		v = m[k]
+	}
+	return v
+}

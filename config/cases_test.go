@@ -292,14 +292,52 @@ var badCases = []struct {
 			"bad.yaml:4:60: notifications.emails[2]: \"OPS@acme.example\" is listed twice; expected each address once"},
 	{"incomplete import",
 		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n",
-		"bad.yaml:7:7: environments[0].import.serviceName: required; expected the name of the existing ECS service\n" +
+		"bad.yaml:5:5: environments[0].deployment.testTraffic: on, but an imported environment's test listener has no known address; expected url: http://HOST:PORT of import.testListenerArn's load balancer, or enabled: false\n" +
+			"bad.yaml:7:7: environments[0].import.serviceName: required; expected the name of the existing ECS service\n" +
 			"bad.yaml:7:7: environments[0].import.listenerArn: required; expected the ARN of the production listener\n" +
 			"bad.yaml:7:7: environments[0].import.testListenerArn: required; expected the ARN of the test listener\n" +
 			"bad.yaml:7:7: environments[0].import.subnetIds: required; expected the ids of the private subnets the tasks run in\n" +
 			"bad.yaml:7:7: environments[0].import.targetGroupArns: 0 given; expected exactly 2 (blue, then green)"},
+	{"test traffic out of range",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      testTraffic: {paths: [health, /ok], expectStatus: 99, requests: 0, maxLatencyMilliseconds: 60001, url: \"ftp://x\"}\n",
+		"bad.yaml:6:29: environments[0].deployment.testTraffic.paths[0]: \"health\" is not a URL path; expected /PATH with letters, digits and . _ ~ % / : @ + , = - and an optional ?QUERY\n" +
+			"bad.yaml:6:57: environments[0].deployment.testTraffic.expectStatus: 99 is out of range; expected an HTTP status from 100 to 599\n" +
+			"bad.yaml:6:71: environments[0].deployment.testTraffic.requests: 0 is out of range; expected requests per path from 1 to 1000\n" +
+			"bad.yaml:6:98: environments[0].deployment.testTraffic.maxLatencyMilliseconds: 60001 is out of range; expected milliseconds from 1 to 60000\n" +
+			"bad.yaml:6:110: environments[0].deployment.testTraffic.url: \"ftp://x\" is not a listener's address; expected http://HOST[:PORT] or https://HOST[:PORT]"},
+	{"test traffic over the limits",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      testTraffic: {paths: [], requests: 1001, expectStatus: 600, url: \"http://lb.example:9000/health\"}\n",
+		"bad.yaml:6:28: environments[0].deployment.testTraffic.paths: empty; expected at least one path, such as [/health]\n" +
+			"bad.yaml:6:42: environments[0].deployment.testTraffic.requests: 1001 is out of range; expected requests per path from 1 to 1000\n" +
+			"bad.yaml:6:62: environments[0].deployment.testTraffic.expectStatus: 600 is out of range; expected an HTTP status from 100 to 599\n" +
+			"bad.yaml:6:72: environments[0].deployment.testTraffic.url: \"http://lb.example:9000/health\" has more than a scheme, host and port; expected http://HOST[:PORT] (the paths go in testTraffic.paths)"},
+	{"test traffic settings with the check off",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      testTraffic: {enabled: false, requests: 5, paths: [/x]}\n",
+		"bad.yaml:6:47: environments[0].deployment.testTraffic.requests: set, but testTraffic.enabled is false; expected the check's settings with the check on, or neither\n" +
+			"bad.yaml:6:57: environments[0].deployment.testTraffic.paths: set, but testTraffic.enabled is false; expected the check's settings with the check on, or neither"},
+	{"test traffic neither on nor off",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      testTraffic: {enabled: maybe}\n",
+		"bad.yaml:6:30: environments[0].deployment.testTraffic.enabled: expected true or false, got \"maybe\""},
+	{"test traffic unreachable without NAT",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    natGateways: 0\n    service: {bootstrapImage: 111111111111.dkr.ecr.us-east-1.amazonaws.com/boot:1}\n",
+		"bad.yaml:4:5: environments[0].deployment.testTraffic: on, but with natGateways 0 the check inside the VPC cannot reach the internet-facing load balancer's test listener; expected loadBalancer.internal: true, a NAT gateway, or enabled: false"},
+	{"deployment window with five fields, an abbreviated zone, a bake over an hour",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      window: {cron: \"0 9-17 * * MON-FRI\", timezone: CST}\n      bakeMinutes: 61\n",
+		"bad.yaml:6:22: environments[0].deployment.window.cron: \"0 9-17 * * MON-FRI\" has 5 fields; expected 6 or 7 separated by spaces: seconds minutes hours day-of-month month day-of-week [year], such as \"0 0 9-17 ? * MON-FRI\"\n" +
+			"bad.yaml:6:54: environments[0].deployment.window.timezone: \"CST\" is not an IANA time zone; expected Area/City such as Europe/Berlin, or UTC with an offset such as UTC+05:30 (abbreviations such as CST are ambiguous)\n" +
+			"bad.yaml:7:20: environments[0].deployment.bakeMinutes: 61 is out of range; expected minutes from 0 to 60"},
+	{"deployment window with both day fields, an unknown zone, a negative bake",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      window: {cron: \"0 0 9-17 * * MON-FRI\", timezone: Europe/Atlantis}\n      bakeMinutes: -1\n",
+		"bad.yaml:6:22: environments[0].deployment.window.cron: \"0 0 9-17 * * MON-FRI\" names both day-of-month and day-of-week, or neither; expected '?' in exactly one of them, such as \"0 0 9-17 ? * MON-FRI\"\n" +
+			"bad.yaml:6:56: environments[0].deployment.window.timezone: \"Europe/Atlantis\" is not a known IANA time zone; expected Area/City such as Europe/Berlin or America/New_York\n" +
+			"bad.yaml:7:20: environments[0].deployment.bakeMinutes: -1 is out of range; expected minutes from 0 to 60"},
+	{"deployment window without cron",
+		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    deployment:\n      window: {timezone: UTC}\n",
+		"bad.yaml:6:15: environments[0].deployment.window.cron: required; expected a cron expression such as \"0 0 9-17 ? * MON-FRI\""},
 	{"import ids and ARNs",
 		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    account: \"222222222222\"\n    import:\n      vpcId: vpc-123\n      subnetIds: [subnet-0a1b2c3d4e5f60711, subnet-0a1b2c3d4e5f60711, sub-1]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders api\n      listenerArn: arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/b/0123456789abcdef/fedcba9876543210\n      targetGroupArns:\n        - arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/blue/0123456789abcdef\n        - arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/blue/0123456789abcdef\n      deployRoleArn: arn:aws-cn:iam::222222222222:role/deploy\n",
-		"bad.yaml:8:14: environments[0].import.vpcId: \"vpc-123\" is not a VPC id; expected vpc- and 8 or 17 hex digits\n" +
+		"bad.yaml:5:5: environments[0].deployment.testTraffic: on, but an imported environment's test listener has no known address; expected url: http://HOST:PORT of import.testListenerArn's load balancer, or enabled: false\n" +
+			"bad.yaml:8:14: environments[0].import.vpcId: \"vpc-123\" is not a VPC id; expected vpc- and 8 or 17 hex digits\n" +
 			"bad.yaml:9:45: environments[0].import.subnetIds[1]: \"subnet-0a1b2c3d4e5f60711\" is listed twice; expected each subnet once\n" +
 			"bad.yaml:9:71: environments[0].import.subnetIds[2]: \"sub-1\" is not a subnet id; expected subnet- and 8 or 17 hex digits\n" +
 			"bad.yaml:10:19: environments[0].import.clusterArn: \"arn:aws:ecs:us-east-1:111111111111:cluster/staging\" is in account 111111111111; expected account 222222222222 (the environment's account and region)\n" +
@@ -309,7 +347,8 @@ var badCases = []struct {
 			"bad.yaml:17:22: environments[0].import.deployRoleArn: \"arn:aws-cn:iam::222222222222:role/deploy\" is in partition \"aws-cn\"; expected \"aws\", the partition of us-east-1"},
 	{"import in another region",
 		"app: orders-api\npipeline: {account: \"111111111111\", region: eu-west-1}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      subnetIds: [subnet-0a1b2c3d4e5f60711]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders-api\n      listenerArn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      targetGroupArns: [arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/blue/0123456789abcdef]\n      deployRoleArn: arn:aws:iam:eu-west-1:111111111111:role/deploy\n",
-		"bad.yaml:9:19: environments[0].import.clusterArn: \"arn:aws:ecs:us-east-1:111111111111:cluster/staging\" is in region us-east-1; expected region eu-west-1 (the environment's account and region)\n" +
+		"bad.yaml:5:5: environments[0].deployment.testTraffic: on, but an imported environment's test listener has no known address; expected url: http://HOST:PORT of import.testListenerArn's load balancer, or enabled: false\n" +
+			"bad.yaml:9:19: environments[0].import.clusterArn: \"arn:aws:ecs:us-east-1:111111111111:cluster/staging\" is in region us-east-1; expected region eu-west-1 (the environment's account and region)\n" +
 			"bad.yaml:12:24: environments[0].import.testListenerArn: is the production listener; expected a second listener on its own port\n" +
 			"bad.yaml:13:24: environments[0].import.targetGroupArns: 1 given; expected exactly 2 (blue, then green)\n" +
 			"bad.yaml:14:22: environments[0].import.deployRoleArn: \"arn:aws:iam:eu-west-1:111111111111:role/deploy\" has region \"eu-west-1\"; expected an IAM role ARN with an empty region"},
@@ -337,7 +376,8 @@ var badCases = []struct {
 			"bad.yaml:5:80: environments[0].alarms.latencyP99Milliseconds: 5 is out of range; expected milliseconds from 10 to 60000"},
 	{"import with settings of created pieces",
 		"app: orders-api\npipeline: {account: \"111111111111\"}\nsource: {owner: acme, repo: orders-api}\nenvironments:\n  - name: staging\n    natGateways: 0\n    loadBalancer: {internal: true}\n    import:\n      vpcId: vpc-0a1b2c3d4e5f60718\n      subnetIds: [subnet-0a1b2c3d4e5f60711]\n      clusterArn: arn:aws:ecs:us-east-1:111111111111:cluster/staging\n      serviceName: orders-api\n      listenerArn: arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/a/0123456789abcdef/0123456789abcdef\n      testListenerArn: arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/a/0123456789abcdef/fedcba9876543210\n      targetGroupArns:\n        - arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/blue/0123456789abcdef\n        - arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/green/fedcba9876543210\n",
-		"bad.yaml:6:18: environments[0].natGateways: cannot be used with import; expected the settings of what is created, or an import of what exists\n" +
+		"bad.yaml:5:5: environments[0].deployment.testTraffic: on, but an imported environment's test listener has no known address; expected url: http://HOST:PORT of import.testListenerArn's load balancer, or enabled: false\n" +
+			"bad.yaml:6:18: environments[0].natGateways: cannot be used with import; expected the settings of what is created, or an import of what exists\n" +
 			"bad.yaml:7:19: environments[0].loadBalancer: cannot be used with import; expected the settings of what is created, or an import of what exists"},
 	{"unquoted pipeline account does not blame the environments",
 		"app: orders-api\npipeline: {account: 111111111111}\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, account: \"222222222222\"}]\n",
@@ -377,7 +417,8 @@ var badCases = []struct {
 		"bad.yaml:4:40: environments[0].region: \"eu-west-1\" differs from the pipeline region us-east-1; expected the pipeline region (deploying across regions is not supported yet)"},
 	{"no NAT without a private bootstrap image",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nenvironments: [{name: staging, natGateways: 0}]\n",
-		"bad.yaml:3:45: environments[0].natGateways: 0, but without NAT the tasks cannot pull the default bootstrap image from public.ecr.aws; expected service.bootstrapImage in a private ECR repository, or a NAT gateway"},
+		"bad.yaml:3:16: environments[0].deployment.testTraffic: on, but with natGateways 0 the check inside the VPC cannot reach the internet-facing load balancer's test listener; expected loadBalancer.internal: true, a NAT gateway, or enabled: false\n" +
+			"bad.yaml:3:45: environments[0].natGateways: 0, but without NAT the tasks cannot pull the default bootstrap image from public.ecr.aws; expected service.bootstrapImage in a private ECR repository, or a NAT gateway"},
 	{"integration test longer than a role session",
 		"app: orders-api\nsource: {owner: acme, repo: orders-api}\nintegrationTest: {command: [make, it], timeoutMinutes: 51}\nenvironments: [{name: staging}]\n",
 		"bad.yaml:3:56: integrationTest.timeoutMinutes: 51 is out of range; expected minutes from 1 to 50"},

@@ -194,6 +194,42 @@ type Deployment struct {
 	// TerminationWaitMinutes keeps the old (blue) tasks this long after traffic moved, so a
 	// rollback is instant. 0 to 2880. Default: 5.
 	TerminationWaitMinutes int `yaml:"terminationWaitMinutes"`
+	// TestTraffic is sent to the new tasks through the test listener before any production
+	// traffic moves; a wrong or slow answer rolls the deployment back. Default: on.
+	TestTraffic TestTraffic `yaml:"testTraffic"`
+	// Window lets releases into this environment only at the times it names. Default: any time.
+	Window *DeploymentWindow `yaml:"window"`
+	// BakeMinutes after the deployment ends the stage keeps watching the rollback alarms and
+	// rolls the stage back if one fires. 0 to 60. Default: 0 (no bake).
+	BakeMinutes int `yaml:"bakeMinutes"`
+}
+
+// TestTraffic is the check of the new tasks through the test listener.
+type TestTraffic struct {
+	// Enabled runs the check in every blue/green deployment. Default: true.
+	Enabled bool `yaml:"enabled"`
+	// Paths requested, each starting with '/' (a query is allowed). At most 10.
+	// Default: [service.healthCheckPath].
+	Paths []string `yaml:"paths"`
+	// ExpectStatus every answer must have, 100 to 599. Default: 200.
+	ExpectStatus int `yaml:"expectStatus"`
+	// Requests per path, 1 to 1000. Default: 10.
+	Requests int `yaml:"requests"`
+	// MaxLatencyMilliseconds an answer may take, 1 to 60000. Default: alarms.latencyP99Milliseconds.
+	MaxLatencyMilliseconds int `yaml:"maxLatencyMilliseconds"`
+	// URL of the test listener, http(s)://HOST[:PORT]. Default: the test listener of the load
+	// balancer the stack creates; required with import.
+	URL string `yaml:"url"`
+}
+
+// DeploymentWindow is when releases may enter an environment (CodePipeline's DeploymentWindow
+// rule): a cron expression of 6 or 7 fields (seconds, minutes, hours, day of month, month, day
+// of week, optional year), one of the two day fields '?', in a time zone.
+type DeploymentWindow struct {
+	Cron string `yaml:"cron"` // required
+	// Timezone is an IANA zone such as Europe/Berlin, or UTC with an offset such as UTC+05:30.
+	// Default: UTC.
+	Timezone string `yaml:"timezone"`
 }
 
 // Import names existing infrastructure of one environment. All fields but DeployRoleARN are

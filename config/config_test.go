@@ -56,7 +56,9 @@ func TestDefaults(t *testing.T) {
 		Service:         service,
 		Environments: []Environment{{
 			Name: "staging", Region: "us-east-1",
-			Deployment:   Deployment{Strategy: "AllAtOnce", TerminationWaitMinutes: 5},
+			Deployment: Deployment{Strategy: "AllAtOnce", TerminationWaitMinutes: 5, TestTraffic: TestTraffic{
+				Enabled: true, Paths: []string{"/health"}, ExpectStatus: 200, Requests: 10, MaxLatencyMilliseconds: 2000,
+			}},
 			Service:      service,
 			NATGateways:  1,
 			LoadBalancer: LoadBalancer{TestListenerPort: 9000},

@@ -54,12 +54,30 @@ func applyDefaults(c *Config, d *decoder) {
 		orInt(set, p+"alarms.target5xxPerMinute", &e.Alarms.Target5xxPerMinute, spec.DefaultTarget5xxPerMinute)
 		orInt(set, p+"alarms.unhealthyHosts", &e.Alarms.UnhealthyHosts, spec.DefaultUnhealthyHosts)
 		orInt(set, p+"alarms.latencyP99Milliseconds", &e.Alarms.LatencyP99Milliseconds, spec.DefaultLatencyP99Milliseconds)
+		testTrafficDefaults(&e.Deployment.TestTraffic, p+"deployment.testTraffic.", set, e.Alarms.LatencyP99Milliseconds)
+		if w := e.Deployment.Window; w != nil {
+			orString(&w.Timezone, spec.DefaultWindowTimezone)
+		}
 		effective := c.Service
 		effective.Environment = maps.Clone(c.Service.Environment)
 		effective.Secrets = maps.Clone(c.Service.Secrets)
 		overlay(&effective, e.Service, fmt.Sprintf("environments[%d].service", i), set)
 		e.Service = effective
+		if !set(p + "deployment.testTraffic.paths") {
+			e.Deployment.TestTraffic.Paths = []string{e.Service.HealthCheckPath}
+		}
 	}
+}
+
+// testTrafficDefaults turns the check on unless the file turned it off; its latency bound is
+// the latency alarm's threshold, so a release the check passes does not trip the alarm at once.
+func testTrafficDefaults(t *TestTraffic, p string, set func(string) bool, latency int) {
+	if !set(p + "enabled") {
+		t.Enabled = true
+	}
+	orInt(set, p+"expectStatus", &t.ExpectStatus, spec.DefaultTestTrafficStatus)
+	orInt(set, p+"requests", &t.Requests, spec.DefaultTestTrafficRequests)
+	orInt(set, p+"maxLatencyMilliseconds", &t.MaxLatencyMilliseconds, latency)
 }
 
 // orInt fills a number the file did not give; a given 0 stays, to be kept or rejected.

@@ -578,6 +578,7 @@ func (v *validator) environments(c *Config) {
 		}
 		v.oneOf(p+".deployment.strategy", e.Deployment.Strategy, strategies)
 		v.between(p+".deployment.terminationWaitMinutes", e.Deployment.TerminationWaitMinutes, 0, 2880, "minutes")
+		v.releaseChecks(p, e)
 		if e.Approval && len(c.Notifications.Emails) == 0 && v.usable("notifications.emails") {
 			v.add(p+".approval", "true, but notifications.emails is empty; expected at least one address to send the approval request to")
 		}

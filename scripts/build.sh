@@ -20,6 +20,8 @@
 #   DEPLOY_ENVIRONMENTS   environment names, space separated, in pipeline order
 #   TASKDEF_<i>           base64 of environment i's taskdef.json, image as <IMAGE1_NAME>
 #   PORT_<i>              environment i's container port (environments may differ)
+#   HOOK_<i>              optional; the function environment i's appspec names as its
+#                         AfterAllowTestTraffic hook (the test-traffic check)
 #   OUTPUT_DIR            where the deploy artifact goes; default deploy
 #   CACHE_TAG             default buildcache: the one tag the repository lets a build overwrite
 #   TEST_DOCKERFILE, TEST_TARGET       optional; the integration test's own image (another Dockerfile,
@@ -150,6 +152,9 @@ for env in $DEPLOY_ENVIRONMENTS; do
   [[ ${!port_var:-} =~ ^[0-9]+$ ]] || die "$port_var (the container port of $env) is missing"
   printf '%s' "${!var}" | base64 -d > "$out/taskdef-$env.json" || die "$var is not base64"
   grep -q '<IMAGE1_NAME>' "$out/taskdef-$env.json" || die "the task definition of $env has no <IMAGE1_NAME>"
+  hook_var="HOOK_$i"
+  # A Lambda function name; anything else would be YAML or another function's ARN.
+  [[ -z ${!hook_var:-} || ${!hook_var} =~ ^[A-Za-z0-9_-]{1,64}$ ]] || die "$hook_var '${!hook_var}' is not a function name"
   cat > "$out/appspec-$env.yaml" <<APPSPEC
 version: 0.0
 Resources:
@@ -161,6 +166,11 @@ Resources:
           ContainerName: "$CONTAINER_NAME"
           ContainerPort: ${!port_var}
 APPSPEC
+  if [[ -n ${!hook_var:-} ]]; then
+    # CodeDeploy calls it once the new tasks are behind the test listener, before any
+    # production traffic moves; its failure rolls the deployment back.
+    printf 'Hooks:\n  - AfterAllowTestTraffic: "%s"\n' "${!hook_var}" >> "$out/appspec-$env.yaml"
+  fi
   i=$((i + 1))
 done
 printf '%s\n' "$commit" > "$out/commit.txt"

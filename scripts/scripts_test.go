@@ -170,7 +170,7 @@ func buildEnv(extra ...string) []string {
 		"AWS_DEFAULT_REGION=us-east-1",
 		"CODEBUILD_RESOLVED_SOURCE_VERSION=" + commit,
 		"BUILDER_IMAGE=" + builderImage,
-		"CONTAINER_NAME=app", "PORT_0=8080", "PORT_1=3000",
+		"CONTAINER_NAME=app", "PORT_0=8080", "PORT_1=3000", "HOOK_0=orders-api-staging-test-hook",
 		"DEPLOY_ENVIRONMENTS=staging production",
 		"TASKDEF_0=" + base64.StdEncoding.EncodeToString([]byte(taskdefs["staging"])),
 		"TASKDEF_1=" + base64.StdEncoding.EncodeToString([]byte(taskdefs["production"])),
@@ -219,10 +219,12 @@ func TestBuildWritesTheDeployArtifact(t *testing.T) {
 	if len(detail) != 1 {
 		t.Errorf("imageDetail.json = %v; want only ImageURI", detail)
 	}
+	hooks := map[string]string{"staging": "orders-api-staging-test-hook", "production": ""}
 	for env, port := range map[string]int{"staging": 8080, "production": 3000} {
 		t.Run(env, func(t *testing.T) {
 			var appspec struct {
-				Version   any `yaml:"version"`
+				Version   any                 `yaml:"version"`
+				Hooks     []map[string]string `yaml:"Hooks"`
 				Resources []map[string]struct {
 					Type       string `yaml:"Type"`
 					Properties struct {
@@ -252,6 +254,14 @@ func TestBuildWritesTheDeployArtifact(t *testing.T) {
 			}
 			if got := target.Properties.LoadBalancerInfo.ContainerPort; got != port {
 				t.Errorf("appspec-%s.yaml: container port %d; want %d", env, got, port)
+			}
+			// The test-traffic check runs once the new tasks are behind the test listener.
+			want := []map[string]string(nil)
+			if hooks[env] != "" {
+				want = []map[string]string{{"AfterAllowTestTraffic": hooks[env]}}
+			}
+			if fmt.Sprint(appspec.Hooks) != fmt.Sprint(want) {
+				t.Errorf("appspec-%s.yaml: hooks %v; want %v", env, appspec.Hooks, want)
 			}
 		})
 	}
@@ -455,6 +465,8 @@ func TestBuildRejectsBadInput(t *testing.T) {
 		{"builder by short digest", []string{"BUILDER_IMAGE=moby/buildkit@sha256:0039c1d4"}, "is not pinned by digest"},
 		{"dockerfile as an option", []string{"DOCKERFILE=-"}, "DOCKERFILE '-' starts with '-'"},
 		{"context as an option", []string{"BUILD_CONTEXT=--build-arg=X=1"}, "BUILD_CONTEXT '--build-arg=X=1' starts with '-'"},
+		{"hook as YAML", []string{"HOOK_1=x\"\n  - BeforeInstall: \"y"}, "is not a function name"},
+		{"hook as another account's function", []string{"HOOK_1=arn:aws:lambda:us-east-1:999999999999:function:x"}, "is not a function name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRun(t)

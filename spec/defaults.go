@@ -27,6 +27,13 @@ const (
 	DefaultTarget5xxPerMinute     = 10
 	DefaultUnhealthyHosts         = 1
 	DefaultLatencyP99Milliseconds = 2000
+	// DefaultTestTrafficStatus and DefaultTestTrafficRequests (per path) shape the check of the
+	// new tasks through the test listener; its paths default to the health check path and its
+	// latency bound to the latency alarm's threshold.
+	DefaultTestTrafficStatus   = 200
+	DefaultTestTrafficRequests = 10
+	// DefaultWindowTimezone is the zone of a deployment window that names none (CodePipeline's).
+	DefaultWindowTimezone = "UTC"
 	// DefaultImagesToKeep is how many tagged images the repository keeps beyond the deployed ones.
 	DefaultImagesToKeep = 30
 	// DefaultArtifactRetentionDays keeps source archives, scan reports and the scan cache.

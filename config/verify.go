@@ -1,0 +1,82 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
+)
+
+// releaseChecks validates what an environment verifies of a release beyond CodeDeploy's
+// alarms: the test traffic, the deployment window and the bake. p is "environments[i]".
+func (v *validator) releaseChecks(p string, e *Environment) {
+	d := &e.Deployment
+	v.testTraffic(p+".deployment.testTraffic", e)
+	if w := d.Window; w != nil {
+		if v.require(p+".deployment.window.cron", w.Cron, "a cron expression such as \"0 0 9-17 ? * MON-FRI\"") {
+			if msg := spec.CheckCron(w.Cron); msg != "" {
+				v.add(p+".deployment.window.cron", "%q %s", w.Cron, msg)
+			}
+		}
+		if msg := spec.CheckTimezone(w.Timezone); msg != "" {
+			v.add(p+".deployment.window.timezone", "%s", msg)
+		}
+	}
+	v.between(p+".deployment.bakeMinutes", d.BakeMinutes, 0, spec.MaxBakeMinutes, "minutes")
+}
+
+func (v *validator) testTraffic(p string, e *Environment) {
+	t := &e.Deployment.TestTraffic
+	if !t.Enabled {
+		for _, f := range []string{"paths", "expectStatus", "requests", "maxLatencyMilliseconds", "url"} {
+			if v.given(p + "." + f) {
+				v.add(p+"."+f, "set, but testTraffic.enabled is false; expected the check's settings with the check on, or neither")
+			}
+		}
+		return
+	}
+	if v.given(p+".paths") && len(t.Paths) == 0 {
+		v.add(p+".paths", "empty; expected at least one path, such as [/health]")
+	}
+	if len(t.Paths) > spec.MaxTestTrafficPaths {
+		v.add(p+".paths", "%d paths; expected at most %d", len(t.Paths), spec.MaxTestTrafficPaths)
+	}
+	// A defaulted path is the health check path, checked where it is given.
+	for i, path := range t.Paths {
+		if !v.given(p + ".paths") {
+			break
+		}
+		if !spec.HealthCheckPath.MatchString(path) || len(path) > spec.MaxHealthCheckPath {
+			v.add(fmt.Sprintf("%s.paths[%d]", p, i), "%q is not a URL path; expected /PATH with letters, digits and . _ ~ %% / : @ + , = - and an optional ?QUERY", path)
+		}
+	}
+	v.between(p+".expectStatus", t.ExpectStatus, 100, 599, "an HTTP status")
+	v.between(p+".requests", t.Requests, 1, spec.MaxTestTrafficRequests, "requests per path")
+	v.between(p+".maxLatencyMilliseconds", t.MaxLatencyMilliseconds, 1, spec.MaxTestTrafficLatencyMilli, "milliseconds")
+	if e.Import == nil && e.NATGateways == 0 && !e.LoadBalancer.Internal && v.usable(p) {
+		// The check runs in the private subnets; an internet-facing load balancer's name resolves
+		// to public addresses, which only a NAT gateway reaches from there.
+		v.add(p, "on, but with natGateways 0 the check inside the VPC cannot reach the internet-facing load balancer's test listener; expected loadBalancer.internal: true, a NAT gateway, or enabled: false")
+	}
+	if t.URL != "" {
+		if msg := checkListenerURL(t.URL); msg != "" {
+			v.add(p+".url", "%q %s", t.URL, msg)
+		}
+	} else if e.Import != nil && v.usable(p) {
+		// The imported load balancer's name is not in the file, and nothing is looked up.
+		v.add(p, "on, but an imported environment's test listener has no known address; expected url: http://HOST:PORT of import.testListenerArn's load balancer, or enabled: false")
+	}
+}
+
+// checkListenerURL says what is wrong with a test listener's address, or "".
+func checkListenerURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
+		return "is not a listener's address; expected http://HOST[:PORT] or https://HOST[:PORT]"
+	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?"):
+		return "has more than a scheme, host and port; expected http://HOST[:PORT] (the paths go in testTraffic.paths)"
+	}
+	return ""
+}
