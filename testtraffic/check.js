@@ -92,8 +92,8 @@ async function check(s, deadline) {
 // judge returns what is wrong with one answer, or '' if it is right.
 function judge(answer, s) {
   if (answer.error) return answer.error;
+  // A slow answer never gets here: get() gives up at the latency bound ("no answer within").
   if (answer.status !== s.expectStatus) return 'answered ' + answer.status + ' (expected ' + s.expectStatus + ')';
-  if (answer.ms > s.maxLatencyMs) return 'took longer than ' + s.maxLatencyMs + ' ms';
   return '';
 }
 
