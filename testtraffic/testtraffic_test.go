@@ -158,6 +158,32 @@ func service(t *testing.T, handler http.HandlerFunc) string {
 	return s.URL
 }
 
+// silentServer accepts connections and never answers; it returns its URL.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		var held []net.Conn // kept open, unanswered, until the listener closes
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	return "http://" + l.Addr().String()
+}
+
 func healthy(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }
 
 func TestRightAnswersLetTheDeploymentGoOn(t *testing.T) {
@@ -206,21 +232,7 @@ func TestWrongAnswersFailTheDeployment(t *testing.T) {
 		}
 		healthy(w, r)
 	}
-	// A server that accepts connections and never answers.
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	silent := silentServer(t)
 	// A port nothing listens on.
 	closed, _ := net.Listen("tcp", "127.0.0.1:0")
 	refused := "http://" + closed.Addr().String()
@@ -229,7 +241,7 @@ func TestWrongAnswersFailTheDeployment(t *testing.T) {
 	for _, c := range []struct{ name, target, want string }{
 		{"wrong status", service(t, notFound), "/orders?limit=1: 5 of 5 requests failed: 5 answered 404 (expected 200)"},
 		{"slow", service(t, slow), "/orders?limit=1: 5 of 5 requests failed: 5 no answer within 500 ms"},
-		{"no answer", "http://" + silent.Addr().String(), "/health: 5 of 5 requests failed: 5 no answer within 500 ms"},
+		{"no answer", silent, "/health: 5 of 5 requests failed: 5 no answer within 500 ms"},
 		{"refused", refused, "/health: 5 of 5 requests failed: 5 could not connect: ECONNREFUSED"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -254,24 +266,11 @@ func TestWrongAnswersFailTheDeployment(t *testing.T) {
 }
 
 func TestTheCheckReportsBeforeItsDeadline(t *testing.T) {
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer silent.Close()
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	silent := silentServer(t)
 	aws := &fakeAWS{}
 	// 1000 requests per path that each wait up to a minute, with 12 s left: the check must stop
 	// sending at 2 s (10 s are kept to report) and report the failure.
-	vars := settings("http://"+silent.Addr().String(), map[string]string{"REQUESTS": "1000", "MAX_LATENCY_MS": "60000"})
+	vars := settings(silent, map[string]string{"REQUESTS": "1000", "MAX_LATENCY_MS": "60000"})
 	o := run(t, codeDeployEvent, vars, 12*time.Second, aws)
 	if o.elapsed > 8*time.Second {
 		t.Errorf("the check took %v with 12 s left; want it to report within about 2 s", o.elapsed)
