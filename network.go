@@ -44,10 +44,11 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 			Service: awsec2.GatewayVpcEndpointAwsService_S3(),
 			Subnets: &[]*awsec2.SubnetSelection{subnets},
 		})
-		endpoints := []struct {
+		type endpoint struct {
 			id      string
 			service awsec2.InterfaceVpcEndpointAwsService
-		}{
+		}
+		endpoints := []endpoint{
 			{"EcrApi", awsec2.InterfaceVpcEndpointAwsService_ECR()},
 			{"EcrDocker", awsec2.InterfaceVpcEndpointAwsService_ECR_DOCKER()},
 			{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
@@ -55,13 +56,8 @@ func newNetwork(scope constructs.Construct, ops *operations, natGateways, retent
 			{"SecretsManager", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
 		}
 		if testTraffic {
-			endpoints = append(endpoints, []struct {
-				id      string
-				service awsec2.InterfaceVpcEndpointAwsService
-			}{
-				{"CodeDeploy", awsec2.InterfaceVpcEndpointAwsService_CODEDEPLOY()},
-				{"Sns", awsec2.InterfaceVpcEndpointAwsService_SNS()},
-			}...)
+			endpoints = append(endpoints, endpoint{"CodeDeploy", awsec2.InterfaceVpcEndpointAwsService_CODEDEPLOY()},
+				endpoint{"Sns", awsec2.InterfaceVpcEndpointAwsService_SNS()})
 		}
 		for _, e := range endpoints {
 			vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{

@@ -3,7 +3,6 @@ package ecsdelivery
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -77,14 +76,7 @@ func testTrafficDefaults(t *TestTrafficOptions, s *ServiceOptions, d *Deployment
 
 // listenerPort is the port of a listener's address, or 0 if it is not one.
 func listenerPort(s string) int {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return 0
-	}
-	if u.Port() == "" {
-		return map[string]int{"http": 80, "https": 443}[u.Scheme]
-	}
-	port, _ := strconv.Atoi(u.Port())
+	port, _ := spec.ListenerPort(s)
 	return port
 }
 

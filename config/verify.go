@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/ecsdelivery/ecsdelivery/spec"
 )
@@ -60,23 +58,11 @@ func (v *validator) testTraffic(p string, e *Environment) {
 		v.add(p, "on, but with natGateways 0 the check inside the VPC cannot reach the internet-facing load balancer's test listener; expected loadBalancer.internal: true, a NAT gateway, or enabled: false")
 	}
 	if t.URL != "" {
-		if msg := checkListenerURL(t.URL); msg != "" {
+		if _, msg := spec.ListenerPort(t.URL); msg != "" {
 			v.add(p+".url", "%q %s", t.URL, msg)
 		}
 	} else if e.Import != nil && v.usable(p) {
 		// The imported load balancer's name is not in the file, and nothing is looked up.
 		v.add(p, "on, but an imported environment's test listener has no known address; expected url: http://HOST:PORT of import.testListenerArn's load balancer, or enabled: false")
 	}
-}
-
-// checkListenerURL says what is wrong with a test listener's address, or "".
-func checkListenerURL(s string) string {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
-		return "is not a listener's address; expected http://HOST[:PORT] or https://HOST[:PORT]"
-	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?"):
-		return "has more than a scheme, host and port; expected http://HOST[:PORT] (the paths go in testTraffic.paths)"
-	}
-	return ""
 }
