@@ -21,7 +21,11 @@ type deployTarget struct {
 	service                awsecs.IBaseService
 	listener, testListener interfacesawselasticloadbalancingv2.IListenerRef
 	blue, green            elb.ITargetGroup
-	serviceName            string
+	// rule and testRule are the ARNs of the listener rules ECS's engine shifts; rules are the
+	// ones the stack created.
+	rule, testRule string
+	rules          []elb.ApplicationListenerRule
+	serviceName    string
 	loadBalancerName       string    // "app/NAME/ID"
 	targetGroupNames       [2]string // "targetgroup/NAME/ID", blue then green
 }
@@ -39,9 +43,15 @@ var deploymentConfigs = map[string]func() awscodedeploy.IEcsDeploymentConfig{
 func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *ExistingServiceOptions) *deployTarget {
 	// CodeDeploy reads only the listeners' ARNs, so they are imported without the security
 	// group an application-listener import insists on.
-	listener := elb.NetworkListener_FromNetworkListenerArn(scope, jsii.String("ExistingListener"), jsii.String(e.ListenerARN))
-	test := elb.NetworkListener_FromNetworkListenerArn(scope, jsii.String("ExistingTestListener"), jsii.String(e.TestListenerARN))
+	var listener, test interfacesawselasticloadbalancingv2.IListenerRef
+	lbName := arnTail(e.ListenerRuleARN, "listener-rule/", 3)
+	if e.ListenerARN != "" {
+		listener = elb.NetworkListener_FromNetworkListenerArn(scope, jsii.String("ExistingListener"), jsii.String(e.ListenerARN))
+		test = elb.NetworkListener_FromNetworkListenerArn(scope, jsii.String("ExistingTestListener"), jsii.String(e.TestListenerARN))
+		lbName = arnTail(e.ListenerARN, "listener/", 3)
+	}
 	return &deployTarget{
+		rule: e.ListenerRuleARN, testRule: e.TestListenerRuleARN,
 		service: awsecs.FargateService_FromFargateServiceAttributes(scope, jsii.String("ExistingServiceOptions"),
 			&awsecs.FargateServiceAttributes{Cluster: cluster, ServiceName: jsii.String(e.ServiceName)}),
 		serviceName:  e.ServiceName,
@@ -51,7 +61,7 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 			&elb.TargetGroupAttributes{TargetGroupArn: jsii.String(e.TargetGroupARNs[0])}),
 		green: elb.ApplicationTargetGroup_FromTargetGroupAttributes(scope, jsii.String("ExistingGreen"),
 			&elb.TargetGroupAttributes{TargetGroupArn: jsii.String(e.TargetGroupARNs[1])}),
-		loadBalancerName: arnTail(e.ListenerARN, "listener/", 3),
+		loadBalancerName: lbName,
 		targetGroupNames: [2]string{arnTail(e.TargetGroupARNs[0], "", 3), arnTail(e.TargetGroupARNs[1], "", 3)},
 	}
 }

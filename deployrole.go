@@ -8,11 +8,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // newDeployRole creates the role the pipeline assumes to deploy here, or imports the one given.
 // Only the pipeline's own roles may assume it, and it can touch only this environment.
-func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.ICluster, p *EnvironmentProps) awsiam.IRole {
+func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.ICluster, engine *ecsRoles, p *EnvironmentProps) awsiam.IRole {
 	if p.Existing != nil && p.Existing.DeployRoleARN != "" {
 		return awsiam.Role_FromRoleArn(scope, jsii.String("ExistingDeployRole"), jsii.String(p.Existing.DeployRoleARN),
 			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
@@ -23,7 +25,11 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		AssumedBy:          deployRoleTrust(scope, p),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
-	for _, s := range append(deployStatements(scope, roles, p), integrationTestStatements(scope, cluster, p)...) {
+	statements := deployStatements(scope, roles, p)
+	if engine != nil {
+		statements = ecsReleaseStatements(scope, roles, cluster, engine, p)
+	}
+	for _, s := range append(statements, integrationTestStatements(scope, cluster, p)...) {
 		role.AddToPolicy(s)
 	}
 	suppress(role, "AwsSolutions-IAM5", "The deploy role of "+p.Name+": task-definition registration has no resource-level "+
@@ -37,6 +43,14 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		`/^Resource::arn:[^:]+:kms:[^:]+:.+:key\/\*$/`,
 		`/^Resource::arn:[^:]+:s3:::`+regexp.QuoteMeta(Name(p.Pipeline, "artifacts"))+`-[^/]+\/`+
 			regexp.QuoteMeta(artifactPrefix(p.Pipeline, deployArtifact))+`\*$/`)
+	if engine != nil {
+		suppress(role, "AwsSolutions-IAM5", "The deploy role of "+p.Name+" on ECS's engine: the service's deployments and "+
+			"revisions have ids only known at run time; a stack's ARN ends in an id CloudFormation assigns; the CDK "+
+			"bootstrap's version parameter has a qualifier chosen at bootstrap",
+			`/^Resource::arn:[^:]+:ecs:[^:]+:.+:service-(deployment|revision)\/[^*]+\/\*$/`,
+			`/^Resource::arn:[^:]+:cloudformation:[^:]+:.+:stack\/`+regexp.QuoteMeta(*awscdk.Stack_Of(scope).StackName())+`\/\*$/`,
+			`/^Resource::arn:[^:]+:ssm:[^:]+:.+:parameter\/cdk-bootstrap\/\*\/version$/`)
+	}
 	return role
 }
 
@@ -49,6 +63,11 @@ func deployRoleTrust(scope constructs.Construct, p *EnvironmentProps) awsiam.IPr
 		return arn(partition, "iam", "", p.PipelineAccount, "role/"+pipelineRolePrefix(p.Pipeline)+purpose)
 	}
 	trusted := []string{pipelineRole(pipelineRolePurpose)}
+	if p.Deployment.Engine == spec.EngineECS {
+		// The release project deploys and follows ECS's deployments; the pipeline role only
+		// invokes it.
+		trusted = []string{pipelineRole(releaseRolePurpose)}
+	}
 	if p.IntegrationTest != nil {
 		trusted = append(trusted, pipelineRole(integrationTestRolePurpose))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ecsdelivery/ecsdelivery/scripts"
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // The variable namespaces of the actions whose values approvals quote: the commit, and the ids
@@ -166,6 +167,9 @@ func (pl *pipeline) approvalStage(t *PipelineTargetOptions) *awscodepipeline.Sta
 // deployStage marks the image it deploys, then deploys it blue/green with CodeDeploy as the
 // target's deploy role; a failure rolls the stage back.
 func (pl *pipeline) deployStage(i int, marker awslambda.IFunction) *awscodepipeline.StageProps {
+	if pl.props.Targets[i].Engine == spec.EngineECS {
+		return pl.ecsDeployStage(i, marker)
+	}
 	scope, t, deploy := pl.Construct, &pl.props.Targets[i], pl.artifacts.deploy
 	stack := awscdk.Stack_Of(scope)
 	id := "Target" + strconv.Itoa(i) // imports only: no resource takes this id

@@ -44,7 +44,7 @@ type EnvironmentProps struct {
 	LoadBalancer LoadBalancerOptions
 	// Service is the application as it runs here.
 	Service ServiceOptions
-	// Deployment is how CodeDeploy shifts traffic.
+	// Deployment is how a release shifts traffic, and with which engine.
 	Deployment DeploymentOptions
 
 	// IntegrationTest creates the template of the pipeline's temporary test task here.
@@ -101,14 +101,23 @@ type ServiceOptions struct {
 	Architecture string
 }
 
-// DeploymentOptions is how CodeDeploy shifts traffic and when it rolls back.
+// DeploymentOptions is how a release shifts traffic and when it rolls back.
 type DeploymentOptions struct {
+	// Engine shifts the traffic: spec.EngineCodeDeploy ("codedeploy", a CodeDeploy deployment
+	// group and a CODE_DEPLOY-controlled service) or spec.EngineECS ("ecs", ECS's own
+	// blue/green, canary and linear strategies; no CodeDeploy resources). Default: codedeploy.
+	Engine string
 	// Strategy is AllAtOnce, Canary10Percent5Minutes, Canary10Percent15Minutes,
-	// Linear10PercentEvery1Minute or Linear10PercentEvery3Minutes. Default: AllAtOnce.
+	// Linear10PercentEvery1Minute or Linear10PercentEvery3Minutes; with the ECS engine also any
+	// Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes. Default: AllAtOnce.
 	Strategy string
 	// TerminationWaitMinutes keeps the old tasks after traffic moved, so a rollback is
-	// instant. Default: 5.
+	// instant. Default: 5. CodeDeploy only: it must be nil with the ECS engine.
 	TerminationWaitMinutes *int
+	// BakeMinutes is ECS's bake time (ECS engine only; 0 to 1440): the old tasks stay this long
+	// after production traffic moved, and a rollback alarm rolls back. Default: 0. With
+	// CodeDeploy the pipeline bakes instead (PipelineTargetOptions.BakeMinutes).
+	BakeMinutes int
 	// Target5xxPerMinute at or above which, for 2 minutes running, the deployment rolls back.
 	// Default: 10.
 	Target5xxPerMinute int
@@ -124,9 +133,13 @@ type DeploymentOptions struct {
 
 // ExistingServiceOptions names the pieces of an environment that already exist.
 type ExistingServiceOptions struct {
-	ServiceName     string
+	ServiceName string
+	// ListenerARN and TestListenerARN are the listeners CodeDeploy shifts (CodeDeploy engine).
 	ListenerARN     string
 	TestListenerARN string
+	// ListenerRuleARN and TestListenerRuleARN are the rules ECS shifts (ECS engine).
+	ListenerRuleARN     string
+	TestListenerRuleARN string
 	// TargetGroupARNs are blue (serving now), then green.
 	TargetGroupARNs [2]string
 	// DeployRoleARN of a role the pipeline assumes. Default: the role is created.
@@ -142,6 +155,7 @@ type Environment interface {
 	TaskSubnets() *awsec2.SubnetSelection
 	// TestTaskSecurityGroup is for the temporary integration-test task.
 	TestTaskSecurityGroup() awsec2.ISecurityGroup
+	// DeploymentGroup is CodeDeploy's; nil on ECS's engine.
 	DeploymentGroup() awscodedeploy.IEcsDeploymentGroup
 	// DeployRole is what the pipeline assumes to deploy here.
 	DeployRole() awsiam.IRole
@@ -244,9 +258,17 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	for _, alarm := range self.alarms {
 		self.ops.notify(alarm)
 	}
-	self.group = newDeploymentGroup(self.Construct, target, self.alarms, hook, &p)
+	var engine *ecsRoles
+	if p.Deployment.Engine == spec.EngineECS {
+		engine = newECSRoles(self.Construct, roles, self.cluster, hook, &p)
+		if service, ok := target.service.(awsecs.FargateService); ok && p.Existing == nil {
+			configureECSEngine(service, target, self.alarms, hook, engine, &p)
+		}
+	} else {
+		self.group = newDeploymentGroup(self.Construct, target, self.alarms, hook, &p)
+	}
 	self.dashboard = newServiceDashboard(self.Construct, target, self.cluster, self.alarms, &p)
-	self.deployRole = newDeployRole(self.Construct, roles, self.cluster, &p)
+	self.deployRole = newDeployRole(self.Construct, roles, self.cluster, engine, &p)
 	return self, nil
 }
 
@@ -279,13 +301,8 @@ func environmentDefaults(id string, p EnvironmentProps) (EnvironmentProps, error
 		return fail("%v", err)
 	}
 	d := &p.Deployment
-	orString(&d.Strategy, spec.DefaultStrategy)
-	if _, ok := deploymentConfigs[d.Strategy]; !ok {
-		return fail("unknown deployment strategy %q", d.Strategy)
-	}
-	if d.TerminationWaitMinutes == nil {
-		wait := spec.DefaultTerminationWaitMinutes
-		d.TerminationWaitMinutes = &wait
+	if err := engineDefaults(d, p.Existing); err != nil {
+		return fail("%v", err)
 	}
 	orInt(&d.Target5xxPerMinute, spec.DefaultTarget5xxPerMinute)
 	orInt(&d.UnhealthyHosts, spec.DefaultUnhealthyHosts)

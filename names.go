@@ -115,3 +115,27 @@ func testTrafficFunctionName(env string) string { return env + "-test-hook" }
 func rollbackAlarmNames(env string) [4]string {
 	return [4]string{env + "-target-5xx", env + "-unhealthy-blue", env + "-unhealthy-green", env + "-latency-p99"}
 }
+
+// The roles of ECS's own engine in an environment: the one ECS shifts the listener rules with,
+// the one it invokes the lifecycle hook with, and the one CloudFormation releases with.
+func shiftRoleName(env string) string   { return env + "-shift" }
+func hookRoleName(env string) string    { return env + "-hook" }
+func releaseRoleName(env string) string { return env + "-release" }
+
+// releasePurpose is the pipeline's release project (ECS's engine), whose role environments on
+// that engine trust.
+const releaseRolePurpose = "release"
+
+// releaseImageParameter is the environment stack's parameter that holds the image its service
+// runs (ECS's engine): the pipeline releases by updating the stack with a new value, and the
+// stack's key is derived from the environment's name so the pipeline can name it.
+func releaseImageParameter(env string) string {
+	var b strings.Builder
+	b.WriteString("ReleaseImage")
+	for _, part := range strings.Split(env, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}

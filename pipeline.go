@@ -372,6 +372,8 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	}
 	p.Targets = append([]PipelineTargetOptions(nil), p.Targets...)
 	for i := range p.Targets {
+		orString(&p.Targets[i].Engine, spec.DefaultEngine)
+		orString(&p.Targets[i].Strategy, spec.DefaultStrategy)
 		if w := p.Targets[i].Window; w != nil {
 			copied := *w
 			orString(&copied.Timezone, spec.DefaultWindowTimezone)
@@ -426,10 +428,20 @@ func checkBuild(p *PipelineProps) error {
 	return checkVariables("Build.Secrets", b.Secrets)
 }
 
-// checkReleaseGates checks each target's deployment window and bake.
+// checkReleaseGates checks each target's engine, deployment window and bake.
 func checkReleaseGates(p *PipelineProps) error {
 	for _, t := range p.Targets {
-		if t.BakeMinutes < 0 || t.BakeMinutes > spec.MaxBakeMinutes {
+		if t.Engine == spec.EngineECS {
+			d := DeploymentOptions{Engine: t.Engine, Strategy: t.Strategy, BakeMinutes: t.BakeMinutes}
+			if err := engineDefaults(&d, t.Existing); err != nil {
+				return fmt.Errorf("Targets[%s]: %w", t.Environment, err)
+			}
+			if t.Existing == nil && t.StackName == "" {
+				return fmt.Errorf("Targets[%s].StackName is required on ECS's engine: the pipeline releases by updating that stack", t.Environment)
+			}
+		} else if t.Engine != "" && t.Engine != spec.EngineCodeDeploy {
+			return fmt.Errorf("Targets[%s].Engine %q is not an engine; expected %s or %s", t.Environment, t.Engine, spec.EngineCodeDeploy, spec.EngineECS)
+		} else if t.BakeMinutes < 0 || t.BakeMinutes > spec.MaxBakeMinutes {
 			return fmt.Errorf("Targets[%s].BakeMinutes %d must be 0 to %d (CodePipeline's alarm rule waits at most an hour)", t.Environment, t.BakeMinutes, spec.MaxBakeMinutes)
 		}
 		w := t.Window

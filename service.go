@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	elb "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -25,7 +26,12 @@ const bootstrapScript = `p=$(echo "$BOOTSTRAP_HEALTH_PATH" | cut -d"?" -f1); f="
 func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *awsec2.SubnetSelection,
 	lb *loadBalancer, roles *taskRoles, logs awslogs.ILogGroup, p *EnvironmentProps) *deployTarget {
 	s := &p.Service
+	ecsEngine := p.Deployment.Engine == spec.EngineECS
 	taskDef := newServiceTaskDefinition(scope, roles, logs, p)
+	controller := awsecs.DeploymentControllerType_CODE_DEPLOY
+	if ecsEngine {
+		controller = awsecs.DeploymentControllerType_ECS
+	}
 	tasksSG := awsec2.NewSecurityGroup(scope, jsii.String("ServiceSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:         cluster.Vpc(),
 		Description: jsii.String("Tasks of " + p.Name + ": the container port from the load balancer only"),
@@ -37,7 +43,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		ServiceName:            jsii.String(p.Name),
 		TaskDefinition:         taskDef,
 		DesiredCount:           jsii.Number(s.DesiredCount),
-		DeploymentController:   &awsecs.DeploymentController{Type: awsecs.DeploymentControllerType_CODE_DEPLOY},
+		DeploymentController:   &awsecs.DeploymentController{Type: controller},
 		VpcSubnets:             subnets,
 		SecurityGroups:         &[]awsec2.ISecurityGroup{tasksSG},
 		AssignPublicIp:         jsii.Bool(false),
@@ -48,9 +54,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 	service.AttachToApplicationTargetGroup(lb.blue)
 	service.Connections().AllowFrom(lb.securityGroup, awsec2.Port_Tcp(jsii.Number(s.ContainerPort)),
 		jsii.String("Container port from the load balancer"))
-	pinTaskDefinitionToFamily(service, taskDef, p.Name)
-
-	return &deployTarget{
+	t := &deployTarget{
 		service:          service,
 		serviceName:      p.Name,
 		listener:         lb.listener,
@@ -60,6 +64,14 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 		loadBalancerName: *lb.alb.LoadBalancerFullName(),
 		targetGroupNames: [2]string{*lb.blue.TargetGroupFullName(), *lb.green.TargetGroupFullName()},
 	}
+	if !ecsEngine {
+		pinTaskDefinitionToFamily(service, taskDef, p.Name)
+		return t
+	}
+	production, test := shiftedRules(scope, lb)
+	t.rules = []elb.ApplicationListenerRule{production, test}
+	t.rule, t.testRule = *production.ListenerRuleArn(), *test.ListenerRuleArn()
+	return t
 }
 
 // newServiceTaskDefinition is the service's task definition, from the task's description, with
@@ -87,6 +99,10 @@ func newServiceTaskDefinition(scope constructs.Construct, roles *taskRoles, logs
 		env["BOOTSTRAP_HEALTH_PATH"] = jsii.String(s.HealthCheckPath)
 		env["BOOTSTRAP_PORT"] = jsii.String(strconv.Itoa(task.port))
 	}
+	bootstrap := image
+	if p.Deployment.Engine == spec.EngineECS {
+		image = *releaseImage(scope, taskDef, image, p).ValueAsString()
+	}
 	taskDef.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
 		ContainerName: jsii.String(task.container),
 		Image:         awsecs.ContainerImage_FromRegistry(jsii.String(image), nil),
@@ -102,7 +118,41 @@ func newServiceTaskDefinition(scope constructs.Construct, roles *taskRoles, logs
 		}),
 	})
 
+	if p.Deployment.Engine == spec.EngineECS && command != nil {
+		// The bootstrap server's command runs only while the image is the bootstrap image: a
+		// release's image runs its own.
+		cfn := taskDef.Node().DefaultChild().(awsecs.CfnTaskDefinition)
+		cfn.AddPropertyOverride(jsii.String("ContainerDefinitions.0.Command"),
+			awscdk.Fn_ConditionIf(jsii.String(bootstrapCondition(scope, bootstrap, p)), jsii.Strings(command...), awscdk.Aws_NO_VALUE()))
+	}
 	return taskDef
+}
+
+// releaseImage is the stack parameter the service's image comes from on ECS's engine: the
+// bootstrap image until the pipeline's first release, then whatever the pipeline last released.
+// The pipeline releases by updating this stack with a new value, and a later cdk deploy keeps
+// the previous value (the CDK CLI's --previous-parameters, on by default), so the template and
+// the parameter always describe what runs. Old revisions are kept for rollbacks.
+func releaseImage(scope constructs.Construct, taskDef awsecs.FargateTaskDefinition, bootstrap string, p *EnvironmentProps) awscdk.CfnParameter {
+	param := awscdk.NewCfnParameter(awscdk.Stack_Of(scope), jsii.String(releaseImageParameter(p.Name)), &awscdk.CfnParameterProps{
+		Type:    jsii.String("String"),
+		Default: jsii.String(bootstrap),
+		Description: jsii.String("The image " + p.Name + " runs. The pipeline " + p.Pipeline +
+			" sets it at each release; leave it as it is (cdk deploy keeps the previous value)"),
+		MinLength: jsii.Number(1),
+	})
+	taskDef.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	return param
+}
+
+// bootstrapCondition is true while the release image is the bootstrap image.
+func bootstrapCondition(scope constructs.Construct, bootstrap string, p *EnvironmentProps) string {
+	id := releaseImageParameter(p.Name) + "IsBootstrap"
+	stack := awscdk.Stack_Of(scope)
+	awscdk.NewCfnCondition(stack, jsii.String(id), &awscdk.CfnConditionProps{
+		Expression: awscdk.Fn_ConditionEquals(awscdk.Fn_Ref(jsii.String(releaseImageParameter(p.Name))), jsii.String(bootstrap)),
+	})
+	return id
 }
 
 // pinTaskDefinitionToFamily makes the service name its task definition by family instead of by

@@ -31,8 +31,20 @@ type PipelineTargetOptions struct {
 	// Window lets releases into the environment only at the times it names. Default: any time.
 	Window *DeploymentWindowOptions
 	// BakeMinutes after the deployment the stage watches the environment's rollback alarms and
-	// rolls back if one fires, 0 to 60. Default: 0, no bake.
+	// rolls back if one fires, 0 to 60. Default: 0, no bake. On ECS's engine it is ECS's bake
+	// time (DeploymentOptions.BakeMinutes, 0 to 1440), which the release step waits through.
 	BakeMinutes int
+	// Engine of the environment (DeploymentOptions.Engine). Default: codedeploy.
+	Engine string
+	// Strategy of the environment (DeploymentOptions.Strategy): on ECS's engine it sizes how long
+	// the release step waits. Default: AllAtOnce.
+	Strategy string
+	// StackName of the environment's stack: on ECS's engine the pipeline releases a service the
+	// stack created by updating the stack's image parameter. Required then.
+	StackName string
+	// Existing is the environment's existing service (EnvironmentProps.Existing): on ECS's engine
+	// the pipeline updates it directly. Default: the environment created the service.
+	Existing *ExistingServiceOptions
 }
 
 // DeploymentWindowOptions is when releases may enter an environment (CodePipeline's

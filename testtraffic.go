@@ -95,18 +95,25 @@ func (e *environment) newTestTrafficCheck(target string, port int) awslambda.Fun
 	scope, p := e.Construct, &e.props
 	t := &p.Deployment.TestTraffic
 	name := testTrafficFunctionName(p.Name)
+	reportsTo := "CodeDeploy"
+	if p.Deployment.Engine == spec.EngineECS {
+		reportsTo = "ECS"
+	}
 	role := awsiam.NewRole(scope, jsii.String("TestTrafficRole"), &awsiam.RoleProps{
 		RoleName: jsii.String(name),
 		// Lambda does not document setting aws:SourceAccount when it assumes a function's role.
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Sends test traffic to the new tasks of " + p.Name + " and reports to CodeDeploy"),
+		Description: jsii.String("Sends test traffic to the new tasks of " + p.Name + " and reports to " + reportsTo),
 		// The function's network interfaces in the VPC, as Lambda manages them.
 		ManagedPolicies: &[]awsiam.IManagedPolicy{
 			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AWSLambdaVPCAccessExecutionRole")),
 		},
 	})
-	role.AddToPolicy(statement("ReportOnThisEnvironmentsDeployments", []string{"codedeploy:PutLifecycleEventHookExecutionStatus"},
-		[]string{stackARN(scope, "codedeploy", "deploymentgroup:"+p.Name+"/"+p.Name)}, nil))
+	if p.Deployment.Engine != spec.EngineECS {
+		// ECS reads the check's answer from its return value; CodeDeploy must be told.
+		role.AddToPolicy(statement("ReportOnThisEnvironmentsDeployments", []string{"codedeploy:PutLifecycleEventHookExecutionStatus"},
+			[]string{stackARN(scope, "codedeploy", "deploymentgroup:"+p.Name+"/"+p.Name)}, nil))
+	}
 	role.AddToPolicy(statement("TellTheTopicOfFailures", []string{"sns:Publish"}, []string{*e.ops.topic.TopicArn()}, nil))
 	// The topic is encrypted: SNS encrypts the message with the key, for the publisher.
 	role.AddToPolicy(statement("EncryptForTheTopic", []string{"kms:GenerateDataKey", "kms:Decrypt"}, []string{*e.ops.key.KeyArn()}, viaService(scope, "sns")))

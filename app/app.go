@@ -44,6 +44,8 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 			Environment: e.Name, Name: props.Name, Account: e.Account, Region: e.Region,
 			Approval: e.Approval, Service: props.Service,
 			NoTestTraffic: !e.Deployment.TestTraffic.Enabled, BakeMinutes: e.Deployment.BakeMinutes,
+			Engine: e.Deployment.Engine, Strategy: e.Deployment.Strategy, StackName: *stack.StackName(),
+			Existing: props.Existing,
 		}
 		if w := e.Deployment.Window; w != nil {
 			pipelineTargets[i].Window = &ecsdelivery.DeploymentWindowOptions{Cron: w.Cron, Timezone: w.Timezone}

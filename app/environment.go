@@ -3,13 +3,14 @@ package app
 import (
 	"github.com/ecsdelivery/ecsdelivery"
 	"github.com/ecsdelivery/ecsdelivery/config"
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // environmentProps maps one environment of the config onto the construct's props.
 func environmentProps(cfg *config.Config, e *config.Environment, suffix string) *ecsdelivery.EnvironmentProps {
 	s := e.Service
 	nat, terminationWait, deregistration := e.NATGateways, e.Deployment.TerminationWaitMinutes, s.DeregistrationDelaySeconds
-	return &ecsdelivery.EnvironmentProps{
+	props := &ecsdelivery.EnvironmentProps{
 		Name:            ecsdelivery.Name(cfg.App, e.Name, suffix),
 		Pipeline:        ecsdelivery.Name(cfg.App, suffix),
 		PipelineAccount: cfg.Pipeline.Account,
@@ -38,6 +39,7 @@ func environmentProps(cfg *config.Config, e *config.Environment, suffix string) 
 			Architecture:               cfg.Build.Architecture,
 		},
 		Deployment: ecsdelivery.DeploymentOptions{
+			Engine:                 e.Deployment.Engine,
 			Strategy:               e.Deployment.Strategy,
 			TerminationWaitMinutes: &terminationWait,
 			Target5xxPerMinute:     e.Alarms.Target5xxPerMinute,
@@ -46,6 +48,11 @@ func environmentProps(cfg *config.Config, e *config.Environment, suffix string) 
 			TestTraffic:            testTraffic(&e.Deployment.TestTraffic),
 		},
 	}
+	if e.Deployment.Engine == spec.EngineECS {
+		// ECS bakes in place of CodeDeploy's termination wait.
+		props.Deployment.TerminationWaitMinutes, props.Deployment.BakeMinutes = nil, e.Deployment.BakeMinutes
+	}
+	return props
 }
 
 // testTraffic maps the config's check onto the construct's; the loader filled its defaults.

@@ -287,10 +287,12 @@ func TestWildcardResources(t *testing.T) {
 	allowed := map[string]bool{
 		"ecr:GetAuthorizationToken": true, // no resource-level permissions
 		"ecs:RegisterTaskDefinition ecs:DeregisterTaskDefinition ecs:DescribeTaskDefinition": true, // same
-		"cloudwatch:PutMetricData": true, // same; a namespace condition scopes it
-		"ecs:ListTasks":            true, // same; a cluster condition scopes it
-		"lambda:ListFunctions":     true, // same (CDK's grant to the pipeline role for a Lambda invoke action)
-		"codepipeline:PutJobFailureResult codepipeline:PutJobSuccessResult": true, // same (the deploy marker's job results)
+		"ecs:RegisterTaskDefinition ecs:DescribeTaskDefinition":                              true, // same (ECS's engine)
+		"ecs:DescribeTaskDefinition":                                                         true, // same
+		"cloudwatch:PutMetricData":                                                           true, // same; a namespace condition scopes it
+		"ecs:ListTasks":                                                                      true, // same; a cluster condition scopes it
+		"lambda:ListFunctions":                                                               true, // same (CDK's grant to the pipeline role for a Lambda invoke action)
+		"codepipeline:PutJobFailureResult codepipeline:PutJobSuccessResult":                  true, // same (the deploy marker's job results)
 	}
 	seen := map[string]bool{}
 	for _, file := range shipped {

@@ -74,7 +74,7 @@ func synthConfig(t *testing.T, key string, cfg *config.Config) *synthesised {
 	return s
 }
 
-var shipped = []string{"delivery.yaml", "examples/cross-account.yaml", "examples/import-existing.yaml"}
+var shipped = []string{"delivery.yaml", "examples/cross-account.yaml", "examples/import-existing.yaml", "examples/ecs-engine.yaml", "examples/adopt-rolling-service.yaml"}
 
 // pipelineTemplate is the pipeline stack's template of a shipped config.
 func pipelineTemplate(t *testing.T, file string) assertions.Template {

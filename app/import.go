@@ -36,11 +36,13 @@ func imported(stack awscdk.Stack, im *config.Import, props *ecsdelivery.Environm
 		Vpc:         props.VPC,
 	})
 	props.Existing = &ecsdelivery.ExistingServiceOptions{
-		ServiceName:     im.ServiceName,
-		ListenerARN:     im.ListenerARN,
-		TestListenerARN: im.TestListenerARN,
-		TargetGroupARNs: [2]string{im.TargetGroupARNs[0], im.TargetGroupARNs[1]},
-		DeployRoleARN:   im.DeployRoleARN,
+		ServiceName:         im.ServiceName,
+		ListenerARN:         im.ListenerARN,
+		TestListenerARN:     im.TestListenerARN,
+		ListenerRuleARN:     im.ListenerRuleARN,
+		TestListenerRuleARN: im.TestListenerRuleARN,
+		TargetGroupARNs:     [2]string{im.TargetGroupARNs[0], im.TargetGroupARNs[1]},
+		DeployRoleARN:       im.DeployRoleARN,
 	}
 }
 

@@ -18,14 +18,23 @@ func TestPipelineIsV2Queued(t *testing.T) {
 	for _, file := range shipped {
 		t.Run(file, func(t *testing.T) {
 			tmpl := pipelineTemplate(t, file)
+			names := []string{"Source", "Build", "Scan", "IntegrationTest", "Deploy-staging", "Approve-production", "Deploy-production"}
+			switch file {
+			case "examples/ecs-engine.yaml":
+				names = []string{"Source", "Build", "Scan", "Deploy-staging", "Approve-production", "Deploy-production"}
+			case "examples/adopt-rolling-service.yaml":
+				names = []string{"Source", "Build", "Scan", "Deploy-test"}
+			}
+			stages := make([]any, len(names))
+			for i, n := range names {
+				stages[i] = like(obj{"Name": n})
+			}
 			cdktest.Assert(t, func() {
 				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{
 					"PipelineType": "V2", "ExecutionMode": "QUEUED",
 					"ArtifactStore": obj{"Type": "S3", "Location": assertions.Match_AnyValue(),
 						"EncryptionKey": obj{"Type": "KMS", "Id": assertions.Match_AnyValue()}},
-					"Stages": []any{like(obj{"Name": "Source"}), like(obj{"Name": "Build"}), like(obj{"Name": "Scan"}),
-						like(obj{"Name": "IntegrationTest"}), like(obj{"Name": "Deploy-staging"}),
-						like(obj{"Name": "Approve-production"}), like(obj{"Name": "Deploy-production"})},
+					"Stages": stages,
 				})
 			})
 		})

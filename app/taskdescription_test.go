@@ -47,6 +47,9 @@ func (r *resolver) value(v any) any {
 		switch {
 		case v["Ref"] != nil:
 			return r.ref(v["Ref"].(string))
+		case v["Fn::If"] != nil:
+			// ECS's engine: the bootstrap command, only while the image is the bootstrap image.
+			return r.value(v["Fn::If"].([]any)[1])
 		case v["Fn::Join"] != nil:
 			args := v["Fn::Join"].([]any)
 			var parts []string
@@ -83,6 +86,9 @@ func (r *resolver) ref(name string) string {
 		return r.account
 	case "AWS::Region":
 		return r.region
+	}
+	if strings.HasPrefix(name, "ReleaseImage") {
+		return "<the stack's release image>" // ECS's engine: replaced below like the bootstrap image
 	}
 	if res := r.resources[name]; res["Type"] == "AWS::Logs::LogGroup" {
 		return res["Properties"].(obj)["LogGroupName"].(string)

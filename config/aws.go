@@ -139,6 +139,8 @@ var (
 		resource: regexp.MustCompile(`^cluster/[A-Za-z0-9_-]{1,255}$`), example: "cluster/NAME"}
 	listenerRule = arnRule{what: "an Application Load Balancer listener ARN", services: []string{"elasticloadbalancing"},
 		resource: regexp.MustCompile(`^listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$`), example: "listener/app/NAME/LB-ID/LISTENER-ID"}
+	listenerRuleRule = arnRule{what: "an Application Load Balancer listener rule ARN", services: []string{"elasticloadbalancing"},
+		resource: regexp.MustCompile(`^listener-rule/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}/[0-9a-f]{16}$`), example: "listener-rule/app/NAME/LB-ID/LISTENER-ID/RULE-ID"}
 	targetGroupRule = arnRule{what: "a target group ARN", services: []string{"elasticloadbalancing"},
 		resource: regexp.MustCompile(`^targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`), example: "targetgroup/NAME/ID"}
 	certificateRule = arnRule{what: "an ACM certificate ARN", services: []string{"acm"},
@@ -149,13 +151,23 @@ var (
 		resource: regexp.MustCompile(`^role/([\x21-\x7e]*/)?[A-Za-z0-9+=,.@_-]{1,64}$`), example: "role/NAME", global: true}
 )
 
-// loadBalancerOf returns "app/NAME/ID" of a listener ARN, to tell whether two listeners share
-// a load balancer.
+// loadBalancerOf returns "app/NAME/ID" of a listener or listener rule ARN, to tell whether two
+// listeners share a load balancer.
 func loadBalancerOf(listenerARN string) string {
 	a, _ := parseARN(listenerARN)
 	parts := strings.Split(a.resource, "/")
-	if len(parts) != 5 {
+	if len(parts) != 5 && len(parts) != 6 {
 		return ""
 	}
 	return strings.Join(parts[1:4], "/")
+}
+
+// listenerOf returns "app/NAME/LB-ID/LISTENER-ID" of a listener rule ARN.
+func listenerOf(ruleARN string) string {
+	a, _ := parseARN(ruleARN)
+	parts := strings.Split(a.resource, "/")
+	if len(parts) != 6 {
+		return ""
+	}
+	return strings.Join(parts[1:5], "/")
 }

@@ -186,13 +186,16 @@ type Alarms struct {
 	LatencyP99Milliseconds int `yaml:"latencyP99Milliseconds"`
 }
 
-// Deployment is how CodeDeploy shifts traffic in one environment.
+// Deployment is how a release shifts traffic in one environment.
 type Deployment struct {
+	// Engine shifts the traffic: codedeploy (a CodeDeploy deployment group) or ecs (ECS's own
+	// blue/green, canary and linear strategies). Default: codedeploy.
+	Engine string `yaml:"engine"`
 	// Strategy is AllAtOnce, Canary10Percent5Minutes, Canary10Percent15Minutes,
 	// Linear10PercentEvery1Minute or Linear10PercentEvery3Minutes. Default: AllAtOnce.
 	Strategy string `yaml:"strategy"`
 	// TerminationWaitMinutes keeps the old (blue) tasks this long after traffic moved, so a
-	// rollback is instant. 0 to 2880. Default: 5.
+	// rollback is instant. 0 to 2880. Default: 5. CodeDeploy only: on ECS the bake does this.
 	TerminationWaitMinutes int `yaml:"terminationWaitMinutes"`
 	// TestTraffic is sent to the new tasks through the test listener before any production
 	// traffic moves; a wrong or slow answer rolls the deployment back. Default: on.
@@ -200,7 +203,8 @@ type Deployment struct {
 	// Window lets releases into this environment only at the times it names. Default: any time.
 	Window *DeploymentWindow `yaml:"window"`
 	// BakeMinutes after the deployment ends the stage keeps watching the rollback alarms and
-	// rolls the stage back if one fires. 0 to 60. Default: 0 (no bake).
+	// rolls the stage back if one fires. 0 to 60. Default: 0 (no bake). With engine ecs it is
+	// ECS's bake time (0 to 1440): the old tasks stay until it ends, and an alarm rolls back.
 	BakeMinutes int `yaml:"bakeMinutes"`
 }
 
@@ -235,12 +239,16 @@ type DeploymentWindow struct {
 // Import names existing infrastructure of one environment. All fields but DeployRoleARN are
 // required when the block is present.
 type Import struct {
-	VPCID           string   `yaml:"vpcId"`
-	SubnetIDs       []string `yaml:"subnetIds"` // private subnets for tasks, at least one
-	ClusterARN      string   `yaml:"clusterArn"`
-	ServiceName     string   `yaml:"serviceName"`
-	ListenerARN     string   `yaml:"listenerArn"`
-	TestListenerARN string   `yaml:"testListenerArn"`
+	VPCID       string   `yaml:"vpcId"`
+	SubnetIDs   []string `yaml:"subnetIds"` // private subnets for tasks, at least one
+	ClusterARN  string   `yaml:"clusterArn"`
+	ServiceName string   `yaml:"serviceName"`
+	// ListenerARN and TestListenerARN are the listeners CodeDeploy shifts (engine codedeploy).
+	ListenerARN     string `yaml:"listenerArn"`
+	TestListenerARN string `yaml:"testListenerArn"`
+	// ListenerRuleARN and TestListenerRuleARN are the listener rules ECS shifts (engine ecs).
+	ListenerRuleARN     string `yaml:"listenerRuleArn"`
+	TestListenerRuleARN string `yaml:"testListenerRuleArn"`
 	// TargetGroupARNs are exactly two: blue (serving now) then green.
 	TargetGroupARNs []string `yaml:"targetGroupArns"`
 	// DeployRoleARN of an existing role the pipeline assumes. Default: the environment stack

@@ -56,7 +56,7 @@ func TestDefaults(t *testing.T) {
 		Service:         service,
 		Environments: []Environment{{
 			Name: "staging", Region: "us-east-1",
-			Deployment: Deployment{Strategy: "AllAtOnce", TerminationWaitMinutes: 5, TestTraffic: TestTraffic{
+			Deployment: Deployment{Engine: "codedeploy", Strategy: "AllAtOnce", TerminationWaitMinutes: 5, TestTraffic: TestTraffic{
 				Enabled: true, Paths: []string{"/health"}, ExpectStatus: 200, Requests: 10, MaxLatencyMilliseconds: 2000,
 			}},
 			Service:      service,

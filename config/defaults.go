@@ -47,6 +47,7 @@ func applyDefaults(c *Config, d *decoder) {
 		orString(&e.Account, c.Pipeline.Account)
 		orString(&e.Region, c.Pipeline.Region)
 		orString(&e.Deployment.Strategy, spec.DefaultStrategy)
+		orString(&e.Deployment.Engine, spec.DefaultEngine)
 		p := fmt.Sprintf("environments[%d].", i)
 		orInt(set, p+"deployment.terminationWaitMinutes", &e.Deployment.TerminationWaitMinutes, spec.DefaultTerminationWaitMinutes)
 		orInt(set, p+"natGateways", &e.NATGateways, spec.DefaultNATGateways)

@@ -576,8 +576,7 @@ func (v *validator) environments(c *Config) {
 				v.add(p+".region", "%q differs from the pipeline region %s; expected the pipeline region (deploying across regions is not supported yet)", e.Region, c.Pipeline.Region)
 			}
 		}
-		v.oneOf(p+".deployment.strategy", e.Deployment.Strategy, strategies)
-		v.between(p+".deployment.terminationWaitMinutes", e.Deployment.TerminationWaitMinutes, 0, 2880, "minutes")
+		v.engine(p, e)
 		v.releaseChecks(p, e)
 		if e.Approval && len(c.Notifications.Emails) == 0 && v.usable("notifications.emails") {
 			v.add(p+".approval", "true, but notifications.emails is empty; expected at least one address to send the approval request to")
@@ -627,8 +626,15 @@ func (v *validator) importBlock(p string, e *Environment) {
 		{"vpcId", im.VPCID, "the id of the existing VPC, such as vpc-0123456789abcdef0"},
 		{"clusterArn", im.ClusterARN, "the ARN of the existing ECS cluster"},
 		{"serviceName", im.ServiceName, "the name of the existing ECS service"},
-		{"listenerArn", im.ListenerARN, "the ARN of the production listener"},
-		{"testListenerArn", im.TestListenerARN, "the ARN of the test listener"},
+	}
+	if e.Deployment.Engine == spec.EngineECS {
+		required = append(required,
+			struct{ field, value, what string }{"listenerRuleArn", im.ListenerRuleARN, "the ARN of the production listener rule ECS shifts (listener-rule/app/…)"},
+			struct{ field, value, what string }{"testListenerRuleArn", im.TestListenerRuleARN, "the ARN of the test listener rule ECS shifts (listener-rule/app/…)"})
+	} else {
+		required = append(required,
+			struct{ field, value, what string }{"listenerArn", im.ListenerARN, "the ARN of the production listener"},
+			struct{ field, value, what string }{"testListenerArn", im.TestListenerARN, "the ARN of the test listener"})
 	}
 	for _, r := range required {
 		v.require(p+"."+r.field, r.value, r.what)
@@ -654,9 +660,16 @@ func (v *validator) importBlock(p string, e *Environment) {
 		rule         arnRule
 	}{
 		{"clusterArn", im.ClusterARN, clusterRule},
-		{"listenerArn", im.ListenerARN, listenerRule},
-		{"testListenerArn", im.TestListenerARN, listenerRule},
 		{"deployRoleArn", im.DeployRoleARN, roleRule},
+	}
+	if e.Deployment.Engine != spec.EngineECS {
+		arns = append(arns, []struct {
+			field, value string
+			rule         arnRule
+		}{{"listenerArn", im.ListenerARN, listenerRule}, {"testListenerArn", im.TestListenerARN, listenerRule}}...)
+		if checkARN(im.ListenerARN, listenerRuleRule, w) == "" || checkARN(im.TestListenerARN, listenerRuleRule, w) == "" {
+			arns = arns[:2] // importedRules says what a rule ARN in a listener field means
+		}
 	}
 	for _, a := range arns {
 		if a.value != "" {
@@ -668,6 +681,7 @@ func (v *validator) importBlock(p string, e *Environment) {
 	if im.ServiceName != "" && !serviceName.MatchString(im.ServiceName) {
 		v.add(p+".serviceName", "%q is not an ECS service name; expected up to 255 letters, digits, '_' and '-'", im.ServiceName)
 	}
+	v.importedRules(p, e)
 	if im.ListenerARN != "" && im.ListenerARN == im.TestListenerARN {
 		v.add(p+".testListenerArn", "is the production listener; expected a second listener on its own port")
 	} else if lb, tlb := loadBalancerOf(im.ListenerARN), loadBalancerOf(im.TestListenerARN); lb != "" && tlb != "" && lb != tlb {

@@ -21,7 +21,6 @@ func (v *validator) releaseChecks(p string, e *Environment) {
 			v.add(p+".deployment.window.timezone", "%s", msg)
 		}
 	}
-	v.between(p+".deployment.bakeMinutes", d.BakeMinutes, 0, spec.MaxBakeMinutes, "minutes")
 }
 
 func (v *validator) testTraffic(p string, e *Environment) {

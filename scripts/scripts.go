@@ -24,3 +24,8 @@ var Scan string
 //
 //go:embed integration-test.sh
 var IntegrationTest string
+
+// ECSDeploy is ecs-deploy.sh: a release through ECS's own blue/green engine, waited for to its end.
+//
+//go:embed ecs-deploy.sh
+var ECSDeploy string

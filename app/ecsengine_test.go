@@ -1,0 +1,316 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+)
+
+// oneResource is the only resource of a type in a template.
+func oneResource(t *testing.T, tmpl assertions.Template, typ string) (string, obj) {
+	t.Helper()
+	rs := resources(t, tmpl, typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d resources of type %s; want 1", len(rs), typ)
+	}
+	for id, r := range rs {
+		return id, r["Properties"].(obj)
+	}
+	return "", nil
+}
+
+// noneOfService fails if a template holds any resource of an AWS service, such as CodeDeploy.
+func noneOfService(t *testing.T, tmpl assertions.Template, prefix string) {
+	t.Helper()
+	data, _ := json.Marshal(tmpl.ToJSON())
+	var doc struct{ Resources map[string]struct{ Type string } }
+	_ = json.Unmarshal(data, &doc)
+	for id, r := range doc.Resources {
+		if strings.HasPrefix(r.Type, prefix) {
+			t.Errorf("%s is a %s; want no %s resources on ECS's engine", id, r.Type, prefix)
+		}
+	}
+}
+
+func TestECSEngineServiceShiftsThroughRulesWithHookBakeAndAlarms(t *testing.T) {
+	s := synth(t, "examples/ecs-engine.yaml")
+	cases := []struct {
+		stack, strategy string
+		bake            float64
+		shift           obj
+	}{
+		{"payments-staging-prod", "BLUE_GREEN", 5, nil},
+		{"payments-production-prod", "CANARY", 15, obj{"CanaryConfiguration": obj{"CanaryPercent": 10.0, "CanaryBakeTimeInMinutes": 5.0}}},
+	}
+	for _, c := range cases {
+		tmpl := s.templates[c.stack]
+		noneOfService(t, tmpl, "AWS::CodeDeploy::")
+		_, svc := oneResource(t, tmpl, "AWS::ECS::Service")
+		if got := asJSON(svc["DeploymentController"]); got != `{"Type":"ECS"}` {
+			t.Errorf("%s: controller %s; want ECS", c.stack, got)
+		}
+		dc := svc["DeploymentConfiguration"].(obj)
+		if dc["Strategy"] != c.strategy || dc["BakeTimeInMinutes"] != c.bake {
+			t.Errorf("%s: strategy %v, bake %v; want %s, %v", c.stack, dc["Strategy"], dc["BakeTimeInMinutes"], c.strategy, c.bake)
+		}
+		for k, v := range c.shift {
+			if asJSON(dc[k]) != asJSON(v) {
+				t.Errorf("%s: %s is %s; want %s", c.stack, k, asJSON(dc[k]), asJSON(v))
+			}
+		}
+		if _, ok := dc["LinearConfiguration"]; ok {
+			t.Errorf("%s: a linear configuration beside %s", c.stack, c.strategy)
+		}
+		alarms := dc["Alarms"].(obj)
+		if alarms["Enable"] != true || alarms["Rollback"] != true || len(alarms["AlarmNames"].([]any)) != 4 {
+			t.Errorf("%s: alarms %s; want the 4 rollback alarms, enabled, rolling back", c.stack, asJSON(alarms))
+		}
+		for _, name := range alarms["AlarmNames"].([]any) {
+			if ref, ok := name.(map[string]any)["Ref"].(string); !ok || resources(t, tmpl, "AWS::CloudWatch::Alarm")[ref] == nil {
+				t.Errorf("%s: alarm name %s is not one of the stack's alarms", c.stack, asJSON(name))
+			}
+		}
+		hooks := dc["LifecycleHooks"].([]any)
+		hook := hooks[0].(obj)
+		fn := logicalID(t, tmpl, "AWS::Lambda::Function", "FunctionName", c.stack+"-test-hook")
+		hookRole := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", c.stack+"-hook")
+		if len(hooks) != 1 || asJSON(hook["LifecycleStages"]) != `["POST_TEST_TRAFFIC_SHIFT"]` ||
+			asJSON(hook["HookTargetArn"]) != asJSON(obj{"Fn::GetAtt": []any{fn, "Arn"}}) ||
+			asJSON(hook["RoleArn"]) != asJSON(obj{"Fn::GetAtt": []any{hookRole, "Arn"}}) {
+			t.Errorf("%s: hooks %s; want the test-traffic check after test traffic, invoked as the hook role", c.stack, asJSON(hooks))
+		}
+		hookStatements, _ := roleStatements(t, tmpl, c.stack+"-hook")
+		if asJSON(hookStatements) != asJSON([]obj{{"Action": "lambda:InvokeFunction", "Effect": "Allow",
+			"Resource": obj{"Fn::GetAtt": []any{fn, "Arn"}}, "Sid": "InvokeTheTestTrafficCheck"}}) {
+			t.Errorf("%s: hook role may %s; want to invoke the check only", c.stack, asJSON(hookStatements))
+		}
+		lb := svc["LoadBalancers"].([]any)[0].(obj)
+		adv := lb["AdvancedConfiguration"].(obj)
+		rules := resources(t, tmpl, "AWS::ElasticLoadBalancingV2::ListenerRule")
+		if len(rules) != 2 {
+			t.Fatalf("%s: %d listener rules; want the production and the test rule", c.stack, len(rules))
+		}
+		for _, key := range []string{"ProductionListenerRule", "TestListenerRule"} {
+			ref := adv[key].(map[string]any)["Ref"].(string)
+			rule := rules[ref]["Properties"].(obj)
+			groups := rule["Actions"].([]any)[0].(obj)["ForwardConfig"].(obj)["TargetGroups"].([]any)
+			if len(groups) != 2 || asJSON(groups[0].(obj)["TargetGroupArn"]) != asJSON(lb["TargetGroupArn"]) ||
+				asJSON(groups[1].(obj)["TargetGroupArn"]) != asJSON(adv["AlternateTargetGroupArn"]) {
+				t.Errorf("%s: %s forwards to %s; want the service's group and the alternate", c.stack, key, asJSON(groups))
+			}
+		}
+		shift := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", c.stack+"-shift")
+		if asJSON(adv["RoleArn"]) != asJSON(obj{"Fn::GetAtt": []any{shift, "Arn"}}) {
+			t.Errorf("%s: ECS shifts the rules as %s; want the shift role", c.stack, asJSON(adv["RoleArn"]))
+		}
+		_, managed := roleStatements(t, tmpl, c.stack+"-shift")
+		if !strings.Contains(asJSON(managed), "AmazonECSInfrastructureRolePolicyForLoadBalancers") {
+			t.Errorf("%s: shift role's policies %s", c.stack, asJSON(managed))
+		}
+	}
+}
+
+// The image is a stack parameter the pipeline sets at each release and cdk deploy keeps: the
+// template itself never changes between releases, and the bootstrap command runs only with the
+// bootstrap image.
+func TestECSEngineImageIsTheStacksReleaseParameter(t *testing.T) {
+	tmpl := synth(t, "examples/ecs-engine.yaml").templates["payments-production-prod"]
+	id, def := oneResource(t, tmpl, "AWS::ECS::TaskDefinition")
+	container := def["ContainerDefinitions"].([]any)[0].(obj)
+	if asJSON(container["Image"]) != `{"Ref":"ReleaseImagePaymentsProductionProd"}` {
+		t.Errorf("image %s; want the release parameter", asJSON(container["Image"]))
+	}
+	if !strings.HasPrefix(asJSON(container["Command"]), `{"Fn::If":["ReleaseImagePaymentsProductionProdIsBootstrap",["sh","-c",`) ||
+		!strings.HasSuffix(asJSON(container["Command"]), `{"Ref":"AWS::NoValue"}]}`) {
+		t.Errorf("command %s; want the bootstrap server's only while the image is the bootstrap image", asJSON(container["Command"]))
+	}
+	whole := tmpl.ToJSON()
+	param := (*whole)["Parameters"].(map[string]any)["ReleaseImagePaymentsProductionProd"]
+	if asJSON(param.(map[string]any)["Default"]) != `"public.ecr.aws/docker/library/busybox:1.37"` {
+		t.Errorf("parameter %s; want the bootstrap image as its default", asJSON(param))
+	}
+	if r := resources(t, tmpl, "AWS::ECS::TaskDefinition")[id]; r["UpdateReplacePolicy"] != "Retain" {
+		t.Errorf("task definition's replace policy %v; want old revisions kept for rollbacks", r["UpdateReplacePolicy"])
+	}
+}
+
+// aws/aws-cdk#36649: a stack update that touches the listener rules resets ECS's weights. Their
+// properties must not depend on anything a release or a settings change touches.
+func TestECSEngineRulesDoNotChangeWithReleasesOrSettings(t *testing.T) {
+	base := readShipped(t, "examples/ecs-engine.yaml")
+	changed := strings.NewReplacer(
+		"environment: {LOG_LEVEL: info}", "environment: {LOG_LEVEL: debug, FEATURE: x}\n  cpu: 1024\n  memoryMiB: 2048",
+		"bakeMinutes: 15", "bakeMinutes: 30",
+		"strategy: Canary10Percent5Minutes", "strategy: Linear10PercentEvery3Minutes",
+		"service: {desiredCount: 3}", "service: {desiredCount: 6}\n    alarms: {latencyP99Milliseconds: 900}",
+	).Replace(base)
+	if changed == base {
+		t.Fatal("the variant changes nothing")
+	}
+	rules := func(s *synthesised) string {
+		return asJSON(resources(t, s.templates["payments-production-prod"], "AWS::ElasticLoadBalancingV2::ListenerRule"))
+	}
+	before, after := rules(synth(t, "examples/ecs-engine.yaml")), rules(synthYAML(t, "ecs-engine-changed.yaml", changed))
+	if before != after {
+		t.Errorf("the listener rules change with the service's settings:\n%s\n%s", before, after)
+	}
+	if strings.Contains(before, "ReleaseImage") {
+		t.Errorf("the listener rules depend on the release image: %s", before)
+	}
+}
+
+func TestECSEnginePipelineReleasesThroughTheStackAndWaits(t *testing.T) {
+	tmpl := pipelineTemplate(t, "examples/ecs-engine.yaml")
+	_, pipe := oneResource(t, tmpl, "AWS::CodePipeline::Pipeline")
+	var deploy obj
+	for _, st := range pipe["Stages"].([]any) {
+		if st.(obj)["Name"] == "Deploy-production" {
+			deploy = st.(obj)
+		}
+	}
+	if deploy == nil {
+		t.Fatal("no Deploy-production stage")
+	}
+	if _, ok := deploy["OnSuccess"]; ok {
+		t.Errorf("Deploy-production has a pipeline bake %s; ECS bakes on its engine", asJSON(deploy["OnSuccess"]))
+	}
+	action := deploy["Actions"].([]any)[1].(obj)
+	if action["Name"] != "Canary" || action["ActionTypeId"].(obj)["Provider"] != "CodeBuild" {
+		t.Fatalf("release action %s; want the release project, named for the strategy", asJSON(action))
+	}
+	var vars []obj
+	_ = json.Unmarshal([]byte(action["Configuration"].(obj)["EnvironmentVariables"].(string)), &vars)
+	got := map[string]string{}
+	for _, v := range vars {
+		got[v["name"].(string)] = fmt.Sprint(v["value"])
+	}
+	want := map[string]string{
+		"MODE": "stack", "STACK_NAME": "payments-production-prod", "IMAGE_PARAMETER": "ReleaseImagePaymentsProductionProd",
+		"RELEASE_ROLE_ARN": "arn:aws:iam::333333333333:role/payments-production-prod-release",
+		"DEPLOY_ROLE_ARN":  "arn:aws:iam::333333333333:role/payments-production-prod-deploy",
+		"CLUSTER":          "payments-production-prod", "SERVICE": "payments-production-prod", "ENV_REGION": "us-east-1",
+		// 5 minutes of canary, a 15-minute bake and 30 for the release itself.
+		"WAIT_SECONDS": "3000",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q; want %q", k, got[k], v)
+		}
+	}
+	project := resources(t, tmpl, "AWS::CodeBuild::Project")[logicalID(t, tmpl, "AWS::CodeBuild::Project", "Name", "payments-prod-release")]
+	// The longest release (production's 50 minutes) and 10 minutes for a busy stack, and 5 more.
+	if got := project["Properties"].(obj)["TimeoutInMinutes"]; got != 65.0 {
+		t.Errorf("the release project times out after %v minutes; want 65", got)
+	}
+	statements, _ := roleStatements(t, tmpl, "payments-prod-pipeline-release")
+	var assumes []string
+	for _, s := range statements {
+		if s["Action"] == "sts:AssumeRole" {
+			assumes = append(assumes, asJSON(s["Resource"]))
+		}
+	}
+	if asJSON(assumes) != asJSON([]string{`["arn:aws:iam::222222222222:role/payments-staging-prod-deploy","arn:aws:iam::333333333333:role/payments-production-prod-deploy"]`}) {
+		t.Errorf("the release role assumes %v; want exactly the two deploy roles", assumes)
+	}
+}
+
+// The deploy role may update its stack only as the release role, and holds no CodeDeploy rights.
+func TestECSEngineDeployRoleUpdatesTheStackOnlyAsTheReleaseRole(t *testing.T) {
+	tmpl := synth(t, "examples/ecs-engine.yaml").templates["payments-production-prod"]
+	statements, _ := roleStatements(t, tmpl, "payments-production-prod-deploy")
+	release := logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", "payments-production-prod-release")
+	found := false
+	for _, s := range statements {
+		actions := asJSON(s["Action"])
+		if strings.Contains(actions, "codedeploy:") {
+			t.Errorf("deploy role statement %s grants CodeDeploy on ECS's engine", s["Sid"])
+		}
+		if strings.Contains(actions, "cloudformation:UpdateStack") {
+			found = true
+			want := asJSON(obj{"StringEquals": obj{"cloudformation:RoleArn": obj{"Fn::GetAtt": []any{release, "Arn"}}}})
+			if asJSON(s["Condition"]) != want {
+				t.Errorf("UpdateStack condition %s; want %s", asJSON(s["Condition"]), want)
+			}
+		}
+		if strings.Contains(actions, "iam:PassRole") && strings.Contains(asJSON(s["Resource"]), "TaskRole") {
+			t.Errorf("the deploy role passes the task roles itself (%s); CloudFormation does, as the release role", s["Sid"])
+		}
+	}
+	if !found {
+		t.Error("the deploy role cannot update its stack")
+	}
+	trust := resources(t, tmpl, "AWS::IAM::Role")[logicalID(t, tmpl, "AWS::IAM::Role", "RoleName", "payments-production-prod-deploy")]
+	if got := asJSON(trust["Properties"].(obj)["AssumeRolePolicyDocument"]); !strings.Contains(got, "payments-prod-pipeline-release") ||
+		strings.Contains(got, "pipeline-codepipeline") {
+		t.Errorf("deploy role trust %s; want the release project's role, not the pipeline's", got)
+	}
+}
+
+// Adopting a rolling service: the stack creates no service and no CodeDeploy; the pipeline's
+// first release moves the service onto ECS's engine with the imported rules and groups.
+func TestECSEngineAdoptsAnExistingServiceInPlace(t *testing.T) {
+	s := synth(t, "examples/adopt-rolling-service.yaml")
+	env := s.templates["orders-api-test"]
+	for _, typ := range []string{"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::LoadBalancer"} {
+		if n := len(resources(t, env, typ)); n != 0 {
+			t.Errorf("%d %s; want none: the service and its load balancer exist", n, typ)
+		}
+	}
+	noneOfService(t, env, "AWS::CodeDeploy::")
+	for _, role := range []string{"orders-api-test-shift", "orders-api-test-hook", "orders-api-test-deploy"} {
+		logicalID(t, env, "AWS::IAM::Role", "RoleName", role)
+	}
+	if n := len(resources(t, env, "AWS::IAM::Role")); n == 0 {
+		t.Fatal("no roles")
+	}
+	_, pipe := oneResource(t, pipelineTemplate(t, "examples/adopt-rolling-service.yaml"), "AWS::CodePipeline::Pipeline")
+	stages := pipe["Stages"].([]any)
+	action := stages[len(stages)-1].(obj)["Actions"].([]any)[1].(obj)
+	var vars []obj
+	_ = json.Unmarshal([]byte(action["Configuration"].(obj)["EnvironmentVariables"].(string)), &vars)
+	got := map[string]string{}
+	for _, v := range vars {
+		got[v["name"].(string)] = fmt.Sprint(v["value"])
+	}
+	if got["MODE"] != "service" || got["SERVICE"] != "orders-test-api-Service-AbCdEf" || got["CLUSTER"] != "orders-test-Cluster-AbCdEf" ||
+		got["TASKDEF"] != "taskdef-test.json" {
+		t.Errorf("release variables %v; want the existing service updated directly", got)
+	}
+	var update struct {
+		DeploymentConfiguration map[string]any `json:"deploymentConfiguration"`
+		LoadBalancers           []obj          `json:"loadBalancers"`
+	}
+	if err := json.Unmarshal([]byte(got["SERVICE_UPDATE"]), &update); err != nil {
+		t.Fatalf("SERVICE_UPDATE %q: %v", got["SERVICE_UPDATE"], err)
+	}
+	dc := update.DeploymentConfiguration
+	if dc["strategy"] != "BLUE_GREEN" || dc["bakeTimeInMinutes"] != 5.0 ||
+		asJSON(dc["lifecycleHooks"]) != `[{"hookTargetArn":"arn:aws:lambda:us-east-1:222222222222:function:orders-api-test-test-hook","lifecycleStages":["POST_TEST_TRAFFIC_SHIFT"],"roleArn":"arn:aws:iam::222222222222:role/orders-api-test-hook"}]` {
+		t.Errorf("deployment configuration %s", asJSON(dc))
+	}
+	want := `[{"advancedConfiguration":{"alternateTargetGroupArn":"arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/orders-api-green/fedcba9876543210",` +
+		`"productionListenerRule":"arn:aws:elasticloadbalancing:us-east-1:222222222222:listener-rule/app/orders-test-lb/0123456789abcdef/0123456789abcdef/1a2b3c4d5e6f7a8b",` +
+		`"roleArn":"arn:aws:iam::222222222222:role/orders-api-test-shift",` +
+		`"testListenerRule":"arn:aws:elasticloadbalancing:us-east-1:222222222222:listener-rule/app/orders-test-lb/0123456789abcdef/fedcba9876543210/8b7a6f5e4d3c2b1a"},` +
+		`"containerName":"app","containerPort":8080,"targetGroupArn":"arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/orders-api-serving/0123456789abcdef"}]`
+	if asJSON(update.LoadBalancers) != want {
+		t.Errorf("load balancers %s\nwant %s", asJSON(update.LoadBalancers), want)
+	}
+}
+
+// readShipped is the text of a shipped config, to derive variants from.
+func readShipped(t *testing.T, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(cdktest.Root(t), file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

@@ -1,0 +1,150 @@
+package ecsdelivery
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/scripts"
+	"github.com/ecsdelivery/ecsdelivery/spec"
+)
+
+// releaseBusyWaitSeconds is how long a release waits for a stack update someone else started
+// (a cdk deploy of the environment) before it fails.
+const releaseBusyWaitSeconds = 600
+
+// ecsDeployStage marks the image it deploys, then releases it on ECS's engine with the release
+// project, which waits for ECS's verdict: CodePipeline's own ECS action gives up after an hour,
+// and canaries, linear steps and bakes can take longer. A failure rolls the stage back.
+func (pl *pipeline) ecsDeployStage(i int, marker awslambda.IFunction) *awscodepipeline.StageProps {
+	t := &pl.props.Targets[i]
+	project := pl.releaseProject()
+	shift, _ := spec.ParseStrategy(t.Strategy)
+	stage := &awscodepipeline.StageProps{
+		StageName: jsii.String(deployStageName(t.Environment)),
+		Actions: &[]awscodepipeline.IAction{
+			markDeployedAction(marker, t.Environment, pl.artifacts.deploy),
+			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+				ActionName: jsii.String(releaseActionName(shift)), RunOrder: jsii.Number(2),
+				Project: project, Input: pl.artifacts.deploy,
+				EnvironmentVariables: pl.releaseVariables(t, shift),
+			}),
+		},
+		OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
+	}
+	if w := t.Window; w != nil {
+		stage.BeforeEntry = windowCondition(w)
+	}
+	// No bake condition: ECS bakes, with the same alarms, and the release waits through it.
+	return stage
+}
+
+// releaseActionName names the action for what ECS does.
+func releaseActionName(s spec.Shift) string {
+	switch s.Kind {
+	case "CANARY":
+		return "Canary"
+	case "LINEAR":
+		return "Linear"
+	}
+	return "BlueGreen"
+}
+
+// releaseProject is the one project every ECS-engine stage releases with; each action passes
+// its environment's variables. Its role may assume those environments' deploy roles only.
+func (pl *pipeline) releaseProject() awscodebuild.IProject {
+	if project, ok := pl.projects["release"]; ok {
+		return project
+	}
+	partition := *awscdk.Stack_Of(pl.Construct).Partition()
+	var roles []string
+	longest := 0
+	for i := range pl.props.Targets {
+		t := &pl.props.Targets[i]
+		if t.Engine != spec.EngineECS {
+			continue
+		}
+		roles = append(roles, arnsOf(t, partition).deployRole)
+		shift, _ := spec.ParseStrategy(t.Strategy)
+		longest = max(longest, spec.ReleaseMinutes(shift, t.BakeMinutes))
+	}
+	project, _ := pl.newScriptProject(scriptProject{
+		id: "Release", name: "release", rolePurpose: releaseRolePurpose,
+		description: "Releases an image on ECS's own blue/green engine and waits for ECS's verdict",
+		script:      scripts.ECSDeploy, scriptName: "ecs-deploy.sh",
+		environment: &awscodebuild.BuildEnvironment{
+			BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0(), ComputeType: awscodebuild.ComputeType_SMALL,
+		},
+		variables: map[string]*awscodebuild.BuildEnvironmentVariable{"IMAGE_DETAIL": plain("imageDetail.json")},
+		// The script's own deadline decides; this only catches a stuck script.
+		timeoutMinutes: min(spec.MaxReleaseMinutes, longest+releaseBusyWaitSeconds/60+5),
+		policy: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("AssumeTheTargetDeployRoles"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(roles...),
+		})},
+	})
+	pl.projects["release"] = project
+	return project
+}
+
+// releaseVariables are one environment's settings for ecs-deploy.sh.
+func (pl *pipeline) releaseVariables(t *PipelineTargetOptions, shift spec.Shift) *map[string]*awscodebuild.BuildEnvironmentVariable {
+	partition := *awscdk.Stack_Of(pl.Construct).Partition()
+	v := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"ENVIRONMENT":       plain(t.Environment),
+		"DEPLOY_ROLE_ARN":   plain(arnsOf(t, partition).deployRole),
+		"ENV_REGION":        plain(t.Region),
+		"CLUSTER":           plain(t.ClusterName),
+		"SERVICE":           plain(t.Name),
+		"WAIT_SECONDS":      plain(strconv.Itoa(spec.ReleaseMinutes(shift, t.BakeMinutes) * 60)),
+		"BUSY_WAIT_SECONDS": plain(strconv.Itoa(releaseBusyWaitSeconds)),
+	}
+	if t.Existing == nil {
+		v["MODE"] = plain("stack")
+		v["STACK_NAME"] = plain(t.StackName)
+		v["IMAGE_PARAMETER"] = plain(releaseImageParameter(t.Name))
+		v["RELEASE_ROLE_ARN"] = plain(arn(partition, "iam", "", t.Account, "role/"+releaseRoleName(t.Name)))
+		return &v
+	}
+	v["MODE"] = plain("service")
+	v["SERVICE"] = plain(t.Existing.ServiceName)
+	v["TASKDEF"] = plain("taskdef-" + t.Environment + ".json")
+	v["SERVICE_UPDATE"] = plain(serviceUpdateJSON(t, partition))
+	return &v
+}
+
+// serviceUpdateJSON is what the release sets on an existing service besides its task
+// definition: ECS's engine with the environment's strategy, bake, alarms and hook, and the
+// alternate target group, rules and role of its load balancer. The first release is what moves
+// a rolling service onto ECS's engine, in place.
+func serviceUpdateJSON(t *PipelineTargetOptions, partition string) string {
+	role := func(name string) string { return arn(partition, "iam", "", t.Account, "role/"+name) }
+	hook, hookRole := "", ""
+	if !t.NoTestTraffic {
+		hook = arn(partition, "lambda", t.Region, t.Account, "function:"+testTrafficFunctionName(t.Name))
+		hookRole = role(hookRoleName(t.Name))
+	}
+	alarms := rollbackAlarmNames(t.Name)
+	d := DeploymentOptions{Strategy: t.Strategy, BakeMinutes: t.BakeMinutes}
+	e := t.Existing
+	update := map[string]any{
+		"deploymentConfiguration": ecsDeploymentConfiguration(&d, alarms[:], hook, hookRole),
+		"loadBalancers": []any{map[string]any{
+			"targetGroupArn": e.TargetGroupARNs[0], "containerName": containerName, "containerPort": t.Service.ContainerPort,
+			"advancedConfiguration": map[string]any{
+				"alternateTargetGroupArn": e.TargetGroupARNs[1],
+				"productionListenerRule":  e.ListenerRuleARN,
+				"testListenerRule":        e.TestListenerRuleARN,
+				"roleArn":                 role(shiftRoleName(t.Name)),
+			},
+		}},
+	}
+	out, _ := json.Marshal(update)
+	return string(out)
+}
