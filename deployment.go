@@ -23,11 +23,11 @@ type deployTarget struct {
 	blue, green            elb.ITargetGroup
 	// rule and testRule are the ARNs of the listener rules ECS's engine shifts; rules are the
 	// ones the stack created.
-	rule, testRule string
-	rules          []elb.ApplicationListenerRule
-	serviceName    string
-	loadBalancerName       string    // "app/NAME/ID"
-	targetGroupNames       [2]string // "targetgroup/NAME/ID", blue then green
+	rule, testRule   string
+	rules            []elb.ApplicationListenerRule
+	serviceName      string
+	loadBalancerName string    // "app/NAME/ID"
+	targetGroupNames [2]string // "targetgroup/NAME/ID", blue then green
 }
 
 var deploymentConfigs = map[string]func() awscodedeploy.IEcsDeploymentConfig{

@@ -30,7 +30,9 @@ func oneResource(t *testing.T, tmpl assertions.Template, typ string) (string, ob
 func noneOfService(t *testing.T, tmpl assertions.Template, prefix string) {
 	t.Helper()
 	data, _ := json.Marshal(tmpl.ToJSON())
-	var doc struct{ Resources map[string]struct{ Type string } }
+	var doc struct {
+		Resources map[string]struct{ Type string }
+	}
 	_ = json.Unmarshal(data, &doc)
 	for id, r := range doc.Resources {
 		if strings.HasPrefix(r.Type, prefix) {
