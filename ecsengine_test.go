@@ -47,7 +47,7 @@ func TestEnginePropsAreChecked(t *testing.T) {
 	for _, ok := range []error{
 		deployment(DeploymentOptions{Engine: "ecs", Strategy: "Canary25Percent10Minutes", BakeMinutes: 480 - 30 - 10}, nil),
 		deployment(DeploymentOptions{Engine: "ecs"}, rules),
-		pipeline(func(t *PipelineTargetOptions) { t.Engine, t.StackName, t.BakeMinutes = "ecs", "s", 60 * 7 }),
+		pipeline(func(t *PipelineTargetOptions) { t.Engine, t.StackName, t.BakeMinutes = "ecs", "s", 60*7 }),
 	} {
 		if ok != nil {
 			t.Errorf("refused: %v", ok)

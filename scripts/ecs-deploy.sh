@@ -224,7 +224,7 @@ already_deployed() {
 follow_new() {
   local since=$1 with_stack=$2 after arn t
   # ECS's clock and this one may disagree by a little.
-  after=$(date -u -d "@$((since - 60))" +%Y-%m-%dT%H:%M:%SZ)
+  TZ=UTC printf -v after '%(%Y-%m-%dT%H:%M:%SZ)T' "$((since - 60))"
   while :; do
     t=$(now)
     fresh "$t"
@@ -248,44 +248,26 @@ follow_new() {
 # follow <deployment ARN> <start of the wait> <stack: wait for the stack too>: polls the
 # deployment to its end, and exits.
 follow() {
-  local arn=$1 start=$2 with_stack=$3 json fields shown="" reached="" t \
-    status stage reason rollback alarms hooks breaker revision
+  local arn=$1 start=$2 with_stack=$3 fields shown="" reached="" t status stage revision
   following=$arn
   log "$ENVIRONMENT: following deployment $arn: $link"
   while :; do
     t=$(now)
     fresh "$t"
-    json=$(as_deployer ecs describe-service-deployments --service-deployment-arns "$arn" \
-      --query 'serviceDeployments[0]' --output json)
-    fields=$(jq -r "$line"'
-      [.status, .lifecycleStage, .statusReason, .rollback.reason,
-       (if (.alarms.triggeredAlarmNames // []) != [] then .alarms.triggeredAlarmNames | join(", ")
-        elif .alarms.status == "TRIGGERED" then "TRIGGERED" else "" end),
-       ([.lifecycleHookDetails[]? | select(.status == "FAILED" or .status == "TIMED_OUT")
-         | "\((.targetArn // .hookId // "?") | sub(".*:function:"; "")) \(.status)"] | join(", ")),
-       (if .deploymentCircuitBreaker.status == "TRIGGERED"
-        then "triggered after \(.deploymentCircuitBreaker.failureCount) failed tasks (threshold \(.deploymentCircuitBreaker.threshold))"
-        else "" end),
-       .targetServiceRevision.arn] | line' <<<"$json")
-    IFS=$'\x1f' read -r status stage reason rollback alarms hooks breaker revision <<<"$fields"
-    if [[ "$status $stage" != "$shown" && -n $status ]]; then
+    # Three words, none of them ever blank: the CLI prints None for what is missing.
+    fields=$(as_deployer ecs describe-service-deployments --service-deployment-arns "$arn" \
+      --query 'serviceDeployments[0].[status, lifecycleStage, targetServiceRevision.arn]' --output text)
+    read -r status stage revision <<<"$fields"
+    [[ $status != None ]] || status=""
+    [[ $stage != None ]] || stage=""
+    if [[ -n $status && "$status $stage" != "$shown" ]]; then
       log "$ENVIRONMENT: deployment ${arn##*/} $status${stage:+, stage $stage}"
       shown="$status $stage"
     fi
     case $status in
       PENDING | IN_PROGRESS) reached=${stage:-$reached} ;;
-      SUCCESSFUL)
-        succeeded "$arn" "$revision" "$start" "$with_stack" ;;
-      STOPPED | ROLLBACK_SUCCESSFUL | ROLLBACK_FAILED)
-        local message="$ENVIRONMENT: the release of $image failed: deployment $arn ended $status"
-        message+=" at stage ${reached:-${stage:-unknown}}"
-        [[ -z $reason ]] || message+="; reason: $reason"
-        [[ -z $rollback ]] || message+="; rollback: $rollback"
-        [[ -z $alarms ]] || message+="; alarms triggered: $alarms"
-        [[ -z $hooks ]] || message+="; lifecycle hooks: $hooks"
-        [[ -z $breaker ]] || message+="; circuit breaker: $breaker"
-        following=""
-        die "$message; see $link" ;;
+      SUCCESSFUL) succeeded "$arn" "$revision" "$start" "$with_stack" ;;
+      STOPPED | ROLLBACK_SUCCESSFUL | ROLLBACK_FAILED) failed "$arn" "$status" "${reached:-${stage:-unknown}}" ;;
       # ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS and STOP_REQUESTED are on their way to an end;
       # "" is a deployment not yet described.
     esac
@@ -295,6 +277,32 @@ follow() {
     fi
     pause
   done
+}
+
+# failed <deployment ARN> <its status> <the stage it reached>: ECS rolled the deployment back or
+# stopped it; one line says why, from everything ECS tells.
+failed() {
+  local arn=$1 json fields message reason rollback alarms hooks breaker
+  following=""
+  json=$(as_deployer ecs describe-service-deployments --service-deployment-arns "$arn" \
+    --query 'serviceDeployments[0]' --output json)
+  fields=$(jq -r "$line"'
+    [.statusReason, .rollback.reason,
+     (if (.alarms.triggeredAlarmNames // []) != [] then .alarms.triggeredAlarmNames | join(", ")
+      elif .alarms.status == "TRIGGERED" then "TRIGGERED" else "" end),
+     ([.lifecycleHookDetails[]? | select(.status == "FAILED" or .status == "TIMED_OUT")
+       | "\((.targetArn // .hookId // "?") | sub(".*:function:"; "")) \(.status)"] | join(", ")),
+     (if .deploymentCircuitBreaker.status == "TRIGGERED"
+      then "triggered after \(.deploymentCircuitBreaker.failureCount) failed tasks (threshold \(.deploymentCircuitBreaker.threshold))"
+      else "" end)] | line' <<<"$json")
+  IFS=$'\x1f' read -r reason rollback alarms hooks breaker <<<"$fields"
+  message="$ENVIRONMENT: the release of $image failed: deployment $arn ended $2 at stage $3"
+  [[ -z $reason ]] || message+="; reason: $reason"
+  [[ -z $rollback ]] || message+="; rollback: $rollback"
+  [[ -z $alarms ]] || message+="; alarms triggered: $alarms"
+  [[ -z $hooks ]] || message+="; lifecycle hooks: $hooks"
+  [[ -z $breaker ]] || message+="; circuit breaker: $breaker"
+  die "$message; see $link"
 }
 
 # succeeded <deployment ARN> <its target revision> <start of the wait> <stack>: the deployment is
