@@ -17,7 +17,8 @@ import (
 
 // The templates checked are the golden templates of the shipped configs: the app package's
 // TestGoldenTemplates fails whenever they differ from what the code synthesises now.
-var templateDirs = []string{"../app/testdata/delivery", "../app/testdata/cross-account", "../app/testdata/import-existing"}
+var templateDirs = []string{"../app/testdata/delivery", "../app/testdata/cross-account", "../app/testdata/import-existing",
+	"../app/testdata/ecs-engine", "../app/testdata/adopt-rolling-service"}
 
 const validator = "../_tools/node_modules/@cdklabs/cdk-validator-cfnguard"
 
@@ -115,8 +116,8 @@ func guard(t *testing.T) []failure {
 	if err := json.Unmarshal(out, &reports); err != nil {
 		t.Fatalf("cfn-guard output: %v\n%.500s", err, out)
 	}
-	if len(reports) != 9 {
-		t.Fatalf("cfn-guard checked %d templates; want the 9 of the three shipped configs", len(reports))
+	if len(reports) != 14 {
+		t.Fatalf("cfn-guard checked %d templates; want the 14 of the five shipped configs", len(reports))
 	}
 	resource, control := regexp.MustCompile(`/Resources/([A-Za-z0-9]+)`), regexp.MustCompile(`\[(CT\.[A-Z0-9]+\.PR\.\d+)\]:\s*([^\\\n]*)`)
 	var failures []failure
