@@ -25,9 +25,11 @@ func newDeployRole(scope constructs.Construct, roles *taskRoles, cluster awsecs.
 		AssumedBy:          deployRoleTrust(scope, p),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
-	statements := deployStatements(scope, roles, p)
+	var statements []awsiam.PolicyStatement
 	if engine != nil {
 		statements = ecsReleaseStatements(scope, roles, cluster, engine, p)
+	} else {
+		statements = deployStatements(scope, roles, p)
 	}
 	for _, s := range append(statements, integrationTestStatements(scope, cluster, p)...) {
 		role.AddToPolicy(s)

@@ -316,3 +316,25 @@ func readShipped(t *testing.T, file string) string {
 	}
 	return string(data)
 }
+
+// The demo, single-account and environment-agnostic, on ECS's engine with a linear strategy
+// CodeDeploy has no configuration for.
+func TestECSEngineInOneAccountWithACustomLinearStrategy(t *testing.T) {
+	yaml := strings.NewReplacer(
+		"    service: {desiredCount: 1}", "    service: {desiredCount: 1}\n    deployment: {engine: ecs, bakeMinutes: 2}",
+		"    deployment: {strategy: Canary10Percent5Minutes, terminationWaitMinutes: 30}", "    deployment: {engine: ecs, strategy: Linear20PercentEvery2Minutes, bakeMinutes: 10}",
+	).Replace(readShipped(t, "delivery.yaml"))
+	s := synthYAML(t, "delivery-ecs.yaml", yaml)
+	_, svc := oneResource(t, s.templates["orders-api-production"], "AWS::ECS::Service")
+	dc := svc["DeploymentConfiguration"].(obj)
+	if dc["Strategy"] != "LINEAR" || asJSON(dc["LinearConfiguration"]) != `{"StepBakeTimeInMinutes":2,"StepPercent":20}` || dc["BakeTimeInMinutes"] != 10.0 {
+		t.Errorf("deployment configuration %s; want linear steps of 20 %% every 2 minutes and a 10-minute bake", asJSON(dc))
+	}
+	_, pipe := oneResource(t, s.templates["orders-api-pipeline"], "AWS::CodePipeline::Pipeline")
+	stages := pipe["Stages"].([]any)
+	action := stages[len(stages)-1].(obj)["Actions"].([]any)[1].(obj)
+	// 5 steps of 2 minutes, a 10-minute bake and 30 for the release itself.
+	if action["Name"] != "Linear" || !strings.Contains(asJSON(action), `WAIT_SECONDS\",\"type\":\"PLAINTEXT\",\"value\":\"3000`) {
+		t.Errorf("release action %s", asJSON(action))
+	}
+}
