@@ -40,8 +40,10 @@
 # time (the message says which); 143 on SIGTERM and 130 on SIGINT, when the release carries on
 # in ECS and a retried run follows it to its end.
 #
-# It never stops or cancels a deployment: ECS rolls back on its own alarms and hooks, and a
-# deployment still running when this gives up is left to finish.
+# The deployment followed is the newest ECS lists as created after the update (less a minute,
+# for the clocks); none within 5 minutes fails the stage. The stage never stops or cancels a
+# deployment: ECS rolls back on its own alarms and hooks, and one still running when the stage
+# gives up is left to finish.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -73,8 +75,9 @@ done
 appear_seconds=300
 
 [[ -f $IMAGE_DETAIL ]] || die "IMAGE_DETAIL $IMAGE_DETAIL is not a file"
-image=$(jq -r 'if type == "object" then .ImageURI // "" else "" end' "$IMAGE_DETAIL" 2>/dev/null) ||
-  die "$IMAGE_DETAIL is not JSON"
+detail="" image=""
+read -r -d '' detail <"$IMAGE_DETAIL" || true
+if [[ $detail =~ \"ImageURI\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; then image=${BASH_REMATCH[1]}; fi
 [[ $image =~ ^[^[:space:]@]+@(sha256:[0-9a-f]{64})$ ]] ||
   die "$IMAGE_DETAIL holds no image digest (got '$image'); only an image by digest is deployed"
 digest=${BASH_REMATCH[1]}
@@ -109,12 +112,10 @@ export AWS_DEFAULT_REGION=$ENV_REGION AWS_REGION=$ENV_REGION
 # --- Exits. released: an update was sent, so an interruption leaves a release under way;
 # following: the deployment being followed, named on an unexpected exit.
 released="" following="" sleeper=""
-errors=$(mktemp)
 on_exit() {
   local status=$?
   trap - EXIT
   [[ -z $sleeper ]] || kill "$sleeper" 2>/dev/null || true
-  rm -f "$errors"
   if [[ $status != 0 && -n $following ]]; then
     log "$ENVIRONMENT: deployment $following carries on in ECS: $link"
   fi
@@ -156,17 +157,21 @@ took() {
 # hour at most (role chaining): it is renewed before it ends, from the project's own credentials,
 # which therefore stay in the environment untouched.
 key="" secret="" token="" renew_at=0
+# assume <the time now>
 assume() {
   local k="" s="" t=""
   read -r k s t < <(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" \
     --role-session-name "ecs-deploy-$$" --duration-seconds 3600 \
     --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text) || true
   [[ -n $t && $t != None ]] || die "could not assume $DEPLOY_ROLE_ARN"
-  key=$k secret=$s token=$t renew_at=$(($(now) + 2700))
+  key=$k secret=$s token=$t renew_at=$(($1 + 2700))
 }
 # fresh [the time]: renews the credentials when they near their end. Called at every poll and
 # before every update, in this shell (a command substitution could not keep them).
-fresh() { ((${1:-$(now)} < renew_at)) || assume; }
+fresh() {
+  local t=${1:-$(now)}
+  ((t < renew_at)) || assume "$t"
+}
 as_deployer() { AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token aws "$@"; }
 
 # jq: a list of fields as one line, separated by \x1f (no field may hold it or a line break).
@@ -176,12 +181,14 @@ line='def line: map(. // "" | tostring | gsub("[\n\r\u001f]"; " ")) | join("\u00
 
 # newest [list-service-deployments filters...]: the ARN of the service's newest deployment that
 # passes them, or nothing.
+# The CLI keeps times as they came (v1) or as ISO 8601 text (v2): either sorts.
 newest() {
-  local json
-  json=$(as_deployer ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" "$@" \
-    --max-results 100 --query serviceDeployments --output json) ||
+  local arn
+  # shellcheck disable=SC2016 # `[]` is JMESPath's literal, not a command
+  arn=$(as_deployer ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" "$@" --max-results 100 \
+    --query 'sort_by(serviceDeployments || `[]`, &createdAt)[-1].serviceDeploymentArn' --output text) ||
     die "$ENVIRONMENT: cannot list the deployments of $SERVICE"
-  jq -r '(. // []) | sort_by(.createdAt) | last | .serviceDeploymentArn? // empty' <<<"$json"
+  [[ $arn == None ]] || printf '%s\n' "$arn"
 }
 in_flight() { newest --status PENDING IN_PROGRESS STOP_REQUESTED ROLLBACK_REQUESTED ROLLBACK_IN_PROGRESS; }
 
@@ -193,14 +200,15 @@ service_runs_image() {
   fields=$(as_deployer ecs describe-services --cluster "$CLUSTER" --services "$SERVICE" \
     --query 'services[0].[status, taskDefinition, deploymentController.type]' --output text)
   read -r status definition controller <<<"$fields"
-  [[ $status == ACTIVE ]] || die "$ENVIRONMENT: service $SERVICE in cluster $CLUSTER is ${status:-missing} (not ACTIVE)"
+  [[ $status != None ]] || status=missing
+  [[ $status == ACTIVE ]] || die "$ENVIRONMENT: service $SERVICE in cluster $CLUSTER is ${status:-missing}, not ACTIVE"
   case ${controller:-None} in
     ECS | None) ;;
     *) die "$ENVIRONMENT: service $SERVICE has the $controller deployment controller; this step is for ECS's own (ECS)" ;;
   esac
   service_images=$(as_deployer ecs describe-task-definition --task-definition "$definition" \
     --query 'taskDefinition.containerDefinitions[].image' --output text)
-  service_images=$(tr -s '[:space:]' ' ' <<<"$service_images")
+  service_images=${service_images//$'\t'/ }
   runs_image=""
   [[ " $service_images " != *"@$digest "* ]] || runs_image=1
 }
@@ -231,7 +239,7 @@ follow_new() {
     arn=$(newest --created-at "after=$after")
     [[ -z $arn ]] || break
     if [[ -n $with_stack ]]; then
-      read_stack
+      stack_status=$(status_of_stack)
       case $stack_status in
         UPDATE_ROLLBACK_COMPLETE | UPDATE_ROLLBACK_FAILED)
           die "$ENVIRONMENT: stack $STACK_NAME ended $stack_status before ECS started a deployment: $(first_failure)" ;;
@@ -308,19 +316,21 @@ failed() {
 # succeeded <deployment ARN> <its target revision> <start of the wait> <stack>: the deployment is
 # SUCCESSFUL; it is ours if its revision runs the image, and done when the stack is too.
 succeeded() {
-  local arn=$1 revision=$2 start=$3 with_stack=$4 images t
+  local arn=$1 revision=$2 start=$3 with_stack=$4 images t name runs=""
   following=""
   [[ -n $revision ]] || die "$ENVIRONMENT: deployment $arn is SUCCESSFUL but names no target revision; see $link"
+  # Each container's resolved digest and image, one a line.
   images=$(as_deployer ecs describe-service-revisions --service-revision-arns "$revision" \
-    --query 'serviceRevisions[0].containerImages' --output json)
-  if ! jq -e --arg d "$digest" 'any(.[]?; .imageDigest == $d or ((.image // "") | endswith("@" + $d)))' <<<"$images" >/dev/null; then
-    die "$ENVIRONMENT: deployment $arn is SUCCESSFUL, but its revision runs $(jq -r '[.[]? | .image // .imageDigest] | join(", ")' <<<"$images"), not $image: another deployment won the race; see $link"
+    --query 'serviceRevisions[0].containerImages[].[imageDigest, image]' --output text)
+  if [[ $images != *"$digest"* ]]; then
+    while read -r _ name; do runs+="${runs:+, }$name"; done <<<"$images"
+    die "$ENVIRONMENT: deployment $arn is SUCCESSFUL, but its revision runs ${runs:-no image}, not $image: another deployment won the race; see $link"
   fi
   if [[ -n $with_stack ]]; then
     while :; do
       t=$(now)
       fresh "$t"
-      read_stack
+      stack_status=$(status_of_stack)
       case $stack_status in
         UPDATE_COMPLETE) break ;;
         *_IN_PROGRESS) ;;
@@ -344,13 +354,18 @@ stack_status="" stack_image="" has_parameter="" other_parameters=""
 read_stack() {
   local json fields
   json=$(as_deployer cloudformation describe-stacks --stack-name "$STACK_NAME" --query 'Stacks[0]' \
-    --output json 2>"$errors") || die "$ENVIRONMENT: cannot read stack $STACK_NAME: $(cat "$errors")"
+    --output json) || die "$ENVIRONMENT: cannot read stack $STACK_NAME"
   fields=$(jq -r --arg p "$IMAGE_PARAMETER" "$line"'
     (.Parameters // []) as $all
     | [.StackStatus, ($all | map(select(.ParameterKey == $p)) | .[0].ParameterValue),
        (if any($all[]; .ParameterKey == $p) then "yes" else "" end),
        ($all | map(.ParameterKey | select(. != $p)) | join(" "))] | line' <<<"$json")
   IFS=$'\x1f' read -r stack_status stack_image has_parameter other_parameters <<<"$fields"
+}
+
+status_of_stack() {
+  as_deployer cloudformation describe-stacks --stack-name "$STACK_NAME" --query 'Stacks[0].StackStatus' \
+    --output text || die "$ENVIRONMENT: cannot read stack $STACK_NAME"
 }
 
 # first_failure: the first resource that failed in the stack's latest operation, and why.
@@ -369,7 +384,7 @@ first_failure() {
 }
 
 stack_release() {
-  local start shown="" arn name t parameters=()
+  local start shown="" arn name t problem parameters=()
   # 1. An update under way (someone runs cdk deploy) must end first. One that is releasing this
   # very image is an earlier run's, stopped and retried: it is followed instead.
   start=$(now)
@@ -412,16 +427,16 @@ stack_release() {
   start=$(now)
   fresh "$start"
   released=1
-  if as_deployer cloudformation update-stack --stack-name "$STACK_NAME" --use-previous-template \
+  if problem=$(as_deployer cloudformation update-stack --stack-name "$STACK_NAME" --use-previous-template \
     --role-arn "$RELEASE_ROLE_ARN" --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM \
     --parameters "ParameterKey=$IMAGE_PARAMETER,ParameterValue=$image" "${parameters[@]}" \
-    --query StackId --output text >/dev/null 2>"$errors"; then
+    --query StackId --output text 2>&1 >/dev/null); then
     log "$ENVIRONMENT: updating stack $STACK_NAME to $image"
     follow_new "$start" stack
   fi
   released=""
-  grep -q "No updates are to be performed" "$errors" ||
-    die "$ENVIRONMENT: could not update stack $STACK_NAME: $(cat "$errors")"
+  [[ $problem == *"No updates are to be performed"* ]] ||
+    die "$ENVIRONMENT: could not update stack $STACK_NAME: $problem"
   # 3. The stack holds the image already: a retried run after the release, or the same image
   # again.
   service_runs_image
@@ -455,5 +470,5 @@ service_release() {
   follow_new "$start" ""
 }
 
-assume
+assume "$(now)"
 if [[ $MODE == stack ]]; then stack_release; else service_release; fi
