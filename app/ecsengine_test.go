@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
 	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
+	"github.com/ecsdelivery/ecsdelivery/scripts"
 )
 
 // oneResource is the only resource of a type in a template.
@@ -336,5 +338,40 @@ func TestECSEngineInOneAccountWithACustomLinearStrategy(t *testing.T) {
 	// 5 steps of 2 minutes, a 10-minute bake and 30 for the release itself.
 	if action["Name"] != "Linear" || !strings.Contains(asJSON(action), `WAIT_SECONDS\",\"type\":\"PLAINTEXT\",\"value\":\"3000`) {
 		t.Errorf("release action %s", asJSON(action))
+	}
+}
+
+// Every call ecs-deploy.sh makes as the deploy role is granted to it: the stack calls where the
+// stack owns the service, the service calls where it is imported, and nothing more is needed.
+func TestECSEngineDeployRoleCoversTheReleaseScript(t *testing.T) {
+	calls := regexp.MustCompile(`as_deployer (ecs|cloudformation) ([a-z-]+)`).FindAllStringSubmatch(scripts.ECSDeploy, -1)
+	if len(calls) < 8 {
+		t.Fatalf("found %d calls in ecs-deploy.sh; the pattern no longer reads it", len(calls))
+	}
+	action := func(service, op string) string {
+		var b strings.Builder
+		for _, part := range strings.Split(op, "-") {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+		return service + ":" + b.String()
+	}
+	for _, c := range []struct{ file, stack, skip string }{
+		{"examples/ecs-engine.yaml", "payments-production-prod", "ecs:RegisterTaskDefinition ecs:UpdateService"},
+		{"examples/adopt-rolling-service.yaml", "orders-api-test", "cloudformation:"},
+	} {
+		statements, _ := roleStatements(t, synth(t, c.file).templates[c.stack], c.stack+"-deploy")
+		granted := asJSON(statements)
+		for _, call := range calls {
+			a := action(call[1], call[2])
+			if strings.Contains(c.skip, a) || strings.HasPrefix(a, c.skip) {
+				if strings.Contains(granted, `"`+a+`"`) {
+					t.Errorf("%s: the deploy role holds %s, which its mode never calls", c.stack, a)
+				}
+				continue
+			}
+			if !strings.Contains(granted, `"`+a+`"`) {
+				t.Errorf("%s: ecs-deploy.sh calls %s, which the deploy role does not hold", c.stack, a)
+			}
+		}
 	}
 }
