@@ -3,6 +3,7 @@ package ecsdelivery
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -122,8 +123,14 @@ func newReleaseRole(scope constructs.Construct, roles *taskRoles, cluster awsecs
 	for _, s := range []awsiam.PolicyStatement{
 		// Registration has no resource-level permissions: "*" is the only resource.
 		statement("RegisterTaskDefinitions", []string{"ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"}, []string{"*"}, nil),
-		statement("UpdateThisService", []string{"ecs:UpdateService", "ecs:DescribeServices"},
+		statement("UpdateThisService", []string{"ecs:UpdateService", "ecs:DescribeServices", "ecs:ListServiceDeployments"},
 			[]string{stackARN(scope, "ecs", "service/"+*cluster.ClusterName()+"/"+p.Name)}, nil),
+		// CloudFormation may wait on the deployment it started.
+		statement("FollowThisServicesDeployments", []string{"ecs:DescribeServiceDeployments"},
+			[]string{stackARN(scope, "ecs", "service-deployment/"+*cluster.ClusterName()+"/"+p.Name+"/*")}, nil),
+		// Stack tags (cdk deploy --tags) reach a new revision as it is registered, never later.
+		statement("TagNewRevisions", []string{"ecs:TagResource"}, []string{stackARN(scope, "ecs", "task-definition/"+p.Name+":*")},
+			map[string]any{"StringEquals": map[string]any{"ecs:CreateAction": "RegisterTaskDefinition"}}),
 		statement("PassTaskRoles", []string{"iam:PassRole"}, []string{*roles.execution.RoleArn(), *roles.task.RoleArn()},
 			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
 		statement("PassEngineRoles", []string{"iam:PassRole"}, passed,
@@ -133,8 +140,11 @@ func newReleaseRole(scope constructs.Construct, roles *taskRoles, cluster awsecs
 		role.AddToPolicy(s)
 	}
 	suppress(role, "AwsSolutions-IAM5", "The release role of "+p.Name+": task-definition registration has no resource-level "+
-		"permissions; the CDK bootstrap's version parameter has a qualifier chosen at bootstrap",
-		"Resource::*", `/^Resource::arn:[^:]+:ssm:[^:]+:.+:parameter\/cdk-bootstrap\/\*\/version$/`)
+		"permissions; the CDK bootstrap's version parameter has a qualifier chosen at bootstrap; the service's deployments "+
+		"and the family's revisions have ids known only at run time",
+		"Resource::*", `/^Resource::arn:[^:]+:ssm:[^:]+:.+:parameter\/cdk-bootstrap\/\*\/version$/`,
+		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:service-deployment\/[^*]+\/\*$/`,
+		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task-definition\/`+regexp.QuoteMeta(p.Name)+`:\*$/`)
 	return role
 }
 

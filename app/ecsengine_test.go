@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -373,5 +374,35 @@ func TestECSEngineDeployRoleCoversTheReleaseScript(t *testing.T) {
 				t.Errorf("%s: ecs-deploy.sh calls %s, which the deploy role does not hold", c.stack, a)
 			}
 		}
+	}
+}
+
+// The release role is all CloudFormation can act as when the deploy role updates the stack:
+// registering this family's revisions and updating this one service, passing only this
+// environment's roles.
+func TestECSEngineReleaseRoleIsScopedToTheService(t *testing.T) {
+	tmpl := synth(t, "examples/ecs-engine.yaml").templates["payments-production-prod"]
+	statements, managed := roleStatements(t, tmpl, "payments-production-prod-release")
+	if len(managed) != 0 {
+		t.Errorf("release role has managed policies %s", asJSON(managed))
+	}
+	var sids []string
+	for _, s := range statements {
+		sids = append(sids, s["Sid"].(string))
+		switch s["Sid"] {
+		case "PassTaskRoles", "PassEngineRoles":
+			if n := len(s["Resource"].([]any)); n != 2 {
+				t.Errorf("%s passes %d roles; want 2", s["Sid"], n)
+			}
+		case "UpdateThisService":
+			if !strings.Contains(asJSON(s["Resource"]), "service/") || strings.Contains(asJSON(s["Resource"]), "*") {
+				t.Errorf("UpdateThisService on %s; want the one service", asJSON(s["Resource"]))
+			}
+		}
+	}
+	want := "FollowThisServicesDeployments PassEngineRoles PassTaskRoles ReadBootstrapVersion RegisterTaskDefinitions TagNewRevisions UpdateThisService"
+	sort.Strings(sids)
+	if strings.Join(sids, " ") != want {
+		t.Errorf("release role statements %v; want %s", sids, want)
 	}
 }
