@@ -106,6 +106,14 @@ func TestTrustBoundaryPropsAreChecked(t *testing.T) {
 }
 
 // The release gates' props are checked where they are given, with the field named.
+// withTarget checks the props of a pipeline with one target, production, edited by edit.
+func withTarget(edit func(*PipelineTargetOptions)) error {
+	p := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: []PipelineTargetOptions{{Environment: "production", Name: "x-production"}}}
+	edit(&p.Targets[0])
+	_, err := pipelineDefaults("Pipeline", p)
+	return err
+}
+
 func TestReleaseGatePropsAreChecked(t *testing.T) {
 	zero := 0
 	environment := func(edit func(*EnvironmentProps)) error {
@@ -114,12 +122,7 @@ func TestReleaseGatePropsAreChecked(t *testing.T) {
 		_, err := environmentDefaults("Env", *p)
 		return err
 	}
-	pipeline := func(edit func(*PipelineTargetOptions)) error {
-		p := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: []PipelineTargetOptions{{Environment: "production", Name: "x-production"}}}
-		edit(&p.Targets[0])
-		_, err := pipelineDefaults("Pipeline", p)
-		return err
-	}
+	pipeline := withTarget
 	for _, c := range []struct {
 		name string
 		err  error

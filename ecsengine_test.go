@@ -14,12 +14,7 @@ func TestEnginePropsAreChecked(t *testing.T) {
 	deployment := func(d DeploymentOptions, existing *ExistingServiceOptions) error {
 		return engineDefaults(&d, existing)
 	}
-	pipeline := func(edit func(*PipelineTargetOptions)) error {
-		p := PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"}, Targets: []PipelineTargetOptions{{Environment: "production", Name: "x-production"}}}
-		edit(&p.Targets[0])
-		_, err := pipelineDefaults("Pipeline", p)
-		return err
-	}
+	pipeline := withTarget
 	for _, c := range []struct {
 		name string
 		err  error
