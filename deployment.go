@@ -15,8 +15,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// deployTarget is what CodeDeploy needs of a service, created or existing: the service, both
-// listeners, both target groups, and their CloudWatch dimension values for the alarms.
+// deployTarget is what an engine needs of a service, created or existing: the service, both
+// listeners (or, on ECS's engine, a rule on each), both target groups, and their CloudWatch
+// dimension values for the alarms.
 type deployTarget struct {
 	service                awsecs.IBaseService
 	listener, testListener interfacesawselasticloadbalancingv2.IListenerRef
@@ -25,6 +26,7 @@ type deployTarget struct {
 	// ones the stack created.
 	rule, testRule   string
 	rules            []elb.ApplicationListenerRule
+	listenerARNs     []string // the listeners the rules are on
 	serviceName      string
 	loadBalancerName string    // "app/NAME/ID"
 	targetGroupNames [2]string // "targetgroup/NAME/ID", blue then green
@@ -52,6 +54,7 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 	}
 	return &deployTarget{
 		rule: e.ListenerRuleARN, testRule: e.TestListenerRuleARN,
+		listenerARNs: []string{listenerOfRule(e.ListenerRuleARN), listenerOfRule(e.TestListenerRuleARN)},
 		service: awsecs.FargateService_FromFargateServiceAttributes(scope, jsii.String("ExistingServiceOptions"),
 			&awsecs.FargateServiceAttributes{Cluster: cluster, ServiceName: jsii.String(e.ServiceName)}),
 		serviceName:  e.ServiceName,
@@ -64,6 +67,15 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 		loadBalancerName: lbName,
 		targetGroupNames: [2]string{arnTail(e.TargetGroupARNs[0], "", 3), arnTail(e.TargetGroupARNs[1], "", 3)},
 	}
+}
+
+// listenerOfRule is the ARN of the listener a listener rule ARN names:
+// …:listener-rule/app/NAME/LB/LISTENER/RULE → …:listener/app/NAME/LB/LISTENER.
+func listenerOfRule(rule string) string {
+	if rule == "" {
+		return ""
+	}
+	return strings.Replace(rule[:strings.LastIndex(rule, "/")], ":listener-rule/", ":listener/", 1)
 }
 
 // loadBalancerDimensions select the load balancer's metrics in AWS/ApplicationELB.

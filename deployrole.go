@@ -68,7 +68,7 @@ func deployRoleTrust(scope constructs.Construct, p *EnvironmentProps) awsiam.IPr
 	if p.Deployment.Engine == spec.EngineECS {
 		// The release project deploys and follows ECS's deployments; the pipeline role only
 		// invokes it.
-		trusted = []string{pipelineRole(releaseRolePurpose)}
+		trusted = []string{pipelineRole(releaseRolePurpose(p.Name))}
 	}
 	if p.IntegrationTest != nil {
 		trusted = append(trusted, pipelineRole(integrationTestRolePurpose))

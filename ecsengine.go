@@ -75,7 +75,7 @@ type ecsRoles struct {
 
 // newECSRoles creates the roles of ECS's engine. Nothing of ours runs as them: ECS and
 // CloudFormation assume them, and only the deploy role may pass them.
-func newECSRoles(scope constructs.Construct, roles *taskRoles, cluster awsecs.ICluster, hook awslambda.IFunction, p *EnvironmentProps) *ecsRoles {
+func newECSRoles(scope constructs.Construct, roles *taskRoles, cluster awsecs.ICluster, t *deployTarget, hook awslambda.IFunction, p *EnvironmentProps) *ecsRoles {
 	r := &ecsRoles{}
 	// ECS documents no aws:SourceAccount or aws:SourceArn when it assumes these roles; a
 	// condition could lock it out of its own deployments, so it is trusted by name (and only
@@ -84,12 +84,25 @@ func newECSRoles(scope constructs.Construct, roles *taskRoles, cluster awsecs.IC
 		RoleName:    jsii.String(shiftRoleName(p.Name)),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ecs.amazonaws.com"), nil),
 		Description: jsii.String("ECS shifts the production and test listener rules of " + p.Name + " between its target groups"),
-		ManagedPolicies: &[]awsiam.IManagedPolicy{
-			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonECSInfrastructureRolePolicyForLoadBalancers")),
-		},
 	})
-	suppress(r.shift, "AwsSolutions-IAM4", "The role ECS shifts the listener rules of "+p.Name+" with holds the policy AWS maintains for "+
-		"exactly that role", "Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers")
+	// What AWS's AmazonECSInfrastructureRolePolicyForLoadBalancers allows on every load balancer
+	// of the account, on this environment's rules, listeners and groups only: a service
+	// configured with another application's rule could not move that application's traffic.
+	blue, green := *t.blue.TargetGroupArn(), *t.green.TargetGroupArn()
+	for _, st := range []awsiam.PolicyStatement{
+		// The Describe actions have no resource-level permissions: "*" is the only resource.
+		statement("ReadLoadBalancers", []string{"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+			"elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"}, []string{"*"}, nil),
+		statement("ShiftTheseRules", []string{"elasticloadbalancing:ModifyRule"}, []string{t.rule, t.testRule}, nil),
+		statement("ShiftTheseListeners", []string{"elasticloadbalancing:ModifyListener"}, t.listenerARNs, nil),
+		statement("RegisterTasksInTheseGroups", []string{"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"},
+			[]string{blue, green}, nil),
+	} {
+		r.shift.AddToPolicy(st)
+	}
+	suppress(r.shift, "AwsSolutions-IAM5", "The role ECS shifts the listener rules of "+p.Name+" with: the load balancers' "+
+		"Describe actions have no resource-level permissions; what it changes is this environment's rules, listeners and groups",
+		"Resource::*")
 	if hook != nil {
 		r.hook = awsiam.NewRole(scope, jsii.String("HookRole"), &awsiam.RoleProps{
 			RoleName:    jsii.String(hookRoleName(p.Name)),
@@ -123,7 +136,9 @@ func newReleaseRole(scope constructs.Construct, roles *taskRoles, cluster awsecs
 	for _, s := range []awsiam.PolicyStatement{
 		// Registration has no resource-level permissions: "*" is the only resource.
 		statement("RegisterTaskDefinitions", []string{"ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"}, []string{"*"}, nil),
-		statement("UpdateThisService", []string{"ecs:UpdateService", "ecs:DescribeServices", "ecs:ListServiceDeployments"},
+		statement("UpdateThisService", []string{"ecs:UpdateService"},
+			[]string{stackARN(scope, "ecs", "service/"+*cluster.ClusterName()+"/"+p.Name)}, releaseOnly(scope, p.Name)),
+		statement("ReadThisService", []string{"ecs:DescribeServices", "ecs:ListServiceDeployments"},
 			[]string{stackARN(scope, "ecs", "service/"+*cluster.ClusterName()+"/"+p.Name)}, nil),
 		// CloudFormation may wait on the deployment it started.
 		statement("FollowThisServicesDeployments", []string{"ecs:DescribeServiceDeployments"},
@@ -146,6 +161,16 @@ func newReleaseRole(scope constructs.Construct, roles *taskRoles, cluster awsecs
 		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:service-deployment\/[^*]+\/\*$/`,
 		`/^Resource::arn:[^:]+:ecs:[^:]+:.+:task-definition\/`+regexp.QuoteMeta(p.Name)+`:\*$/`)
 	return role
+}
+
+// releaseOnly keeps an update of the service to what a release changes: a revision of the
+// service's own family, and no shell into its tasks. (Whatever else a template sent with the
+// stack update sets, the rules, groups and roles ECS may act on are this environment's only.)
+func releaseOnly(scope constructs.Construct, family string) map[string]any {
+	return map[string]any{
+		"ArnLikeIfExists": map[string]any{"ecs:task-definition": stackARN(scope, "ecs", "task-definition/"+family+":*")},
+		"BoolIfExists":    map[string]any{"ecs:enable-execute-command": "false"},
+	}
 }
 
 // shiftedRules adds the listener rules ECS shifts between the target groups: all paths, on the

@@ -45,7 +45,7 @@ func ecsReleaseStatements(scope constructs.Construct, roles *taskRoles, cluster 
 	return append(out,
 		// Task-definition registration has no resource-level permissions: "*" is the only resource.
 		statement("RegisterTaskDefinitions", []string{"ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"}, []string{"*"}, nil),
-		statement("UpdateThisService", []string{"ecs:UpdateService"}, []string{service}, nil),
+		statement("UpdateThisService", []string{"ecs:UpdateService"}, []string{service}, releaseOnly(scope, p.Name)),
 		statement("PassTaskRoles", []string{"iam:PassRole"}, []string{*roles.execution.RoleArn(), *roles.task.RoleArn()},
 			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
 		statement("PassEngineRoles", []string{"iam:PassRole"}, passed,

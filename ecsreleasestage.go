@@ -3,6 +3,7 @@ package ecsdelivery
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -16,16 +17,12 @@ import (
 	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
-// releaseBusyWaitSeconds is how long a release waits for a stack update someone else started
-// (a cdk deploy of the environment) before it fails.
-const releaseBusyWaitSeconds = 600
-
 // ecsDeployStage marks the image it deploys, then releases it on ECS's engine with the release
 // project, which waits for ECS's verdict: CodePipeline's own ECS action gives up after an hour,
 // and canaries, linear steps and bakes can take longer. A failure rolls the stage back.
 func (pl *pipeline) ecsDeployStage(i int, marker awslambda.IFunction) *awscodepipeline.StageProps {
 	t := &pl.props.Targets[i]
-	project := pl.releaseProject()
+	project := pl.releaseProject(t)
 	shift, _ := spec.ParseStrategy(t.Strategy)
 	stage := &awscodepipeline.StageProps{
 		StageName: jsii.String(deployStageName(t.Environment)),
@@ -34,7 +31,6 @@ func (pl *pipeline) ecsDeployStage(i int, marker awslambda.IFunction) *awscodepi
 			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 				ActionName: jsii.String(releaseActionName(shift)), RunOrder: jsii.Number(2),
 				Project: project, Input: pl.artifacts.deploy,
-				EnvironmentVariables: pl.releaseVariables(t, shift),
 			}),
 		},
 		OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
@@ -57,66 +53,72 @@ func releaseActionName(s spec.Shift) string {
 	return "BlueGreen"
 }
 
-// releaseProject is the one project every ECS-engine stage releases with; each action passes
-// its environment's variables. Its role may assume those environments' deploy roles only.
-func (pl *pipeline) releaseProject() awscodebuild.IProject {
-	if project, ok := pl.projects["release"]; ok {
-		return project
-	}
+// releaseProject is the project that releases to one environment on ECS's engine. Each
+// environment has its own, whose role may assume that environment's deploy role only: a build
+// started on staging's project, with any buildspec, cannot reach production.
+func (pl *pipeline) releaseProject(t *PipelineTargetOptions) awscodebuild.IProject {
 	partition := *awscdk.Stack_Of(pl.Construct).Partition()
-	var roles []string
-	longest := 0
-	for i := range pl.props.Targets {
-		t := &pl.props.Targets[i]
-		if t.Engine != spec.EngineECS {
-			continue
-		}
-		roles = append(roles, arnsOf(t, partition).deployRole)
-		shift, _ := spec.ParseStrategy(t.Strategy)
-		longest = max(longest, spec.ReleaseMinutes(shift, t.BakeMinutes))
-	}
+	shift, _ := spec.ParseStrategy(t.Strategy)
+	wait := spec.ReleaseMinutes(shift, t.BakeMinutes)
+	name := "release-" + t.Environment
 	project, _ := pl.newScriptProject(scriptProject{
-		id: "Release", name: "release", rolePurpose: releaseRolePurpose,
-		description: "Releases an image on ECS's own blue/green engine and waits for ECS's verdict",
+		id: "Release" + pascal(t.Environment), name: name, rolePurpose: releaseRolePurpose(t.Name),
+		description: "Releases an image to " + t.Environment + " on ECS's own blue/green engine and waits for ECS's verdict",
 		script:      scripts.ECSDeploy, scriptName: "ecs-deploy.sh",
 		environment: &awscodebuild.BuildEnvironment{
 			BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0(), ComputeType: awscodebuild.ComputeType_SMALL,
 		},
-		variables: map[string]*awscodebuild.BuildEnvironmentVariable{"IMAGE_DETAIL": plain("imageDetail.json")},
-		// The script's own deadline decides; this only catches a stuck script.
-		timeoutMinutes: min(spec.MaxReleaseMinutes, longest+releaseBusyWaitSeconds/60+5),
+		variables: pl.releaseVariables(t, wait),
+		// The script's own deadlines decide: a stack still busy (a cdk deploy, or the rollback of
+		// the release before) for up to the release's time, then the release. This only catches a
+		// stuck script.
+		timeoutMinutes: min(spec.MaxReleaseMinutes, 2*wait+5),
 		policy: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid: jsii.String("AssumeTheTargetDeployRoles"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(roles...),
+			Sid: jsii.String("AssumeTheDeployRole"), Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(arnsOf(t, partition).deployRole),
 		})},
 	})
-	pl.projects["release"] = project
+	pl.projects[name] = project
 	return project
 }
 
-// releaseVariables are one environment's settings for ecs-deploy.sh.
-func (pl *pipeline) releaseVariables(t *PipelineTargetOptions, shift spec.Shift) *map[string]*awscodebuild.BuildEnvironmentVariable {
+// pascal turns an environment's name into a construct id part: staging-eu → StagingEu.
+func pascal(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// releaseVariables are one environment's settings for ecs-deploy.sh. The release waits up to
+// wait minutes for ECS's verdict, and as long for a stack someone else is updating (a cdk deploy,
+// or CloudFormation rolling back the release before, which can be a whole deployment again).
+func (pl *pipeline) releaseVariables(t *PipelineTargetOptions, wait int) map[string]*awscodebuild.BuildEnvironmentVariable {
 	partition := *awscdk.Stack_Of(pl.Construct).Partition()
 	v := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"IMAGE_DETAIL":      plain("imageDetail.json"),
 		"ENVIRONMENT":       plain(t.Environment),
 		"DEPLOY_ROLE_ARN":   plain(arnsOf(t, partition).deployRole),
 		"ENV_REGION":        plain(t.Region),
 		"CLUSTER":           plain(t.ClusterName),
 		"SERVICE":           plain(t.Name),
-		"WAIT_SECONDS":      plain(strconv.Itoa(spec.ReleaseMinutes(shift, t.BakeMinutes) * 60)),
-		"BUSY_WAIT_SECONDS": plain(strconv.Itoa(releaseBusyWaitSeconds)),
+		"WAIT_SECONDS":      plain(strconv.Itoa(wait * 60)),
+		"BUSY_WAIT_SECONDS": plain(strconv.Itoa(wait * 60)),
 	}
 	if t.Existing == nil {
 		v["MODE"] = plain("stack")
 		v["STACK_NAME"] = plain(t.StackName)
 		v["IMAGE_PARAMETER"] = plain(releaseImageParameter(t.Name))
 		v["RELEASE_ROLE_ARN"] = plain(arn(partition, "iam", "", t.Account, "role/"+releaseRoleName(t.Name)))
-		return &v
+		return v
 	}
 	v["MODE"] = plain("service")
 	v["SERVICE"] = plain(t.Existing.ServiceName)
 	v["TASKDEF"] = plain("taskdef-" + t.Environment + ".json")
 	v["SERVICE_UPDATE"] = plain(serviceUpdateJSON(t, partition))
-	return &v
+	return v
 }
 
 // serviceUpdateJSON is what the release sets on an existing service besides its task

@@ -260,7 +260,7 @@ func NewEnvironment(scope constructs.Construct, id string, props *EnvironmentPro
 	}
 	var engine *ecsRoles
 	if p.Deployment.Engine == spec.EngineECS {
-		engine = newECSRoles(self.Construct, roles, self.cluster, hook, &p)
+		engine = newECSRoles(self.Construct, roles, self.cluster, target, hook, &p)
 		if service, ok := target.service.(awsecs.FargateService); ok && p.Existing == nil {
 			configureECSEngine(service, target, self.alarms, hook, engine, &p)
 		}

@@ -1,6 +1,10 @@
 package ecsdelivery
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
 
 // Name joins the non-empty parts of a physical name with '-': Name("orders-api", "staging", "dev")
 // is "orders-api-staging-dev". Physical names are how the pipeline account refers to resources
@@ -122,9 +126,14 @@ func shiftRoleName(env string) string   { return env + "-shift" }
 func hookRoleName(env string) string    { return env + "-hook" }
 func releaseRoleName(env string) string { return env + "-release" }
 
-// releasePurpose is the pipeline's release project (ECS's engine), whose role environments on
-// that engine trust.
-const releaseRolePurpose = "release"
+// releaseRolePurpose names the role of one environment's release project (ECS's engine): each
+// environment trusts only its own, so a build of staging's project cannot reach production. The
+// environment's name prefix is hashed to fit IAM's 64 characters beside the longest pipeline
+// name; the role's description names the environment.
+func releaseRolePurpose(env string) string {
+	sum := sha256.Sum256([]byte(env))
+	return "release-" + hex.EncodeToString(sum[:2])
+}
 
 // releaseImageParameter is the environment stack's parameter that holds the image its service
 // runs (ECS's engine): the pipeline releases by updating the stack with a new value, and the

@@ -71,6 +71,7 @@ func newService(scope constructs.Construct, cluster awsecs.ICluster, subnets *aw
 	production, test := shiftedRules(scope, lb)
 	t.rules = []elb.ApplicationListenerRule{production, test}
 	t.rule, t.testRule = *production.ListenerRuleArn(), *test.ListenerRuleArn()
+	t.listenerARNs = []string{*lb.listener.ListenerArn(), *lb.testListener.ListenerArn()}
 	return t
 }
 

@@ -115,9 +115,32 @@ func TestECSEngineServiceShiftsThroughRulesWithHookBakeAndAlarms(t *testing.T) {
 		if asJSON(adv["RoleArn"]) != asJSON(obj{"Fn::GetAtt": []any{shift, "Arn"}}) {
 			t.Errorf("%s: ECS shifts the rules as %s; want the shift role", c.stack, asJSON(adv["RoleArn"]))
 		}
-		_, managed := roleStatements(t, tmpl, c.stack+"-shift")
-		if !strings.Contains(asJSON(managed), "AmazonECSInfrastructureRolePolicyForLoadBalancers") {
-			t.Errorf("%s: shift role's policies %s", c.stack, asJSON(managed))
+		shiftStatements, managed := roleStatements(t, tmpl, c.stack+"-shift")
+		if len(managed) != 0 {
+			t.Errorf("%s: shift role has managed policies %s; want its own, scoped to this environment", c.stack, asJSON(managed))
+		}
+		for _, st := range shiftStatements {
+			res := asJSON(st["Resource"])
+			switch st["Sid"] {
+			case "ShiftTheseRules":
+				if res != asJSON([]any{adv["ProductionListenerRule"], adv["TestListenerRule"]}) {
+					t.Errorf("%s: ECS may modify rules %s; want the two rules only", c.stack, res)
+				}
+			case "RegisterTasksInTheseGroups":
+				if res != asJSON([]any{lb["TargetGroupArn"], adv["AlternateTargetGroupArn"]}) {
+					t.Errorf("%s: ECS may register targets in %s; want the two groups only", c.stack, res)
+				}
+			case "ShiftTheseListeners":
+				if strings.Contains(res, "*") || len(st["Resource"].([]any)) != 2 {
+					t.Errorf("%s: ECS may modify listeners %s; want the two listeners only", c.stack, res)
+				}
+			case "ReadLoadBalancers":
+				if !strings.HasPrefix(asJSON(st["Action"]), `["elasticloadbalancing:Describe`) {
+					t.Errorf("%s: %s on *", c.stack, asJSON(st["Action"]))
+				}
+			default:
+				t.Errorf("%s: shift role statement %s", c.stack, st["Sid"])
+			}
 		}
 	}
 }
@@ -187,42 +210,47 @@ func TestECSEnginePipelineReleasesThroughTheStackAndWaits(t *testing.T) {
 		t.Errorf("Deploy-production has a pipeline bake %s; ECS bakes on its engine", asJSON(deploy["OnSuccess"]))
 	}
 	action := deploy["Actions"].([]any)[1].(obj)
-	if action["Name"] != "Canary" || action["ActionTypeId"].(obj)["Provider"] != "CodeBuild" {
-		t.Fatalf("release action %s; want the release project, named for the strategy", asJSON(action))
+	if action["Name"] != "Canary" || action["ActionTypeId"].(obj)["Provider"] != "CodeBuild" ||
+		asJSON(action["Configuration"].(obj)["ProjectName"]) != asJSON(obj{"Ref": logicalID(t, tmpl, "AWS::CodeBuild::Project", "Name", "payments-prod-release-production")}) {
+		t.Fatalf("release action %s; want production's release project, named for the strategy", asJSON(action))
 	}
-	var vars []obj
-	_ = json.Unmarshal([]byte(action["Configuration"].(obj)["EnvironmentVariables"].(string)), &vars)
-	got := map[string]string{}
-	for _, v := range vars {
-		got[v["name"].(string)] = fmt.Sprint(v["value"])
-	}
+	got := releaseVariables(t, tmpl, "payments-prod-release-production")
 	want := map[string]string{
 		"MODE": "stack", "STACK_NAME": "payments-production-prod", "IMAGE_PARAMETER": "ReleaseImagePaymentsProductionProd",
 		"RELEASE_ROLE_ARN": "arn:aws:iam::333333333333:role/payments-production-prod-release",
 		"DEPLOY_ROLE_ARN":  "arn:aws:iam::333333333333:role/payments-production-prod-deploy",
 		"CLUSTER":          "payments-production-prod", "SERVICE": "payments-production-prod", "ENV_REGION": "us-east-1",
-		// 5 minutes of canary, a 15-minute bake and 30 for the release itself.
-		"WAIT_SECONDS": "3000",
+		// 5 minutes of canary, a 15-minute bake and 30 for the release itself; as long for a
+		// stack someone else is updating.
+		"WAIT_SECONDS": "3000", "BUSY_WAIT_SECONDS": "3000",
 	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %q; want %q", k, got[k], v)
 		}
 	}
-	project := resources(t, tmpl, "AWS::CodeBuild::Project")[logicalID(t, tmpl, "AWS::CodeBuild::Project", "Name", "payments-prod-release")]
-	// The longest release (production's 50 minutes) and 10 minutes for a busy stack, and 5 more.
-	if got := project["Properties"].(obj)["TimeoutInMinutes"]; got != 65.0 {
-		t.Errorf("the release project times out after %v minutes; want 65", got)
-	}
-	statements, _ := roleStatements(t, tmpl, "payments-prod-pipeline-release")
-	var assumes []string
-	for _, s := range statements {
-		if s["Action"] == "sts:AssumeRole" {
-			assumes = append(assumes, asJSON(s["Resource"]))
+	for env, role := range map[string]string{"staging": "payments-staging-prod", "production": "payments-production-prod"} {
+		project := resources(t, tmpl, "AWS::CodeBuild::Project")[logicalID(t, tmpl, "AWS::CodeBuild::Project", "Name", "payments-prod-release-"+env)]
+		// Twice the release's time (a busy stack, then the release) and 5 minutes.
+		if wantTimeout := map[string]float64{"staging": 75, "production": 105}[env]; project["Properties"].(obj)["TimeoutInMinutes"] != wantTimeout {
+			t.Errorf("%s's release project times out after %v minutes; want %v", env, project["Properties"].(obj)["TimeoutInMinutes"], wantTimeout)
 		}
-	}
-	if asJSON(assumes) != asJSON([]string{`["arn:aws:iam::222222222222:role/payments-staging-prod-deploy","arn:aws:iam::333333333333:role/payments-production-prod-deploy"]`}) {
-		t.Errorf("the release role assumes %v; want exactly the two deploy roles", assumes)
+		roleRef := project["Properties"].(obj)["ServiceRole"]
+		var assumes []string
+		for id, r := range resources(t, tmpl, "AWS::IAM::Role") {
+			if asJSON(roleRef) != asJSON(obj{"Fn::GetAtt": []any{id, "Arn"}}) {
+				continue
+			}
+			statements, _ := roleStatements(t, tmpl, r["Properties"].(obj)["RoleName"].(string))
+			for _, s := range statements {
+				if s["Action"] == "sts:AssumeRole" {
+					assumes = append(assumes, asJSON(s["Resource"]))
+				}
+			}
+		}
+		if wantRole := `"arn:aws:iam::` + map[string]string{"staging": "222222222222", "production": "333333333333"}[env] + `:role/` + role + `-deploy"`; asJSON(assumes) != asJSON([]string{wantRole}) {
+			t.Errorf("%s's release role assumes %v; want exactly %s", env, assumes, wantRole)
+		}
 	}
 }
 
@@ -275,15 +303,7 @@ func TestECSEngineAdoptsAnExistingServiceInPlace(t *testing.T) {
 	if n := len(resources(t, env, "AWS::IAM::Role")); n == 0 {
 		t.Fatal("no roles")
 	}
-	_, pipe := oneResource(t, pipelineTemplate(t, "examples/adopt-rolling-service.yaml"), "AWS::CodePipeline::Pipeline")
-	stages := pipe["Stages"].([]any)
-	action := stages[len(stages)-1].(obj)["Actions"].([]any)[1].(obj)
-	var vars []obj
-	_ = json.Unmarshal([]byte(action["Configuration"].(obj)["EnvironmentVariables"].(string)), &vars)
-	got := map[string]string{}
-	for _, v := range vars {
-		got[v["name"].(string)] = fmt.Sprint(v["value"])
-	}
+	got := releaseVariables(t, pipelineTemplate(t, "examples/adopt-rolling-service.yaml"), "orders-api-release-test")
 	if got["MODE"] != "service" || got["SERVICE"] != "orders-test-api-Service-AbCdEf" || got["CLUSTER"] != "orders-test-Cluster-AbCdEf" ||
 		got["TASKDEF"] != "taskdef-test.json" {
 		t.Errorf("release variables %v; want the existing service updated directly", got)
@@ -308,6 +328,18 @@ func TestECSEngineAdoptsAnExistingServiceInPlace(t *testing.T) {
 	if asJSON(update.LoadBalancers) != want {
 		t.Errorf("load balancers %s\nwant %s", asJSON(update.LoadBalancers), want)
 	}
+}
+
+// releaseVariables are the plain variables of an environment's release project.
+func releaseVariables(t *testing.T, tmpl assertions.Template, project string) map[string]string {
+	t.Helper()
+	p := resources(t, tmpl, "AWS::CodeBuild::Project")[logicalID(t, tmpl, "AWS::CodeBuild::Project", "Name", project)]
+	got := map[string]string{}
+	for _, v := range p["Properties"].(obj)["Environment"].(obj)["EnvironmentVariables"].([]any) {
+		v := v.(obj)
+		got[v["Name"].(string)] = fmt.Sprint(v["Value"])
+	}
+	return got
 }
 
 // readShipped is the text of a shipped config, to derive variants from.
@@ -335,10 +367,12 @@ func TestECSEngineInOneAccountWithACustomLinearStrategy(t *testing.T) {
 	}
 	_, pipe := oneResource(t, s.templates["orders-api-pipeline"], "AWS::CodePipeline::Pipeline")
 	stages := pipe["Stages"].([]any)
-	action := stages[len(stages)-1].(obj)["Actions"].([]any)[1].(obj)
-	// 5 steps of 2 minutes, a 10-minute bake and 30 for the release itself.
-	if action["Name"] != "Linear" || !strings.Contains(asJSON(action), `WAIT_SECONDS\",\"type\":\"PLAINTEXT\",\"value\":\"3000`) {
+	if action := stages[len(stages)-1].(obj)["Actions"].([]any)[1].(obj); action["Name"] != "Linear" {
 		t.Errorf("release action %s", asJSON(action))
+	}
+	// 5 steps of 2 minutes, a 10-minute bake and 30 for the release itself.
+	if got := releaseVariables(t, s.templates["orders-api-pipeline"], "orders-api-release-production"); got["WAIT_SECONDS"] != "3000" {
+		t.Errorf("WAIT_SECONDS %s; want 3000", got["WAIT_SECONDS"])
 	}
 }
 
@@ -398,9 +432,13 @@ func TestECSEngineReleaseRoleIsScopedToTheService(t *testing.T) {
 			if !strings.Contains(asJSON(s["Resource"]), "service/") || strings.Contains(asJSON(s["Resource"]), "*") {
 				t.Errorf("UpdateThisService on %s; want the one service", asJSON(s["Resource"]))
 			}
+			if c := asJSON(s["Condition"]); !strings.Contains(c, `"ArnLikeIfExists":{"ecs:task-definition":"arn:aws:ecs:us-east-1:333333333333:task-definition/payments-production-prod:*"}`) ||
+				!strings.Contains(c, `"BoolIfExists":{"ecs:enable-execute-command":"false"}`) {
+				t.Errorf("UpdateThisService condition %s; want the service's own family and no execute-command", c)
+			}
 		}
 	}
-	want := "FollowThisServicesDeployments PassEngineRoles PassTaskRoles ReadBootstrapVersion RegisterTaskDefinitions TagNewRevisions UpdateThisService"
+	want := "FollowThisServicesDeployments PassEngineRoles PassTaskRoles ReadBootstrapVersion ReadThisService RegisterTaskDefinitions TagNewRevisions UpdateThisService"
 	sort.Strings(sids)
 	if strings.Join(sids, " ") != want {
 		t.Errorf("release role statements %v; want %s", sids, want)

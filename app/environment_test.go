@@ -289,10 +289,12 @@ func TestWildcardResources(t *testing.T) {
 		"ecs:RegisterTaskDefinition ecs:DeregisterTaskDefinition ecs:DescribeTaskDefinition": true, // same
 		"ecs:RegisterTaskDefinition ecs:DescribeTaskDefinition":                              true, // same (ECS's engine)
 		"ecs:DescribeTaskDefinition":                                                         true, // same
-		"cloudwatch:PutMetricData":                                                           true, // same; a namespace condition scopes it
-		"ecs:ListTasks":                                                                      true, // same; a cluster condition scopes it
-		"lambda:ListFunctions":                                                               true, // same (CDK's grant to the pipeline role for a Lambda invoke action)
-		"codepipeline:PutJobFailureResult codepipeline:PutJobSuccessResult":                  true, // same (the deploy marker's job results)
+		// same (ECS's shift role: what it changes is named)
+		"elasticloadbalancing:DescribeListeners elasticloadbalancing:DescribeRules elasticloadbalancing:DescribeTargetGroups elasticloadbalancing:DescribeTargetHealth": true,
+		"cloudwatch:PutMetricData": true, // same; a namespace condition scopes it
+		"ecs:ListTasks":            true, // same; a cluster condition scopes it
+		"lambda:ListFunctions":     true, // same (CDK's grant to the pipeline role for a Lambda invoke action)
+		"codepipeline:PutJobFailureResult codepipeline:PutJobSuccessResult": true, // same (the deploy marker's job results)
 	}
 	seen := map[string]bool{}
 	for _, file := range shipped {
