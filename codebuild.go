@@ -183,6 +183,8 @@ func (pl *pipeline) buildVariables() map[string]*awscodebuild.BuildEnvironmentVa
 		"BUILD_CONTEXT":  plain(b.Context),
 		"CACHE_TAG":      plain(cacheTagPrefix),
 		"BUILDER_IMAGE":  plain(b.BuilderImage),
+		// The image's source label, which its provenance records.
+		"SOURCE_URL": plain("https://github.com/" + p.Source.Owner + "/" + p.Source.Repo),
 	}
 	partition := *awscdk.Stack_Of(pl.Construct).Partition()
 	names := make([]string, len(p.Targets))
@@ -259,6 +261,7 @@ func (pl *pipeline) newScanProject() (awscodebuild.IProject, awsiam.Role) {
 		},
 		variables: map[string]*awscodebuild.BuildEnvironmentVariable{
 			"FAIL_ON":         plain(strings.Join(p.Scan.FailOn, ",")),
+			"PLATFORM":        plain(scanPlatform(p.Build.Architecture)),
 			"IGNORE_UNFIXED":  plain(strconv.FormatBool(p.Scan.IgnoreUnfixed)),
 			"TRIVY_CACHE_DIR": plain(trivyCacheDir),
 		},
@@ -276,4 +279,12 @@ func (pl *pipeline) newScanProject() (awscodebuild.IProject, awsiam.Role) {
 	suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, the registry login of the scan of "+p.Name+
 		", has no resource-level permissions; the pull names the repository", "Resource::*")
 	return project, role
+}
+
+// scanPlatform is the platform of the image's index the scan reads: the one ECS runs.
+func scanPlatform(architecture string) string {
+	if architecture == "arm64" {
+		return "linux/arm64"
+	}
+	return "linux/amd64"
 }

@@ -45,13 +45,14 @@ func (pl *pipeline) newDeployMarker() awslambda.Function {
 	return fn
 }
 
-// markDeployedAction runs the deploy marker for one environment, first in its Deploy stage.
-func markDeployedAction(fn awslambda.IFunction, environment string, deploy awscodepipeline.Artifact) awscodepipeline.IAction {
+// markDeployedAction runs the deploy marker for one environment in its Deploy stage, after the
+// signature check if there is one, before the deployment.
+func markDeployedAction(fn awslambda.IFunction, environment string, deploy awscodepipeline.Artifact, runOrder int) awscodepipeline.IAction {
 	return awscodepipelineactions.NewLambdaInvokeAction(&awscodepipelineactions.LambdaInvokeActionProps{
 		ActionName:     jsii.String("MarkDeployed"),
 		Lambda:         fn,
 		Inputs:         &[]awscodepipeline.Artifact{deploy},
 		UserParameters: &map[string]any{"environment": environment},
-		RunOrder:       jsii.Number(1),
+		RunOrder:       jsii.Number(runOrder),
 	})
 }

@@ -51,7 +51,7 @@ func approvalTexts(p *PipelineProps, environment, region string) (message, link 
 	} else {
 		passed += " and scan"
 	}
-	message = fmt.Sprintf("Release commit #{%s.CommitId} of %s to %s? It passed %s. Scan results at the link; %s: %s",
+	message = fmt.Sprintf("Release commit #{%s.CommitId} of %s to %s? It passed %s. Scan report and SBOM at the link; %s: %s",
 		sourceVariables, p.Name, environment, passed, build, results(project, namespace))
 	return message, results(Name(p.Name, "scan"), scanVariables)
 }
@@ -188,17 +188,19 @@ func (pl *pipeline) deployStage(i int, marker awslambda.IFunction) *awscodepipel
 		})
 	stage := &awscodepipeline.StageProps{
 		StageName: jsii.String(deployStageName(t.Environment)),
-		Actions: &[]awscodepipeline.IAction{markDeployedAction(marker, t.Environment, deploy), awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
-			ActionName:                 jsii.String("BlueGreen"),
-			RunOrder:                   jsii.Number(2),
-			DeploymentGroup:            group,
-			Role:                       role,
-			TaskDefinitionTemplateFile: deploy.AtPath(jsii.String("taskdef-" + t.Environment + ".json")),
-			AppSpecTemplateFile:        deploy.AtPath(jsii.String("appspec-" + t.Environment + ".yaml")),
-			ContainerImageInputs: &[]*awscodepipelineactions.CodeDeployEcsContainerImageInput{{
-				Input: deploy, TaskDefinitionPlaceholder: jsii.String("IMAGE1_NAME"),
-			}},
-		})},
+		Actions: pl.guarded(t, marker, func(runOrder int) awscodepipeline.IAction {
+			return awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
+				ActionName:                 jsii.String("BlueGreen"),
+				RunOrder:                   jsii.Number(runOrder),
+				DeploymentGroup:            group,
+				Role:                       role,
+				TaskDefinitionTemplateFile: deploy.AtPath(jsii.String("taskdef-" + t.Environment + ".json")),
+				AppSpecTemplateFile:        deploy.AtPath(jsii.String("appspec-" + t.Environment + ".yaml")),
+				ContainerImageInputs: &[]*awscodepipelineactions.CodeDeployEcsContainerImageInput{{
+					Input: deploy, TaskDefinitionPlaceholder: jsii.String("IMAGE1_NAME"),
+				}},
+			})
+		}),
 		OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
 	}
 	if w := t.Window; w != nil {

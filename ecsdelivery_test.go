@@ -212,14 +212,14 @@ func TestApprovalMessageFitsTheLimit(t *testing.T) {
 // The approval says only what ran, and links to the console of the region's partition.
 func TestApprovalSaysWhatRan(t *testing.T) {
 	message, link := approvalTexts(&PipelineProps{Name: "orders-api"}, "production", "cn-north-1")
-	if !strings.Contains(message, "It passed the build and scan. Scan results at the link; build: https://console.amazonaws.cn/codesuite/") {
+	if !strings.Contains(message, "It passed the build and scan. Scan report and SBOM at the link; build: https://console.amazonaws.cn/codesuite/") {
 		t.Errorf("without unit or integration tests: %s", message)
 	}
 	if !strings.HasPrefix(link, "https://console.amazonaws.cn/codesuite/codebuild/projects/orders-api-scan/build/") {
 		t.Errorf("China link: %s", link)
 	}
 	p := &PipelineProps{Name: "orders-api", IntegrationTest: &PipelineIntegrationTestOptions{}}
-	if message, _ := approvalTexts(p, "production", "us-gov-west-1"); !strings.Contains(message, "It passed the build, scan and integration tests. Scan results at the link; build: https://console.amazonaws-us-gov.com/") {
+	if message, _ := approvalTexts(p, "production", "us-gov-west-1"); !strings.Contains(message, "It passed the build, scan and integration tests. Scan report and SBOM at the link; build: https://console.amazonaws-us-gov.com/") {
 		t.Errorf("with integration tests only, in GovCloud: %s", message)
 	}
 }

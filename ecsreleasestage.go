@@ -26,13 +26,12 @@ func (pl *pipeline) ecsDeployStage(i int, marker awslambda.IFunction) *awscodepi
 	shift, _ := spec.ParseStrategy(t.Strategy)
 	stage := &awscodepipeline.StageProps{
 		StageName: jsii.String(deployStageName(t.Environment)),
-		Actions: &[]awscodepipeline.IAction{
-			markDeployedAction(marker, t.Environment, pl.artifacts.deploy),
-			awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-				ActionName: jsii.String(releaseActionName(shift)), RunOrder: jsii.Number(2),
+		Actions: pl.guarded(t, marker, func(runOrder int) awscodepipeline.IAction {
+			return awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+				ActionName: jsii.String(releaseActionName(shift)), RunOrder: jsii.Number(runOrder),
 				Project: project, Input: pl.artifacts.deploy,
-			}),
-		},
+			})
+		}),
 		OnFailure: &awscodepipeline.FailureConditions{Result: awscodepipeline.Result_ROLLBACK},
 	}
 	if w := t.Window; w != nil {

@@ -50,6 +50,10 @@ type PipelineProps struct {
 	IntegrationTest *PipelineIntegrationTestOptions
 	// Emails receive approval requests, failures and releases. Default: none.
 	Emails []string
+	// SigningProfile names the AWS Signer profile that signs every image the repository receives
+	// (see NewRegistrySigning): every deploy stage first verifies the release's signature.
+	// Default: none, and no verification.
+	SigningProfile string
 }
 
 // PipelineIntegrationTestOptions chooses where the integration test runs and for how long.
@@ -379,6 +383,9 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 			orString(&copied.Timezone, spec.DefaultWindowTimezone)
 			p.Targets[i].Window = &copied
 		}
+	}
+	if p.SigningProfile != "" && !unresolved(p.SigningProfile) && !spec.SigningProfileName.MatchString(p.SigningProfile) {
+		return PipelineProps{}, fmt.Errorf("pipeline %s: SigningProfile %q is not a Signer profile name (2 to 64 letters, digits and _)", id, p.SigningProfile)
 	}
 	for _, check := range []func(*PipelineProps) error{checkPipelineProps, checkBuild, checkIntegrationTest, checkReleaseGates} {
 		if err := check(&p); err != nil {

@@ -12,12 +12,16 @@ import (
 
 	"github.com/ecsdelivery/ecsdelivery"
 	"github.com/ecsdelivery/ecsdelivery/config"
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // Delivery is what Build created for one app.
 type Delivery struct {
-	App          string
-	Pipeline     awscdk.Stack
+	App      string
+	Pipeline awscdk.Stack
+	// Signing is the registry's signing stack the pipeline depends on, shared by every app in its
+	// account and region; nil with pipeline.signing false.
+	Signing      awscdk.Stack
 	Environments []awscdk.Stack
 	// Stages of the pipeline, in order.
 	Stages []string
@@ -60,7 +64,17 @@ func Build(scope constructs.Construct, cfg *config.Config, suffix string) (*Deli
 		// AWS rejects a policy that names a role that does not exist yet.
 		d.Pipeline.AddStackDependency(env, jsii.String("its resource policies name the environment's roles"))
 	}
-	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", pipelineProps(cfg, suffix, pipelineTargets))
+	props := pipelineProps(cfg, suffix, pipelineTargets)
+	if cfg.Pipeline.Signing {
+		signing, profile, err := registrySigning(scope, cfg)
+		if err != nil {
+			return nil, err
+		}
+		d.Signing = signing
+		d.Pipeline.AddStackDependency(d.Signing, jsii.String("the registry signs the pipeline's images with its profile"))
+		props.SigningProfile = profile
+	}
+	pipeline, err := ecsdelivery.NewPipeline(d.Pipeline, "Pipeline", props)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +100,25 @@ func environmentStack(scope constructs.Construct, cfg *config.Config, e *config.
 	return stack, props, err
 }
 
+// registrySigning is the signing stack of the pipeline's account and region: created by the
+// first app of a synthesis that needs it, and found by the others, so a folder of apps in one
+// account has one. Apps synthesised apart produce the same stack, which deploys as a no-op.
+func registrySigning(scope constructs.Construct, cfg *config.Config) (awscdk.Stack, string, error) {
+	name := ecsdelivery.Name("ecsdelivery-registry-signing", cfg.Pipeline.Account, cfg.Pipeline.Region)
+	if existing, ok := scope.Node().TryFindChild(jsii.String(name)).(awscdk.Stack); ok {
+		return existing, spec.DefaultSigningProfile, nil
+	}
+	stack := awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
+		Env:         stackEnv(cfg.Pipeline.Account, cfg.Pipeline.Region),
+		Description: jsii.String("ecsdelivery: ECR managed signing of every image pushed in this account and region"),
+	})
+	signing, err := ecsdelivery.NewRegistrySigning(stack, "Signing", nil)
+	if err != nil {
+		return nil, "", err
+	}
+	return stack, signing.ProfileName(), nil
+}
+
 // stackEnv binds a stack to its region always, and to its account when one is named: without an
 // account the stack stays deployable by any credentials (the single-account demo).
 func stackEnv(account, region string) *awscdk.Environment {
@@ -99,7 +132,12 @@ func stackEnv(account, region string) *awscdk.Environment {
 // Summary is a short, human description of what was synthesised.
 func (d *Delivery) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "stacks:   %s", stackLine(d.Pipeline))
+	b.WriteString("stacks:   ")
+	if d.Signing != nil {
+		// Shared by every pipeline of the account and region; the pipeline stack depends on it.
+		fmt.Fprintf(&b, "%s, ", strings.Replace(stackLine(d.Signing), ")", "; shared)", 1))
+	}
+	b.WriteString(stackLine(d.Pipeline))
 	for _, s := range d.Environments {
 		fmt.Fprintf(&b, ", %s", stackLine(s))
 	}

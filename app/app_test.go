@@ -30,9 +30,9 @@ func TestStacksAndStages(t *testing.T) {
 	cases := []struct {
 		file, summary string
 	}{
-		{"delivery.yaml", "stacks:   orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
+		{"delivery.yaml", "stacks:   ecsdelivery-registry-signing-us-east-1 (us-east-1; shared), orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
 			"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"},
-		{"examples/cross-account.yaml", "stacks:   orders-api-pipeline-prod (111111111111/us-east-1), orders-api-staging-prod (222222222222/us-east-1), orders-api-production-prod (333333333333/us-east-1)\n" +
+		{"examples/cross-account.yaml", "stacks:   ecsdelivery-registry-signing-111111111111-us-east-1 (111111111111/us-east-1; shared), orders-api-pipeline-prod (111111111111/us-east-1), orders-api-staging-prod (222222222222/us-east-1), orders-api-production-prod (333333333333/us-east-1)\n" +
 			"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"},
 	}
 	for _, tc := range cases {

@@ -69,12 +69,19 @@ func TestDeployStagesRunAsTheTargetDeployRole(t *testing.T) {
 				tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), obj{"Stages": arrayWith(like(obj{
 					"Name": "Deploy-" + env.name,
 					"Actions": []any{like(obj{
-						"Name": "MarkDeployed", "RunOrder": 1,
+						// Nothing is marked or deployed before its signature is verified.
+						"Name": "VerifySignature", "RunOrder": 1,
+						"ActionTypeId":   like(obj{"Category": "Build", "Provider": "CodeBuild"}),
+						"InputArtifacts": []any{obj{"Name": "Deploy"}},
+						"Configuration": like(obj{"ProjectName": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("VerifySignature"))},
+							"EnvironmentVariables": `[{"name":"ENVIRONMENT","type":"PLAINTEXT","value":"` + env.name + `"}]`}),
+					}), like(obj{
+						"Name": "MarkDeployed", "RunOrder": 2,
 						"ActionTypeId":   like(obj{"Category": "Invoke", "Provider": "Lambda"}),
 						"InputArtifacts": []any{obj{"Name": "Deploy"}},
 						"Configuration":  obj{"FunctionName": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("DeployMarker"))}, "UserParameters": `{"environment":"` + env.name + `"}`},
 					}), like(obj{
-						"Name": "BlueGreen", "RunOrder": 2,
+						"Name": "BlueGreen", "RunOrder": 3,
 						"ActionTypeId": like(obj{"Category": "Deploy", "Provider": "CodeDeployToECS"}),
 						"RoleArn":      "arn:aws:iam::" + env.account + ":role/" + name + "-deploy",
 						"Configuration": obj{
@@ -108,7 +115,7 @@ func TestApprovalNotifiesAnEncryptedTopic(t *testing.T) {
 				"Configuration": obj{
 					"NotificationArn": obj{"Ref": assertions.Match_StringLikeRegexp(jsii.String("NotificationTopic"))},
 					"CustomData": "Release commit #{SourceVariables.CommitId} of orders-api-prod to production? It passed the build, unit tests, scan " +
-						"and integration tests. Scan results at the link; unit tests: https://us-east-1.console.aws.amazon.com/codesuite/codebuild/" +
+						"and integration tests. Scan report and SBOM at the link; unit tests: https://us-east-1.console.aws.amazon.com/codesuite/codebuild/" +
 						"projects/orders-api-prod-unit-test/build/#{UnitTestVariables.BUILD_ID}/?region=us-east-1",
 					"ExternalEntityLink": "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/projects/orders-api-prod-scan/build/" +
 						"#{ScanVariables.BUILD_ID}/?region=us-east-1",

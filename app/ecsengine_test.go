@@ -209,7 +209,8 @@ func TestECSEnginePipelineReleasesThroughTheStackAndWaits(t *testing.T) {
 	if _, ok := deploy["OnSuccess"]; ok {
 		t.Errorf("Deploy-production has a pipeline bake %s; ECS bakes on its engine", asJSON(deploy["OnSuccess"]))
 	}
-	action := deploy["Actions"].([]any)[1].(obj)
+	actions := deploy["Actions"].([]any)
+	action := actions[len(actions)-1].(obj)
 	if action["Name"] != "Canary" || action["ActionTypeId"].(obj)["Provider"] != "CodeBuild" ||
 		asJSON(action["Configuration"].(obj)["ProjectName"]) != asJSON(obj{"Ref": logicalID(t, tmpl, "AWS::CodeBuild::Project", "Name", "payments-prod-release-production")}) {
 		t.Fatalf("release action %s; want production's release project, named for the strategy", asJSON(action))
@@ -367,7 +368,8 @@ func TestECSEngineInOneAccountWithACustomLinearStrategy(t *testing.T) {
 	}
 	_, pipe := oneResource(t, s.templates["orders-api-pipeline"], "AWS::CodePipeline::Pipeline")
 	stages := pipe["Stages"].([]any)
-	if action := stages[len(stages)-1].(obj)["Actions"].([]any)[1].(obj); action["Name"] != "Linear" {
+	actions := stages[len(stages)-1].(obj)["Actions"].([]any)
+	if action := actions[len(actions)-1].(obj); action["Name"] != "Linear" {
 		t.Errorf("release action %s", asJSON(action))
 	}
 	// 5 steps of 2 minutes, a 10-minute bake and 30 for the release itself.

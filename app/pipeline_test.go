@@ -45,8 +45,8 @@ func TestPipelineIsV2Queued(t *testing.T) {
 func TestCodeBuildProjects(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
 	projects := resources(t, tmpl, "AWS::CodeBuild::Project")
-	if len(projects) != 4 {
-		t.Fatalf("%d CodeBuild projects; want build, unit tests, scan and integration test", len(projects))
+	if len(projects) != 5 {
+		t.Fatalf("%d CodeBuild projects; want build, unit tests, scan, integration test and signature check", len(projects))
 	}
 	for _, p := range projects {
 		props := p["Properties"].(obj)
@@ -102,8 +102,8 @@ func TestBuildspecsRunTheScripts(t *testing.T) {
 			t.Errorf("a buildspec publishes a JUnit report %v; want one for the unit tests and the scan only:\n%s", !reports, spec[len(spec)-300:])
 		}
 	}
-	if len(found) != 4 {
-		t.Errorf("scripts found in buildspecs: %v; want build.sh, unit-test.sh, scan.sh and integration-test.sh", found)
+	if len(found) != 5 {
+		t.Errorf("scripts found in buildspecs: %v; want build.sh, unit-test.sh, scan.sh, integration-test.sh and verify-signature.sh", found)
 	}
 }
 

@@ -31,6 +31,10 @@ type Pipeline struct {
 	Account string `yaml:"account" config:"quoted"`
 	// Region. Default: us-east-1.
 	Region string `yaml:"region"`
+	// Signing has ECR sign every image pushed in the pipeline's account and region with the
+	// AWS Signer profile "ecsdelivery", and verifies the signature before every deploy stage.
+	// Default: true.
+	Signing bool `yaml:"signing"`
 }
 
 // Source is the GitHub repository the pipeline builds.

@@ -16,6 +16,9 @@ func applyDefaults(c *Config, d *decoder) {
 		c.Version = 1
 	}
 	orString(&c.Pipeline.Region, spec.DefaultRegion)
+	if !set("pipeline.signing") {
+		c.Pipeline.Signing = true
+	}
 	orString(&c.Source.Branch, spec.DefaultBranch)
 	orString(&c.Build.Dockerfile, spec.DefaultDockerfile)
 	orString(&c.Build.Context, spec.DefaultContext)

@@ -30,7 +30,14 @@
 #   PARAMETER_VARIABLES   optional; names of the variables CodeBuild filled from Parameter Store,
 #                         handed to the Docker build as BuildKit secrets of the same ids, never
 #                         as build args
+#   SOURCE_URL            optional; the repository's URL, as the image's source label
+#   CODEBUILD_BUILD_ARN   set by CodeBuild; the build, as the image's dev.ecsdelivery.build label
 #   AWS_RETRY_MODE, AWS_MAX_ATTEMPTS   default adaptive and 10 (see below)
+#
+# Provenance: BuildKit records SLSA provenance in mode=max (the Dockerfile, every build
+# parameter and label, the materials) as an attestation beside the image, so the tag names an
+# OCI image index of the image and its attestation. Its digest is what imageDetail.json, the
+# scan, ECS and the signature all use.
 set -euo pipefail
 
 log() { printf 'build: %s\n' "$*" >&2; }
@@ -60,6 +67,8 @@ cache_tag=${CACHE_TAG:-buildcache}
 registry=${REPOSITORY_URI%%/*}
 repository=${REPOSITORY_URI#*/}
 revision_label=org.opencontainers.image.revision
+source_label=org.opencontainers.image.source
+build_label=dev.ecsdelivery.build
 
 # 1. Log in to ECR; the password goes through a pipe, never an argument or the log.
 aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
@@ -95,8 +104,11 @@ build_and_push() {
     # The tag exists. Only the build role may push (the repository policy), and the label says
     # the image was built from this commit: anything else was planted, or is a tag clash, and is
     # never deployed.
-    built_for=$(docker buildx imagetools inspect "$ref" \
-      --format "{{ index .Image.Config.Labels \"$revision_label\" }}") ||
+    # With provenance the tag names an image index: .Image is then the image per platform (the
+    # attestation is not an image), else the one image.
+    built_for=$(docker buildx imagetools inspect "$ref" --format '{{ json .Image }}' |
+      jq -r --arg name "$revision_label" \
+        'if has("config") then .config.Labels[$name] else ([.[] | .config.Labels[$name]] | map(select(.)) | first) end // ""') ||
       die "cannot read the revision label of $ref; refusing to deploy it"
     [[ $built_for == "$commit" ]] ||
       die "$ref exists but was not built for $commit (revision label '$built_for'); refusing to deploy it; delete the tag after investigating"
@@ -111,13 +123,17 @@ build_and_push() {
       builder_ready=true
     fi
     local build=(--file "$file" --tag "$ref" --label "$revision_label=$commit")
+    # The build that made the image, beside the commit: both are in the image and, with every
+    # other build parameter, in its SLSA provenance.
+    [[ -z ${CODEBUILD_BUILD_ARN:-} ]] || build+=(--label "$build_label=$CODEBUILD_BUILD_ARN")
+    [[ -z ${SOURCE_URL:-} ]] || build+=(--label "$source_label=$SOURCE_URL")
     [[ -z $target ]] || build+=(--target "$target")
     # ECR accepts a registry cache only as an OCI image manifest. The context comes after "--",
     # so nothing in it is read as an option.
     docker buildx build "${build[@]}" \
       --cache-from "type=registry,ref=$REPOSITORY_URI:$cache_tag" \
       --cache-to "type=registry,ref=$REPOSITORY_URI:$cache_tag,mode=max,image-manifest=true,oci-mediatypes=true" \
-      --provenance=false \
+      --provenance=mode=max \
       "${secrets[@]}" \
       --push \
       -- "$context"

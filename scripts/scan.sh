@@ -13,7 +13,10 @@
 #   FAIL_ON               severities that fail the scan, comma separated, such as CRITICAL,HIGH
 #   IGNORE_UNFIXED        "true" to skip findings without a fixed version
 #   TRIVY_CACHE_DIR       cached between builds: the verified binary and the vulnerability DB
-#   REPORT_DIR            where the JSON and JUnit reports go; default reports
+#   REPORT_DIR            where the JSON and JUnit reports and the CycloneDX SBOM (sbom.cdx.json)
+#                         go; default reports
+#   PLATFORM              optional; linux/amd64 or linux/arm64, the platform of the image's index
+#                         to scan
 #   TRIVY_DB_REPOSITORIES DB sources tried in order; default the three public mirrors
 #   TRIVY_DB_MAX_AGE_HOURS  a DB last updated longer ago is refreshed, and refused if a fresh
 #                         download is no newer; default 72
@@ -131,7 +134,12 @@ image=$(sed -n 's/.*"ImageURI"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$det
 [[ $image == *@sha256:* ]] || die "$IMAGE_DETAIL holds no image digest (got '$image')"
 # Findings get their own exit status: trivy uses 1 for its own errors.
 findings_status=5
-flags=(--cache-dir "$cache" --skip-db-update --no-progress --severity "$FAIL_ON" --exit-code "$findings_status")
+flags=(--cache-dir "$cache" --skip-db-update --no-progress --severity "$FAIL_ON" --exit-code "$findings_status" --list-all-pkgs)
+# The image's tag names an index (the image and its provenance): scan the platform ECS runs.
+if [[ -n ${PLATFORM:-} ]]; then
+  [[ $PLATFORM =~ ^linux/(amd64|arm64)$ ]] || die "PLATFORM '$PLATFORM' is not linux/amd64 or linux/arm64"
+  flags+=(--platform "$PLATFORM")
+fi
 [[ ${IGNORE_UNFIXED:-false} == true ]] && flags+=(--ignore-unfixed)
 if [[ -f $src/.trivyignore && ! -L $src/.trivyignore ]]; then
   flags+=(--ignorefile "$src/.trivyignore")
@@ -150,3 +158,8 @@ case $status in
   "$findings_status") die "$image has $FAIL_ON findings; see the Scan report" ;;
   *) die "trivy failed with status $status" ;;
 esac
+# The image's SBOM, CycloneDX, from the packages the scan listed: kept in the ScanReport
+# artifact beside the report, and part of what an approver is pointed to.
+"$trivy" convert --format cyclonedx --output "$reports/sbom.cdx.json" "$reports/trivy.json" ||
+  die "could not write the SBOM of $image"
+log "SBOM of $image: sbom.cdx.json in the scan's artifact"

@@ -29,3 +29,9 @@ var IntegrationTest string
 //
 //go:embed ecs-deploy.sh
 var ECSDeploy string
+
+// VerifySignature is verify-signature.sh: the release's image carries a completed signature of
+// the pipeline's signing profile, or the deploy stage stops.
+//
+//go:embed verify-signature.sh
+var VerifySignature string

@@ -55,7 +55,14 @@ case "$1 $2" in
   "buildx build") tag=; prev=
     for a in "$@"; do [[ $prev == --tag ]] && tag=${a##*:}; prev=$a; done
     [[ " $* " == *" --push "* ]] && touch "$STATE/pushed" "$STATE/pushed-$tag" ;;
-  "buildx imagetools") printf '%s\n' "${FAKE_IMAGE_REVISION-}" ;;
+  "buildx imagetools")
+    # As an index with provenance renders it: one image per platform (FAKE_IMAGE_INDEX), or the
+    # one image.
+    if [[ -n ${FAKE_IMAGE_INDEX:-} ]]; then
+      printf '{"linux/amd64": {"config": {"Labels": {"org.opencontainers.image.revision": "%s"}}}}\n' "${FAKE_IMAGE_REVISION-}"
+    else
+      printf '{"config": {"Labels": {"org.opencontainers.image.revision": "%s"}}}\n' "${FAKE_IMAGE_REVISION-}"
+    fi ;;
 esac
 exit 0
 `
@@ -89,7 +96,13 @@ if [[ " $* " == *" --download-db-only "* ]]; then
   exit 0
 fi
 out=$(arg --output "$@")
-if [[ $1 == convert ]]; then echo '<testsuites/>' > "$out"; exit 0; fi
+if [[ $1 == convert ]]; then
+  case $(arg --format "$@") in
+    cyclonedx) [[ -z ${FAKE_SBOM_FAIL:-} ]] || exit 1; echo '{"bomFormat": "CycloneDX"}' > "$out" ;;
+    *) echo '<testsuites/>' > "$out" ;;
+  esac
+  exit 0
+fi
 severities=",$(arg --severity "$@"),"
 found=
 for f in ${FAKE_FINDINGS//,/ }; do [[ $severities == *",$f,"* ]] && found="$found $f"; done
@@ -345,12 +358,18 @@ func TestBuildReusesOnlyItsOwnImage(t *testing.T) {
 		reused         bool
 	}{
 		{"a genuine retry", commit, true},
+		{"a genuine retry, an index with provenance", commit + " index", true},
 		{"planted, another commit's label", "fedcba9876543210fedcba9876543210fedcba98", false},
 		{"planted, no label", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRun(t)
-			code, out := r.exec(t, Build, buildEnv("FAKE_IMAGE_EXISTS=1", "FAKE_IMAGE_REVISION="+tc.revision)...)
+			revision, index := strings.CutSuffix(tc.revision, " index")
+			env := buildEnv("FAKE_IMAGE_EXISTS=1", "FAKE_IMAGE_REVISION="+revision)
+			if index {
+				env = append(env, "FAKE_IMAGE_INDEX=1")
+			}
+			code, out := r.exec(t, Build, env...)
 			calls := r.callLog(t)
 			if strings.Contains(calls, "buildx build") {
 				t.Errorf("%s: built over an existing tag:\n%s", tc.name, calls)
@@ -549,7 +568,7 @@ func scanRun(t *testing.T) (*run, string, []string) {
 func TestScanPassesLowerSeverities(t *testing.T) {
 	r, sha, env := scanRun(t)
 	write(t, filepath.Join(r.dir, "src", ".trivyignore"), "CVE-2024-0001\n", 0o644)
-	code, out := r.exec(t, scanWith(t, sha), append(env, "FAKE_FINDINGS=LOW,MEDIUM", "IGNORE_UNFIXED=true")...)
+	code, out := r.exec(t, scanWith(t, sha), append(env, "FAKE_FINDINGS=LOW,MEDIUM", "IGNORE_UNFIXED=true", "PLATFORM=linux/arm64")...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -557,15 +576,31 @@ func TestScanPassesLowerSeverities(t *testing.T) {
 	for _, want := range []string{
 		"--severity CRITICAL,HIGH", "--ignore-unfixed", "--ignorefile " + filepath.Join(r.dir, "src", ".trivyignore"), "--skip-db-update",
 		"orders-api@sha256:" + strings.Repeat("ab", 32), "trivy convert --format template",
+		// The platform of the index the build pushed (image and provenance), and every package
+		// for the SBOM.
+		"--platform linux/arm64", "--list-all-pkgs",
+		"trivy convert --format cyclonedx --output " + filepath.Join(r.dir, "src", "reports", "sbom.cdx.json"),
 	} {
 		if !strings.Contains(calls, want) {
 			t.Errorf("trivy was not called with %q:\n%s", want, calls)
 		}
 	}
+	if sbom, err := os.ReadFile(filepath.Join(r.dir, "src", "reports", "sbom.cdx.json")); err != nil || !strings.Contains(string(sbom), "CycloneDX") {
+		t.Errorf("SBOM %q, %v; want the CycloneDX SBOM in the report artifact", sbom, err)
+	}
 	for _, report := range []string{"trivy.json", "trivy-junit.xml"} {
 		if _, err := os.Stat(filepath.Join(r.dir, "src", "reports", report)); err != nil {
 			t.Errorf("report %s: %v", report, err)
 		}
+	}
+}
+
+// A scan that passes but cannot write the SBOM fails: every release keeps its SBOM.
+func TestScanFailsWithoutAnSBOM(t *testing.T) {
+	r, sha, env := scanRun(t)
+	code, out := r.exec(t, scanWith(t, sha), append(env, "FAKE_SBOM_FAIL=1")...)
+	if code == 0 || !strings.Contains(out, "could not write the SBOM of") {
+		t.Errorf("exit %d; want a failure naming the SBOM\n%s", code, out)
 	}
 }
 
@@ -900,5 +935,26 @@ func TestBuildBuildsTheTestImage(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(r.dir, "src", "deploy", "testImageDetail.json")); err == nil {
 		t.Error("testImageDetail.json written without a test image")
+	}
+}
+
+// The image carries SLSA provenance in mode=max, which records every build parameter; the
+// labels put the source commit, the repository and the build among them.
+func TestBuildRecordsProvenance(t *testing.T) {
+	r := newRun(t)
+	build := "arn:aws:codebuild:us-east-1:111111111111:build/orders-api-build:5f0c"
+	code, out := r.exec(t, Build, buildEnv("CODEBUILD_BUILD_ARN="+build, "SOURCE_URL=https://github.com/acme/orders-api")...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	calls := r.callLog(t)
+	for _, want := range []string{"--provenance=mode=max", "--label org.opencontainers.image.revision=" + commit,
+		"--label dev.ecsdelivery.build=" + build, "--label org.opencontainers.image.source=https://github.com/acme/orders-api"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("the build lacks %q:\n%s", want, calls)
+		}
+	}
+	if strings.Contains(calls, "--provenance=false") {
+		t.Errorf("provenance turned off:\n%s", calls)
 	}
 }

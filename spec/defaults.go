@@ -46,3 +46,11 @@ const (
 
 // DefaultFailOn is the severities that fail the scan when none are given.
 func DefaultFailOn() []string { return []string{"CRITICAL", "HIGH"} }
+
+// Image signing: ECR managed signing with an AWS Signer profile of this name, whose signatures
+// stay valid for this long (Signer's limit is 135 months; a deployed image must stay verifiable
+// for as long as a stage may roll back to it, the release retention's 365 days by default).
+const (
+	DefaultSigningProfile = "ecsdelivery"
+	SignatureValidityDays = 3 * 365
+)

@@ -27,3 +27,6 @@ var (
 
 // KMSKeyARN is a KMS key named by its ARN, not an alias: a key policy or grant names keys.
 var KMSKeyARN = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
+
+// SigningProfileName is an AWS Signer profile's name.
+var SigningProfileName = regexp.MustCompile(`^[0-9A-Za-z_]{2,64}$`)

@@ -108,7 +108,7 @@ func TestSynth(t *testing.T) {
 
 	code, _, stderr := run()
 	want := "ecsdelivery: synthesised orders-api from delivery.yaml\n" +
-		"stacks:   orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
+		"stacks:   ecsdelivery-registry-signing-us-east-1 (us-east-1; shared), orders-api-pipeline (us-east-1), orders-api-staging (us-east-1), orders-api-production (us-east-1)\n" +
 		"pipeline: Source → Build → Scan → IntegrationTest → Deploy-staging → Approve-production → Deploy-production\n"
 	if code != 0 {
 		t.Errorf("exit %d; want 0", code)
