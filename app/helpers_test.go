@@ -67,7 +67,11 @@ func synthConfig(t *testing.T, key string, cfg *config.Config) *synthesised {
 		t.Fatal(err)
 	}
 	s := &synthesised{delivery: d, templates: map[string]assertions.Template{}}
-	for _, stack := range append([]awscdk.Stack{d.Pipeline}, d.Environments...) {
+	stacks := append([]awscdk.Stack{d.Pipeline}, d.Environments...)
+	if d.Signing != nil {
+		stacks = append(stacks, d.Signing)
+	}
+	for _, stack := range stacks {
 		s.templates[*stack.StackName()] = cdktest.Template(t, stack)
 	}
 	built[key] = s

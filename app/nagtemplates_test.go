@@ -52,8 +52,8 @@ func TestAwsSolutionsOnTheTemplates(t *testing.T) {
 			included[file+" "+name] = stack
 		}
 	}
-	if len(included) != 14 {
-		t.Fatalf("%d templates; want the 14 of the shipped configs", len(included))
+	if len(included) != 19 {
+		t.Fatalf("%d templates; want the 19 of the shipped configs", len(included))
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
 	var assembly cxapi.CloudAssembly

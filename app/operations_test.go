@@ -60,6 +60,9 @@ func TestEveryAlarmNotifiesTheTopic(t *testing.T) {
 			for stack, tmpl := range synth(t, file).templates {
 				t.Run(stack, func(t *testing.T) {
 					topics := resources(t, tmpl, "AWS::SNS::Topic")
+					if strings.HasPrefix(stack, "ecsdelivery-registry-signing") && len(resources(t, tmpl, "AWS::CloudWatch::Alarm")) == 0 {
+						return // the shared signing stack: a profile and a registry setting, nothing to watch
+					}
 					if len(topics) != 1 {
 						t.Fatalf("%s %s: %d topics; want 1", file, stack, len(topics))
 					}

@@ -84,7 +84,7 @@ func TestBuildspecsRunTheScripts(t *testing.T) {
 	tmpl := pipelineTemplate(t, "delivery.yaml")
 	embedded := regexp.MustCompile(`echo ([A-Za-z0-9+/=]+) \| base64 -d > /tmp/([\w-]+\.sh)`)
 	want := map[string]string{"build.sh": scripts.Build, "unit-test.sh": scripts.UnitTest, "scan.sh": scripts.Scan,
-		"integration-test.sh": scripts.IntegrationTest}
+		"integration-test.sh": scripts.IntegrationTest, "verify-signature.sh": scripts.VerifySignature}
 	found := map[string]bool{}
 	for _, p := range resources(t, tmpl, "AWS::CodeBuild::Project") {
 		spec := p["Properties"].(obj)["Source"].(obj)["BuildSpec"].(string)

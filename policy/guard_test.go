@@ -116,8 +116,8 @@ func guard(t *testing.T) []failure {
 	if err := json.Unmarshal(out, &reports); err != nil {
 		t.Fatalf("cfn-guard output: %v\n%.500s", err, out)
 	}
-	if len(reports) != 14 {
-		t.Fatalf("cfn-guard checked %d templates; want the 14 of the five shipped configs", len(reports))
+	if len(reports) != 19 {
+		t.Fatalf("cfn-guard checked %d templates; want the 19 of the five shipped configs", len(reports))
 	}
 	resource, control := regexp.MustCompile(`/Resources/([A-Za-z0-9]+)`), regexp.MustCompile(`\[(CT\.[A-Z0-9]+\.PR\.\d+)\]:\s*([^\\\n]*)`)
 	var failures []failure

@@ -25,8 +25,8 @@ func TestCfnLint(t *testing.T) {
 		files, _ := filepath.Glob(filepath.Join(d, "*.template.json"))
 		templates = append(templates, files...)
 	}
-	if len(templates) != 14 {
-		t.Fatalf("found %d templates; want the 14 of the five shipped configs", len(templates))
+	if len(templates) != 19 {
+		t.Fatalf("found %d templates; want the 19 of the five shipped configs", len(templates))
 	}
 	if out, err := exec.Command(bin, append([]string{"--ignore-checks", "W", "--"}, templates...)...).CombinedOutput(); err != nil {
 		t.Errorf("cfn-lint: %v\n%s", err, out)
