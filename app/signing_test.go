@@ -71,23 +71,30 @@ func TestAppsInOneAccountShareTheRegistrysSigning(t *testing.T) {
 // pipeline account, by a role that may read the signing statuses of this repository and the
 // profile, nothing else.
 func TestSignatureIsVerifiedBeforeEveryDeployStage(t *testing.T) {
-	tmpl := pipelineTemplate(t, "examples/ecs-engine.yaml")
-	_, pipe := oneResource(t, tmpl, "AWS::CodePipeline::Pipeline")
-	for _, st := range pipe["Stages"].([]any) {
-		stage := st.(obj)
-		if !strings.HasPrefix(stage["Name"].(string), "Deploy-") {
-			continue
-		}
-		first := stage["Actions"].([]any)[0].(obj)
-		if first["Name"] != "VerifySignature" || first["RunOrder"] != 1.0 {
-			t.Errorf("%s starts with %s; want VerifySignature", stage["Name"], first["Name"])
-		}
-		for _, a := range stage["Actions"].([]any)[1:] {
-			if a.(obj)["RunOrder"].(float64) <= 1 {
-				t.Errorf("%s: %s runs beside the signature check", stage["Name"], a.(obj)["Name"])
+	for _, file := range shipped {
+		_, pipe := oneResource(t, pipelineTemplate(t, file), "AWS::CodePipeline::Pipeline")
+		deploys := 0
+		for _, st := range pipe["Stages"].([]any) {
+			stage := st.(obj)
+			if !strings.HasPrefix(stage["Name"].(string), "Deploy-") {
+				continue
+			}
+			deploys++
+			first := stage["Actions"].([]any)[0].(obj)
+			if first["Name"] != "VerifySignature" || first["RunOrder"] != 1.0 {
+				t.Errorf("%s %s starts with %s; want VerifySignature", file, stage["Name"], first["Name"])
+			}
+			for _, a := range stage["Actions"].([]any)[1:] {
+				if a.(obj)["RunOrder"].(float64) <= 1 {
+					t.Errorf("%s %s: %s runs beside the signature check", file, stage["Name"], a.(obj)["Name"])
+				}
 			}
 		}
+		if deploys == 0 {
+			t.Errorf("%s: no deploy stage", file)
+		}
 	}
+	tmpl := pipelineTemplate(t, "examples/ecs-engine.yaml")
 	statements, _ := roleStatements(t, tmpl, "payments-prod-pipeline-verify-signature")
 	var granted []string
 	for _, s := range statements {
