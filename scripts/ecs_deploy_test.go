@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -622,35 +621,11 @@ func TestECSDeployLeavesTheReleaseToECSWhenStopped(t *testing.T) {
 		t.Run(tc.signal.String(), func(t *testing.T) {
 			t.Parallel()
 			r, env := releaseRun(t, "stack", "hang")
-			path := filepath.Join(r.dir, "ecs-deploy.sh")
-			write(t, path, ECSDeploy, 0o755)
-			cmd := exec.Command("bash", path)
-			cmd.Dir = filepath.Join(r.dir, "src")
-			var out strings.Builder
-			cmd.Stdout, cmd.Stderr = &out, &out
-			cmd.Env = append(append([]string{}, r.env...), append(env, "POLL_SECONDS=60", "FAKE_TICK=0")...)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+			code, out := interruptMidWait(t, r, "ecs-deploy.sh", ECSDeploy, env, "describe-service-deployments", tc.signal)
+			if code != tc.code {
+				t.Errorf("exit %d after %s; want %d\n%s", code, tc.signal, tc.code, out)
 			}
-			for i := 0; i < 100 && !strings.Contains(r.callLog(t), "describe-service-deployments"); i++ {
-				time.Sleep(50 * time.Millisecond)
-			}
-			time.Sleep(100 * time.Millisecond) // into the pause between polls
-			if err := cmd.Process.Signal(tc.signal); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second): // well within the 60 s between polls
-				_ = cmd.Process.Kill()
-				t.Fatalf("still running 5 s after %s", tc.signal)
-			}
-			if code := cmd.ProcessState.ExitCode(); code != tc.code {
-				t.Errorf("exit %d after %s; want %d\n%s", code, tc.signal, tc.code, out.String())
-			}
-			wants(t, "output", out.String(), "interrupted ("+map[int]string{143: "SIGTERM", 130: "SIGINT"}[tc.code]+
+			wants(t, "output", out, "interrupted ("+map[int]string{143: "SIGTERM", 130: "SIGINT"}[tc.code]+
 				"); the release carries on in ECS and CloudFormation and a retried run follows it to its end: "+releaseLink)
 			lacks(t, "calls", r.callLog(t), "stop", "cancel")
 		})

@@ -3,7 +3,6 @@ package scripts
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -398,38 +397,12 @@ func TestVerifySignatureValidatesItsInputs(t *testing.T) {
 func TestVerifySignatureStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	r, env := signingRun(t, signatures(signature(signingProfileARN, "IN_PROGRESS")))
-	path := filepath.Join(r.dir, "verify-signature.sh")
-	write(t, path, VerifySignature, 0o755)
-	cmd := exec.Command("bash", path)
-	cmd.Dir = filepath.Join(r.dir, "src")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Env = append(append([]string{}, r.env...), append(env, "POLL_SECONDS=60", "WAIT_SECONDS=600", "FAKE_TICK=0")...)
-	// A sleep the script failed to stop would hold the output open; Wait does not wait for it.
-	cmd.WaitDelay = time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	code, out := interruptMidWait(t, r, "verify-signature.sh", VerifySignature, append(env, "WAIT_SECONDS=600"),
+		"describe-image-signing-status", syscall.SIGTERM)
+	if code != 143 {
+		t.Errorf("exit %d after SIGTERM; want 143\n%s", code, out)
 	}
-	for i := 0; i < 200 && !strings.Contains(r.callLog(t), "describe-image-signing-status"); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond) // into the pause between polls
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second): // well within the 60 s between polls
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatal("still running 5 s after SIGTERM")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 143 {
-		t.Errorf("exit %d after SIGTERM; want 143\n%s", code, out.String())
-	}
-	wants(t, "the last line", lastLine(out.String()),
+	wants(t, "the last line", lastLine(out),
 		"verify-signature: interrupted (SIGTERM) while verifying the signature of "+signedImage+"; nothing was deployed to staging")
 	if n := strings.Count(r.callLog(t), "describe-image-signing-status"); n != 1 {
 		t.Errorf("%d describe calls; want the one before the signal", n)
