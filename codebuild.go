@@ -160,6 +160,11 @@ func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
 	})
 	repo.GrantPullPush(role)
 	repo.Grant(role, jsii.String("ecr:DescribeImages"))
+	if p.SigningProfile != "" {
+		// ECR's managed signing signs a push as whoever pushes it: the build signs what it
+		// pushes, with this profile only.
+		role.AddToPolicy(statement("SignWhatItPushes", []string{"signer:SignPayload"}, []string{signingProfileARN(scope, p.SigningProfile)}, nil))
+	}
 	if m := ecrImage.FindStringSubmatch(b.BuilderImage); m != nil {
 		// A builder mirrored into ECR: the build pulls it with its own role.
 		role.AddToPolicy(statement("PullTheBuilder",

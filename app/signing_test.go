@@ -119,3 +119,28 @@ func TestSigningCanBeTurnedOff(t *testing.T) {
 		t.Error("a signature check without signing")
 	}
 }
+
+// ECR signs a push as whoever pushes: the build may sign with the pipeline's profile, and only
+// the build.
+func TestOnlyTheBuildSigns(t *testing.T) {
+	for _, file := range shipped {
+		for _, st := range statements(t, synth(t, file)) {
+			for _, a := range st.actions {
+				if strings.HasPrefix(a, "signer:SignPayload") && st.sid != "SignWhatItPushes" {
+					t.Errorf("%s %s: statement %s may sign", file, st.stack, st.sid)
+				}
+			}
+		}
+	}
+	tmpl := pipelineTemplate(t, "examples/cross-account.yaml")
+	statements, _ := roleStatements(t, tmpl, "orders-api-prod-pipeline-build")
+	found := false
+	for _, s := range statements {
+		if s["Sid"] == "SignWhatItPushes" {
+			found = asJSON(s["Resource"]) == `"arn:aws:signer:us-east-1:111111111111:/signing-profiles/ecsdelivery"`
+		}
+	}
+	if !found {
+		t.Error("the build cannot sign what it pushes with the pipeline's profile")
+	}
+}
