@@ -16,14 +16,14 @@ func (v *validator) engine(p string, e *Environment) {
 		v.add(p+".deployment.strategy", "%q %s", d.Strategy, ours(msg))
 	}
 	if d.Engine != spec.EngineECS {
-		v.between(p+".deployment.terminationWaitMinutes", d.TerminationWaitMinutes, 0, 2880, "minutes")
-		v.between(p+".deployment.bakeMinutes", d.BakeMinutes, 0, spec.MaxBakeMinutes, "minutes")
+		v.in(p+".deployment.terminationWaitMinutes", d.TerminationWaitMinutes, terminationWaitLimit)
+		v.in(p+".deployment.bakeMinutes", d.BakeMinutes, bakeLimit)
 		return
 	}
 	if v.given(p + ".deployment.terminationWaitMinutes") {
 		v.add(p+".deployment.terminationWaitMinutes", "set, but engine ecs has no termination wait: the old tasks stay until the bake ends; expected bakeMinutes instead")
 	}
-	v.between(p+".deployment.bakeMinutes", d.BakeMinutes, 0, spec.MaxECSBakeMinutes, "minutes (CloudFormation's limit of ECS's bake time)")
+	v.in(p+".deployment.bakeMinutes", d.BakeMinutes, ecsBakeLimit)
 	shift, msg := spec.ParseStrategy(d.Strategy)
 	if msg != "" || d.BakeMinutes > spec.MaxECSBakeMinutes {
 		return

@@ -165,6 +165,11 @@ func (v *validator) oneOf(path, value string, allowed []string) {
 	}
 }
 
+// in checks value against a limit the schema publishes too.
+func (v *validator) in(path string, value int, l limit) {
+	v.between(path, value, l.lo, l.hi, l.unit)
+}
+
 func (v *validator) between(path string, value, lo, hi int, unit string) {
 	if value < lo || value > hi {
 		v.add(path, "%d is out of range; expected %s from %d to %d", value, unit, lo, hi)
@@ -241,7 +246,7 @@ func (v *validator) source(c *Config) {
 	if v.require("source.owner", s.Owner, "the GitHub user or organisation that owns the repository") && !ownerPattern.MatchString(s.Owner) {
 		v.add("source.owner", "%q is not a GitHub owner; expected up to 39 letters, digits and '-'", s.Owner)
 	}
-	if v.require("source.repo", s.Repo, "the GitHub repository name") && (!repoPattern.MatchString(s.Repo) || s.Repo == "." || s.Repo == "..") {
+	if v.require("source.repo", s.Repo, "the GitHub repository name") && (!repoPattern.MatchString(s.Repo) || contains(notRepoNames, s.Repo)) {
 		v.add("source.repo", "%q is not a GitHub repository name; expected letters, digits, '.', '_' and '-'", s.Repo)
 	}
 	if branchBad.MatchString(s.Branch) {
@@ -267,12 +272,12 @@ func (v *validator) source(c *Config) {
 	if s.OAuthTokenSecret != "" && len(s.FilePaths) > 0 {
 		v.add("source.filePaths", "cannot be used with source.oauthTokenSecret: the legacy OAuth webhook filters by branch only; expected a CodeConnections source (connectionArn, or none to create one) to filter by path")
 	}
-	if len(s.FilePaths) > 8 {
-		v.add("source.filePaths", "%d patterns given; CodePipeline accepts at most 8", len(s.FilePaths))
+	if len(s.FilePaths) > maxFilePaths {
+		v.add("source.filePaths", "%d patterns given; CodePipeline accepts at most %d", len(s.FilePaths), maxFilePaths)
 	}
 	for i, p := range s.FilePaths {
-		if strings.TrimSpace(p) == "" || len(p) > 255 {
-			v.add(fmt.Sprintf("source.filePaths[%d]", i), "expected a non-empty glob pattern of at most 255 characters")
+		if strings.TrimSpace(p) == "" || len(p) > maxFilePathLength {
+			v.add(fmt.Sprintf("source.filePaths[%d]", i), "expected a non-empty glob pattern of at most %d characters", maxFilePathLength)
 		}
 	}
 }
@@ -281,9 +286,9 @@ func (v *validator) build(c *Config) {
 	b := c.Build
 	for _, f := range []struct{ path, value string }{{"build.dockerfile", b.Dockerfile}, {"build.context", b.Context}} {
 		switch {
-		case !relativePath.MatchString(f.value) || contains(strings.Split(f.value, "/"), ".."):
+		case !relativePath.MatchString(f.value) || parentSegment.MatchString(f.value):
 			v.add(f.path, "%q is not a path inside the repository; expected a relative path without '..'", f.value)
-		case strings.HasPrefix(f.value, "-"):
+		case optionLike.MatchString(f.value):
 			// The build passes both to docker as arguments, where a leading '-' is an option.
 			v.add(f.path, "%q would be read as an option; expected a path that does not start with '-'", f.value)
 		}
@@ -295,7 +300,7 @@ func (v *validator) build(c *Config) {
 	default:
 		v.add("build.builderImage", "%q is not an image reference; expected NAME[:TAG]@sha256:DIGEST with 64 lowercase hex digits (see the README on mirroring the builder)", img)
 	}
-	if strings.ContainsAny(b.UnitTestCommand, "\x00") {
+	if !shellCommand.MatchString(b.UnitTestCommand) {
 		v.add("build.unitTestCommand", "holds a NUL character; expected a shell command")
 	}
 	for _, k := range slices.Sorted(maps.Keys(b.Secrets)) {
@@ -342,9 +347,9 @@ func (v *validator) testImage(img *IntegrationTestImage) {
 	}
 	if f := img.Dockerfile; f != "" {
 		switch {
-		case !relativePath.MatchString(f) || contains(strings.Split(f, "/"), ".."):
+		case !relativePath.MatchString(f) || parentSegment.MatchString(f):
 			v.add("integrationTest.image.dockerfile", "%q is not a path inside the repository; expected a relative path without '..'", f)
-		case strings.HasPrefix(f, "-"):
+		case optionLike.MatchString(f):
 			v.add("integrationTest.image.dockerfile", "%q would be read as an option; expected a path that does not start with '-'", f)
 		}
 	}
@@ -364,15 +369,14 @@ func (v *validator) integrationTest(c *Config) {
 		}
 	}
 	if !c.IntegrationTestEnabled() && v.usable("integrationTest.command") {
-		for _, f := range []string{"timeoutMinutes", "environment", "allowGatedEnvironment", "image"} {
+		for _, f := range integrationTestSettings {
 			if v.given("integrationTest." + f) {
 				v.add("integrationTest."+f, "set, but integrationTest.command is not; expected a command to run, or no integrationTest block")
 			}
 		}
 		return
 	}
-	// The test runs as a role assumed from another role, whose session AWS caps at an hour.
-	v.between("integrationTest.timeoutMinutes", t.TimeoutMinutes, 1, 50, "minutes")
+	v.in("integrationTest.timeoutMinutes", t.TimeoutMinutes, testTimeoutLimit)
 	v.testImage(t.Image)
 	if v.given("integrationTest.environment") && !hasEnvironment(c, t.Environment) {
 		v.add("integrationTest.environment", "%q is not a defined environment; expected one of %s", t.Environment, strings.Join(environmentNames(c), ", "))
@@ -426,7 +430,7 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		return env == nil || v.given(prefix+"."+field)
 	}
 	if check("containerPort") {
-		v.between(prefix+".containerPort", s.ContainerPort, 1, 65535, "a port")
+		v.in(prefix+".containerPort", s.ContainerPort, portLimit)
 	}
 	if check("healthCheckPath") {
 		switch hp := s.HealthCheckPath; {
@@ -437,18 +441,18 @@ func (v *validator) service(prefix string, s Service, env *int) {
 		}
 	}
 	if check("desiredCount") {
-		v.between(prefix+".desiredCount", s.DesiredCount, 1, 1000, "a task count")
+		v.in(prefix+".desiredCount", s.DesiredCount, desiredCountLimit)
 	}
 	if check("healthCheckIntervalSeconds") {
-		v.between(prefix+".healthCheckIntervalSeconds", s.HealthCheckIntervalSeconds, 5, 300, "seconds")
+		v.in(prefix+".healthCheckIntervalSeconds", s.HealthCheckIntervalSeconds, healthCheckIntervalLimit)
 	}
 	if check("healthyThresholdCount") {
-		v.between(prefix+".healthyThresholdCount", s.HealthyThresholdCount, 2, 10, "a count")
+		v.in(prefix+".healthyThresholdCount", s.HealthyThresholdCount, healthyThresholdLimit)
 	}
 	if check("deregistrationDelaySeconds") {
-		v.between(prefix+".deregistrationDelaySeconds", s.DeregistrationDelaySeconds, 0, 3600, "seconds")
+		v.in(prefix+".deregistrationDelaySeconds", s.DeregistrationDelaySeconds, deregistrationLimit)
 	}
-	if check("bootstrapImage") && s.BootstrapImage != "" && (!imagePattern.MatchString(s.BootstrapImage) || len(s.BootstrapImage) > 255) {
+	if check("bootstrapImage") && s.BootstrapImage != "" && (!imagePattern.MatchString(s.BootstrapImage) || len(s.BootstrapImage) > maxBootstrapImage) {
 		v.add(prefix+".bootstrapImage", "%q is not an image reference; expected a name such as public.ecr.aws/nginx/nginx:stable", s.BootstrapImage)
 	}
 	if check("logRetentionDays") && !containsInt(logRetentionDays, s.LogRetentionDays) {
@@ -499,10 +503,10 @@ func (v *validator) secret(path, variable, name string) {
 		return
 	}
 	v.reservedVariable(path, variable)
-	switch trimmed := strings.ToLower(strings.TrimPrefix(name, "/")); {
-	case !parameterName.MatchString(name) || len(name) > 1011:
+	switch {
+	case !parameterName.MatchString(name) || len(name) > maxParameterName:
 		v.add(path, "%q is not a Parameter Store name; expected a name such as /orders/db-password", name)
-	case strings.HasPrefix(trimmed, "aws") || strings.HasPrefix(trimmed, "ssm"):
+	case reservedParameter.MatchString(name):
 		v.add(path, "%q starts with a prefix Parameter Store reserves (aws, ssm); expected your own parameter name", name)
 	}
 }
@@ -583,14 +587,14 @@ func (v *validator) environments(c *Config) {
 		}
 		v.service(p+".service", e.Service, &i)
 		v.secretsKeyRegion(p, e)
-		v.between(p+".natGateways", e.NATGateways, 0, 2, "NAT gateways")
+		v.in(p+".natGateways", e.NATGateways, natGatewaysLimit)
 		if e.NATGateways == 0 && e.Import == nil && e.Service.BootstrapImage == "" {
 			v.add(p+".natGateways", "0, but without NAT the tasks cannot pull the default bootstrap image from public.ecr.aws; expected service.bootstrapImage in a private ECR repository, or a NAT gateway")
 		}
 		v.loadBalancer(p+".loadBalancer", e)
-		v.between(p+".alarms.target5xxPerMinute", e.Alarms.Target5xxPerMinute, 1, 100000, "responses per minute")
-		v.between(p+".alarms.unhealthyHosts", e.Alarms.UnhealthyHosts, 1, 1000, "targets")
-		v.between(p+".alarms.latencyP99Milliseconds", e.Alarms.LatencyP99Milliseconds, 10, 60000, "milliseconds")
+		v.in(p+".alarms.target5xxPerMinute", e.Alarms.Target5xxPerMinute, target5xxLimit)
+		v.in(p+".alarms.unhealthyHosts", e.Alarms.UnhealthyHosts, unhealthyHostsLimit)
+		v.in(p+".alarms.latencyP99Milliseconds", e.Alarms.LatencyP99Milliseconds, latencyP99Limit)
 		if e.Import != nil {
 			v.importBlock(p+".import", e)
 			for _, f := range []string{"natGateways", "loadBalancer"} {
@@ -611,9 +615,9 @@ func (v *validator) loadBalancer(p string, e *Environment) {
 		}
 	}
 	switch port := lb.TestListenerPort; {
-	case port < 1 || port > 65535:
-		v.add(p+".testListenerPort", "%d is out of range; expected a port from 1 to 65535", port)
-	case port == 80 || port == 443:
+	case port < portLimit.lo || port > portLimit.hi:
+		v.in(p+".testListenerPort", port, portLimit)
+	case containsInt(productionPorts, port):
 		v.add(p+".testListenerPort", "%d is a production listener port; expected another port, such as 9000", port)
 	}
 }
@@ -687,8 +691,8 @@ func (v *validator) importBlock(p string, e *Environment) {
 	} else if lb, tlb := loadBalancerOf(im.ListenerARN), loadBalancerOf(im.TestListenerARN); lb != "" && tlb != "" && lb != tlb {
 		v.add(p+".testListenerArn", "belongs to load balancer %s but listenerArn to %s; expected both listeners on one load balancer", tlb, lb)
 	}
-	if len(im.TargetGroupARNs) != 2 {
-		v.add(p+".targetGroupArns", "%d given; expected exactly 2 (blue, then green)", len(im.TargetGroupARNs))
+	if len(im.TargetGroupARNs) != targetGroupCount {
+		v.add(p+".targetGroupArns", "%d given; expected exactly %d (blue, then green)", len(im.TargetGroupARNs), targetGroupCount)
 	}
 	for i, tg := range im.TargetGroupARNs {
 		path := fmt.Sprintf("%s.targetGroupArns[%d]", p, i)
@@ -705,7 +709,7 @@ func (v *validator) notifications(c *Config) {
 	for i, e := range c.Notifications.Emails {
 		path := fmt.Sprintf("notifications.emails[%d]", i)
 		switch {
-		case !emailPattern.MatchString(e) || len(e) > 254:
+		case !emailPattern.MatchString(e) || len(e) > maxEmailLength:
 			v.add(path, "%q is not an e-mail address; expected name@example.com", e)
 		case seen[strings.ToLower(e)]:
 			v.add(path, "%q is listed twice; expected each address once", e)

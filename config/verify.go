@@ -26,7 +26,7 @@ func (v *validator) releaseChecks(p string, e *Environment) {
 func (v *validator) testTraffic(p string, e *Environment) {
 	t := &e.Deployment.TestTraffic
 	if !t.Enabled {
-		for _, f := range []string{"paths", "expectStatus", "requests", "maxLatencyMilliseconds", "url"} {
+		for _, f := range testTrafficSettings {
 			if v.given(p + "." + f) {
 				v.add(p+"."+f, "set, but testTraffic.enabled is false; expected the check's settings with the check on, or neither")
 			}
@@ -48,9 +48,9 @@ func (v *validator) testTraffic(p string, e *Environment) {
 			v.add(fmt.Sprintf("%s.paths[%d]", p, i), "%q is not a URL path; expected /PATH with letters, digits and . _ ~ %% / : @ + , = - and an optional ?QUERY", path)
 		}
 	}
-	v.between(p+".expectStatus", t.ExpectStatus, 100, 599, "an HTTP status")
-	v.between(p+".requests", t.Requests, 1, spec.MaxTestTrafficRequests, "requests per path")
-	v.between(p+".maxLatencyMilliseconds", t.MaxLatencyMilliseconds, 1, spec.MaxTestTrafficLatencyMilli, "milliseconds")
+	v.in(p+".expectStatus", t.ExpectStatus, expectStatusLimit)
+	v.in(p+".requests", t.Requests, requestsLimit)
+	v.in(p+".maxLatencyMilliseconds", t.MaxLatencyMilliseconds, maxLatencyLimit)
 	if e.Import == nil && e.NATGateways == 0 && !e.LoadBalancer.Internal && v.usable(p) {
 		// The check runs in the private subnets; an internet-facing load balancer's name resolves
 		// to public addresses, which only a NAT gateway reaches from there.
