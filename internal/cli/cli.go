@@ -14,12 +14,16 @@ import (
 // DefaultConfigFile is read when neither the command line nor the CDK context names one.
 const DefaultConfigFile = "delivery.yaml"
 
-const usage = `usage: ecsdelivery [synth [PATH] | validate [FILE]]
+const usage = `usage: ecsdelivery [synth [PATH] | validate [FILE] | preflight [FILE] [FLAGS] | schema]
 
   (no verb)        synthesise the CDK app from the file or folder named by the CDK context
                    value "config" (default delivery.yaml); run through cdk.json by "cdk synth"
   synth [PATH]     the same, from PATH: a config file, or a folder of them (one app each)
   validate [FILE]  check a config file (default delivery.yaml) and list every problem
+  preflight [FILE] [--profile NAME] [--account-profile ACCOUNT=PROFILE]...
+                   check that the file's AWS accounts are ready to deploy: one line per check,
+                   ok, FAIL or warn; exit 1 if any failed
+  schema           print the config's JSON Schema (schema/delivery.schema.json)
 `
 
 // Run executes one command and returns the process exit code: 0 success, 1 a problem with the
@@ -62,6 +66,14 @@ func Run(args []string, stdout, stderr io.Writer) (code int) {
 			file = args[1]
 		}
 		return validate(file, stdout, stderr)
+	case "preflight":
+		return runPreflight(args[1:], stdout, stderr)
+	case "schema":
+		if len(args) > 1 {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		return schema(stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -171,3 +171,21 @@ func TestSynthFolder(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
+
+// The schema the command prints is the one the repository keeps for editors.
+func TestSchemaCommandPrintsTheCommittedSchema(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := Run([]string{"schema"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	committed, err := os.ReadFile(filepath.Join(cdktest.Root(t), "schema", "delivery.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(stdout.Bytes(), committed) {
+		t.Error("ecsdelivery schema differs from schema/delivery.schema.json")
+	}
+	if code := Run([]string{"schema", "extra"}, &stdout, &stderr); code != 2 {
+		t.Errorf("schema with an argument: exit %d; want 2", code)
+	}
+}
