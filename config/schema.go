@@ -451,7 +451,12 @@ func fieldSchema(t reflect.Type, r rule, inherit bool) (object, error) {
 		if r.item != nil {
 			item = *r.item
 		}
-		s = append(s, member{"additionalProperties", append(object{}, stringSchema(item)...)})
+		value := append(object{}, stringSchema(item)...)
+		if item.pattern == nil && item.arn == nil && item.enum == nil {
+			// The loader reads any scalar as its text: PORT: 8080 and DEBUG: true are variables.
+			value = object{{"anyOf", []object{value, {{"type", "number"}}, {{"type", "boolean"}}}}}
+		}
+		s = append(s, member{"additionalProperties", value})
 	default:
 		return nil, fmt.Errorf("unsupported kind %s", t.Kind())
 	}

@@ -438,3 +438,18 @@ func TestShippedConfigsPointAtSchema(t *testing.T) {
 		}
 	}
 }
+
+// The loader reads any scalar as a variable's text; the schema must not underline PORT: 8080.
+func TestSchemaAcceptsScalarVariables(t *testing.T) {
+	yaml := "app: orders-api\nsource: {owner: acme, repo: orders-api}\nservice: {environment: {PORT: 8080, DEBUG: true}}\nenvironments: [{name: staging}]\n"
+	if _, err := Parse("x.yaml", []byte(yaml)); err != nil {
+		t.Fatalf("the loader refuses it: %v", err)
+	}
+	doc, err := yamlInstance([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compiledSchema(t).Validate(doc); err != nil {
+		t.Errorf("the schema refuses scalar variables: %v", err)
+	}
+}

@@ -43,8 +43,14 @@ func parsePreflightArgs(args []string) (*preflightArgs, error) {
 			i++
 			value = args[i]
 		}
+		if value == "" || strings.HasPrefix(value, "-") {
+			return nil, fmt.Errorf("preflight: %s needs a value, got %q", "--"+flag, value)
+		}
 		switch flag {
 		case "profile":
+			if p.opts.Profile != "" && p.opts.Profile != value {
+				return nil, fmt.Errorf("preflight: --profile given twice (%s, %s)", p.opts.Profile, value)
+			}
 			p.opts.Profile = value
 		case "account-profile":
 			account, profile, ok := strings.Cut(value, "=")
@@ -53,6 +59,9 @@ func parsePreflightArgs(args []string) (*preflightArgs, error) {
 			}
 			if p.opts.AccountProfiles == nil {
 				p.opts.AccountProfiles = map[string]string{}
+			}
+			if earlier, ok := p.opts.AccountProfiles[account]; ok && earlier != profile {
+				return nil, fmt.Errorf("preflight: account %s given two profiles (%s, %s)", account, earlier, profile)
 			}
 			p.opts.AccountProfiles[account] = profile
 		}
@@ -72,5 +81,25 @@ func runPreflight(args []string, stdout, stderr io.Writer) int {
 		report(stderr, err)
 		return 1
 	}
+	// A mistyped account would otherwise fall back to the default credentials in silence.
+	for account := range p.opts.AccountProfiles {
+		if !namesAccount(cfg, account) {
+			fmt.Fprintf(stderr, "ecsdelivery: preflight: --account-profile names account %s, which %s does not use\n", account, p.file)
+			return 2
+		}
+	}
 	return preflight.Run(context.Background(), cfg, p.opts, stdout)
+}
+
+// namesAccount reports whether the config deploys into an account.
+func namesAccount(cfg *config.Config, account string) bool {
+	if cfg.Pipeline.Account == account {
+		return true
+	}
+	for _, e := range cfg.Environments {
+		if e.Account == account {
+			return true
+		}
+	}
+	return false
 }

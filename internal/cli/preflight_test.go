@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdktest"
 )
 
 func TestPreflightArgs(t *testing.T) {
@@ -25,11 +28,25 @@ func TestPreflightArgs(t *testing.T) {
 		{"--profile"},
 		{"--region", "us-east-1"},
 		{"a.yaml", "b.yaml"},
+		{"--profile="},
+		{"--profile", "--account-profile", "222222222222=staging"},
+		{"--profile", "a", "--profile", "b"},
+		{"--account-profile", "222222222222=a", "--account-profile", "222222222222=b"},
 	} {
 		var stderr bytes.Buffer
 		if code := Run(append([]string{"preflight"}, bad...), &bytes.Buffer{}, &stderr); code != 2 {
 			t.Errorf("preflight %v: exit %d, want 2 (usage)", bad, code)
 		}
+	}
+}
+
+// The demo names no account 999999999999: a mistyped account must not fall back to the default
+// credentials in silence.
+func TestPreflightAccountProfileForAnAccountTheConfigDoesNotUse(t *testing.T) {
+	var stderr bytes.Buffer
+	code := Run([]string{"preflight", filepath.Join(cdktest.Root(t), "delivery.yaml"), "--account-profile", "999999999999=staging"}, &bytes.Buffer{}, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "--account-profile names account 999999999999, which") {
+		t.Errorf("exit %d: %s; want 2 and the account named", code, stderr.String())
 	}
 }
 

@@ -117,6 +117,9 @@ func (r *run) bootstrap(t target) check {
 		if err != nil {
 			return []Result{{Fail, subject, fmt.Sprintf("cannot read %s: %s", BootstrapVersionParameter, short(err))}}
 		}
+		if out.Parameter == nil {
+			return []Result{{Fail, subject, "empty answer for " + BootstrapVersionParameter}}
+		}
 		value := aws.ToString(out.Parameter.Value)
 		v, err := strconv.Atoi(strings.TrimSpace(value))
 		if err != nil {
@@ -140,6 +143,9 @@ func (r *run) trust(t target) check {
 		}
 		if err != nil {
 			return []Result{{Fail, subject, fmt.Sprintf("cannot read role %s: %s", role, short(err))}}
+		}
+		if out.Role == nil {
+			return []Result{{Fail, subject, "empty answer for role " + role}}
 		}
 		principals, err := trustedPrincipals(aws.ToString(out.Role.AssumeRolePolicyDocument))
 		if err != nil {
@@ -239,6 +245,9 @@ func (r *run) source(pipe target) []check {
 			if err != nil {
 				return []Result{{Fail, subject, "cannot read: " + short(err)}}
 			}
+			if out.Connection == nil {
+				return []Result{{Fail, subject, "empty answer for the connection"}}
+			}
 			switch status := out.Connection.ConnectionStatus; status {
 			case cctypes.ConnectionStatusAvailable:
 				return []Result{{OK, subject, "AVAILABLE"}}
@@ -312,6 +321,9 @@ func (r *run) parameters() []check {
 			if err != nil {
 				return []Result{{Fail, subject, fmt.Sprintf("cannot be read with decryption (%s): %s", users, short(err))}}
 			}
+			if out.Parameter == nil {
+				return []Result{{Fail, subject, "empty answer (" + users + ")"}}
+			}
 			if typ := out.Parameter.Type; typ != ssmtypes.ParameterTypeSecureString {
 				return []Result{{Fail, subject, fmt.Sprintf("is a %s, not a SecureString (%s): recreate it with aws ssm put-parameter --name %s --type SecureString --overwrite --value '…'", typ, users, p.name)}}
 			}
@@ -345,7 +357,15 @@ func (r *run) stackExists(ctx context.Context, t target, name string) (bool, err
 		case err != nil:
 			l.err = err
 		default:
-			l.exists = len(out.Stacks) > 0
+			// A stack CloudFormation will delete and create again (a failed first create) is
+			// not an update: what it retained still blocks the new one.
+			if len(out.Stacks) > 0 {
+				switch out.Stacks[0].StackStatus {
+				case "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "REVIEW_IN_PROGRESS", "DELETE_FAILED", "DELETE_IN_PROGRESS":
+				default:
+					l.exists = true
+				}
+			}
 		}
 	})
 	return l.exists, l.err
@@ -377,7 +397,7 @@ func (r *run) names() []check {
 			case c == "NotFound" || c == "NoSuchBucket":
 				return []Result{{OK, subject, "free"}}
 			case c == "Forbidden" || c == "AccessDenied":
-				return []Result{{Fail, subject, "taken by another account (bucket names are global): set environmentSuffix or rename the app"}}
+				return []Result{{Fail, subject, "exists, but these credentials cannot read it: another account's (bucket names are global; set environmentSuffix or rename the app), or access to it is denied"}}
 			case c == "MovedPermanently" || c == "PermanentRedirect" || c == "301":
 				return []Result{r.taken(ctx, pipe, subject+" (in another region)", pipelineStack, "delete the bucket, or set environmentSuffix")}
 			case err != nil:
@@ -453,6 +473,7 @@ func (r *run) quotas() []check {
 			quotas := servicequotas.NewFromConfig(c)
 			ec := ec2.NewFromConfig(c)
 			var out []Result
+			assumed := map[string]bool{}
 			readQuota := func(service, quotaCode, what string) int {
 				q, err := quotas.GetServiceQuota(ctx, &servicequotas.GetServiceQuotaInput{ServiceCode: aws.String(service), QuotaCode: aws.String(quotaCode)})
 				if err != nil || q.Quota == nil || q.Quota.Value == nil {
@@ -461,34 +482,42 @@ func (r *run) quotas() []check {
 						why = short(err)
 					}
 					out = append(out, Result{Warn, fmt.Sprintf("quota %s %s (%s)", what, quotaCode, t), fmt.Sprintf("could not be read (%s); assuming the default %d", why, defaultQuota)})
+					assumed[quotaCode] = true
 					return defaultQuota
 				}
 				return int(*q.Quota.Value)
 			}
-			fit := func(subject string, need, used, quota int, remedy string) Result {
+			// Short of a quota that was read is a failed deploy to come; short of an assumed
+			// default only may be.
+			fit := func(subject string, need, used, quota int, quotaCode, remedy string) Result {
 				detail := fmt.Sprintf("%d needed, %d of %d in use", need, used, quota)
 				if used+need > quota {
-					return Result{Warn, subject, detail + ": would not fit; " + remedy}
+					if assumed[quotaCode] {
+						return Result{Warn, subject, detail + " (assumed quota): may not fit; " + remedy}
+					}
+					return Result{Fail, subject, detail + ": does not fit; " + remedy}
 				}
 				return Result{OK, subject, detail}
 			}
 			if eips > 0 {
 				quota := readQuota("ec2", elasticIPQuota, "Elastic IPs")
+				quotaCode := elasticIPQuota
 				addrs, err := ec.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
 				if err != nil {
 					out = append(out, Result{Warn, fmt.Sprintf("elastic IPs for NAT gateways (%s)", t), "addresses in use cannot be counted: " + short(err)})
 				} else {
-					out = append(out, fit(fmt.Sprintf("elastic IPs for NAT gateways (%s)", t), eips, len(addrs.Addresses), quota,
+					out = append(out, fit(fmt.Sprintf("elastic IPs for NAT gateways (%s)", t), eips, len(addrs.Addresses), quota, quotaCode,
 						"release unused addresses, request more (Service Quotas: ec2 "+elasticIPQuota+"), or lower natGateways"))
 				}
 			}
 			if vpcs > 0 {
 				quota := readQuota("vpc", vpcQuota, "VPCs per region")
+				quotaCode := vpcQuota
 				used, err := countVPCs(ctx, ec)
 				if err != nil {
 					out = append(out, Result{Warn, fmt.Sprintf("VPCs (%s)", t), "VPCs in use cannot be counted: " + short(err)})
 				} else {
-					out = append(out, fit(fmt.Sprintf("VPCs (%s)", t), vpcs, used, quota,
+					out = append(out, fit(fmt.Sprintf("VPCs (%s)", t), vpcs, used, quota, quotaCode,
 						"delete unused VPCs or request more (Service Quotas: vpc "+vpcQuota+")"))
 				}
 			}
@@ -574,6 +603,9 @@ func (r *run) keys() []check {
 				return []Result{{Fail, subject, fmt.Sprintf("not found in %s (%s): correct the ARN, or leave it out to use aws/ssm", u.t, users)}}
 			case err != nil:
 				return []Result{{Fail, subject, fmt.Sprintf("cannot be described (%s): %s", users, short(err))}}
+			}
+			if out.KeyMetadata == nil {
+				return []Result{{Fail, subject, "empty answer (" + users + ")"}}
 			}
 			if st := out.KeyMetadata.KeyState; st != kmstypes.KeyStateEnabled {
 				return []Result{{Fail, subject, fmt.Sprintf("is %s, not Enabled (%s): enable it, or name another key", st, users)}}

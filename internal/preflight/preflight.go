@@ -164,6 +164,13 @@ func Check(ctx context.Context, cfg *config.Config, opts Options) []Result {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			// A bug in one check is that check's failure: the other lines still print, and no
+			// stack trace escapes the goroutine.
+			defer func() {
+				if p := recover(); p != nil {
+					out[i] = []Result{{Fail, "preflight", fmt.Sprintf("a check failed unexpectedly (please report it): %v", p)}}
+				}
+			}()
 			cctx, cancel := context.WithTimeout(ctx, opts.CallTimeout)
 			defer cancel()
 			out[i] = c.run(cctx)

@@ -582,3 +582,30 @@ func TestAgnosticConfig(t *testing.T) {
 		t.Error("no warn about the connection to authorise")
 	}
 }
+
+// A VPC quota that was read and is used up is a deploy that will fail: FAIL, not warn.
+func TestVPCQuotaUsedUp(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ec := ec2.NewFromConfig(w.staging)
+	used := len(must(ec.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})).Vpcs)
+	for i := used; i < 5; i++ {
+		must(ec.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(fmt.Sprintf("10.%d.0.0/16", 20+i))}))
+	}
+	code, lines := runPreflight(t, w.yaml(), nil)
+	wantFails(t, code, lines,
+		"FAIL VPCs (222222222222/us-east-1): 1 needed, 5 of 5 in use: does not fit; "+failRemedy(t, lines, "FAIL VPCs (222222222222/us-east-1): 1 needed, 5 of 5 in use: does not fit; "))
+}
+
+// failRemedy is the rest of the line that starts with prefix: the remedy's wording is the
+// check's own.
+func failRemedy(t *testing.T, lines []string, prefix string) string {
+	t.Helper()
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return strings.TrimPrefix(l, prefix)
+		}
+	}
+	t.Errorf("no line starts with %q:\n%s", prefix, strings.Join(lines, "\n"))
+	return ""
+}
