@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawselasticloadbalancingv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // deployTarget is what an engine needs of a service, created or existing: the service, both
@@ -54,7 +56,7 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 	}
 	return &deployTarget{
 		rule: e.ListenerRuleARN, testRule: e.TestListenerRuleARN,
-		listenerARNs: []string{listenerOfRule(e.ListenerRuleARN), listenerOfRule(e.TestListenerRuleARN)},
+		listenerARNs: []string{spec.ListenerOfRule(e.ListenerRuleARN), spec.ListenerOfRule(e.TestListenerRuleARN)},
 		service: awsecs.FargateService_FromFargateServiceAttributes(scope, jsii.String("ExistingServiceOptions"),
 			&awsecs.FargateServiceAttributes{Cluster: cluster, ServiceName: jsii.String(e.ServiceName)}),
 		serviceName:  e.ServiceName,
@@ -67,15 +69,6 @@ func existingTarget(scope constructs.Construct, cluster awsecs.ICluster, e *Exis
 		loadBalancerName: lbName,
 		targetGroupNames: [2]string{arnTail(e.TargetGroupARNs[0], "", 3), arnTail(e.TargetGroupARNs[1], "", 3)},
 	}
-}
-
-// listenerOfRule is the ARN of the listener a listener rule ARN names:
-// …:listener-rule/app/NAME/LB/LISTENER/RULE → …:listener/app/NAME/LB/LISTENER.
-func listenerOfRule(rule string) string {
-	if rule == "" {
-		return ""
-	}
-	return strings.Replace(rule[:strings.LastIndex(rule, "/")], ":listener-rule/", ":listener/", 1)
 }
 
 // loadBalancerDimensions select the load balancer's metrics in AWS/ApplicationELB.

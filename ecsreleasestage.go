@@ -3,7 +3,6 @@ package ecsdelivery
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -78,17 +77,6 @@ func (pl *pipeline) releaseProject(t *PipelineTargetOptions) awscodebuild.IProje
 	})
 	pl.projects[name] = project
 	return project
-}
-
-// pascal turns an environment's name into a construct id part: staging-eu → StagingEu.
-func pascal(name string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(name, "-") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
-	}
-	return b.String()
 }
 
 // releaseVariables are one environment's settings for ecs-deploy.sh. The release waits up to

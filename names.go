@@ -138,10 +138,12 @@ func releaseRolePurpose(env string) string {
 // releaseImageParameter is the environment stack's parameter that holds the image its service
 // runs (ECS's engine): the pipeline releases by updating the stack with a new value, and the
 // stack's key is derived from the environment's name so the pipeline can name it.
-func releaseImageParameter(env string) string {
+func releaseImageParameter(env string) string { return "ReleaseImage" + pascal(env) }
+
+// pascal turns a dashed name into an identifier part: orders-api-staging → OrdersApiStaging.
+func pascal(name string) string {
 	var b strings.Builder
-	b.WriteString("ReleaseImage")
-	for _, part := range strings.Split(env, "-") {
+	for _, part := range strings.Split(name, "-") {
 		if part != "" {
 			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 		}

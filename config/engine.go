@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
@@ -39,7 +41,8 @@ func (v *validator) engine(p string, e *Environment) {
 // engine is given what it shifts: listeners for CodeDeploy, listener rules for ECS.
 func (v *validator) importedRules(p string, e *Environment) {
 	im := e.Import
-	w := v.where(e.Account, e.Region, p[:len(p)-len(".import")]+".account", p[:len(p)-len(".import")]+".region", "the environment's account and region")
+	env := strings.TrimSuffix(p, ".import")
+	w := v.where(e.Account, e.Region, env+".account", env+".region", "the environment's account and region")
 	if e.Deployment.Engine != spec.EngineECS {
 		for _, f := range []struct{ field, value string }{{"listenerRuleArn", im.ListenerRuleARN}, {"testListenerRuleArn", im.TestListenerRuleARN}} {
 			if f.value != "" {

@@ -208,20 +208,26 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 	}
 }
 
-// validConfigs are every config the package's tests accept: the shipped files, and each literal
-// given to mustParse in the tests, found by parsing the test files.
-func validConfigs(t *testing.T) map[string][]byte {
+// shippedConfigs are delivery.yaml and the examples, by path.
+func shippedConfigs(t *testing.T) map[string][]byte {
 	t.Helper()
-	configs := map[string][]byte{}
 	files, _ := filepath.Glob("../examples/*.yaml")
-	files = append(files, "../delivery.yaml")
-	for _, f := range files {
+	configs := map[string][]byte{}
+	for _, f := range append(files, "../delivery.yaml") {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		configs[f] = data
 	}
+	return configs
+}
+
+// validConfigs are every config the package's tests accept: the shipped files, and each literal
+// given to mustParse in the tests, found by parsing the test files.
+func validConfigs(t *testing.T) map[string][]byte {
+	t.Helper()
+	configs := shippedConfigs(t)
 	tests, _ := filepath.Glob("*_test.go")
 	fset := token.NewFileSet()
 	for _, f := range tests {
@@ -421,13 +427,7 @@ func TestSchemaDefaultsMatchLoader(t *testing.T) {
 
 // TestShippedConfigsPointAtSchema checks the editor hint on the first line of every shipped config.
 func TestShippedConfigsPointAtSchema(t *testing.T) {
-	files, _ := filepath.Glob("../examples/*.yaml")
-	files = append(files, "../delivery.yaml")
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, data := range shippedConfigs(t) {
 		rel, err := filepath.Rel(filepath.Dir(f), schemaFile)
 		if err != nil {
 			t.Fatal(err)

@@ -25,3 +25,14 @@ func ListenerPort(s string) (int, string) {
 	}
 	return port, ""
 }
+
+// ListenerOfRule is the ARN of the listener a listener rule's ARN names:
+// …:listener-rule/app/NAME/LB/LISTENER/RULE → …:listener/app/NAME/LB/LISTENER. Anything else
+// comes back as it is, less a last "/RULE" part.
+func ListenerOfRule(rule string) string {
+	l := strings.Replace(rule, ":listener-rule/", ":listener/", 1)
+	if i := strings.LastIndex(l, "/"); i > 0 {
+		return l[:i]
+	}
+	return l
+}

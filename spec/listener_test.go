@@ -21,3 +21,15 @@ func TestListenerPort(t *testing.T) {
 		}
 	}
 }
+
+func TestListenerOfRule(t *testing.T) {
+	for rule, want := range map[string]string{
+		"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener-rule/app/lb/0123456789abcdef/fedcba9876543210/1111111111111111": "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/lb/0123456789abcdef/fedcba9876543210",
+		"not-an-arn": "not-an-arn",
+		"":           "",
+	} {
+		if got := ListenerOfRule(rule); got != want {
+			t.Errorf("ListenerOfRule(%q) = %q; want %q", rule, got, want)
+		}
+	}
+}

@@ -88,21 +88,11 @@ func (r *run) envTargets() []target {
 	return ts
 }
 
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
 // bootstrapCommand is how to (re)bootstrap t; other accounts than the pipeline's trust it.
 func (r *run) bootstrapCommand(t target) string {
 	cmd := fmt.Sprintf("cdk bootstrap aws://%s/%s", t.account, t.region)
 	if t.account != r.pipeline {
-		cmd += fmt.Sprintf(" --trust %s --cloudformation-execution-policies arn:%s:iam::aws:policy/AdministratorAccess", r.pipeline, partition(t.region))
+		cmd += fmt.Sprintf(" --trust %s --cloudformation-execution-policies arn:%s:iam::aws:policy/AdministratorAccess", r.pipeline, regionPartition(t.region))
 	}
 	return cmd
 }
@@ -151,7 +141,7 @@ func (r *run) trust(t target) check {
 		if err != nil {
 			return []Result{{Fail, subject, fmt.Sprintf("cannot read the trust policy of %s: %v", role, err)}}
 		}
-		root := fmt.Sprintf("arn:%s:iam::%s:root", partition(t.region), r.pipeline)
+		root := fmt.Sprintf("arn:%s:iam::%s:root", regionPartition(t.region), r.pipeline)
 		for _, p := range principals {
 			if p == r.pipeline || p == root {
 				return []Result{{OK, subject, fmt.Sprintf("%s trusts the pipeline account %s", role, r.pipeline)}}
@@ -614,4 +604,12 @@ func (r *run) keys() []check {
 		}}
 	}
 	return cs
+}
+
+// regionPartition is the partition of a region the config accepted.
+func regionPartition(region string) string {
+	if p, ok := config.Partition(region); ok {
+		return p
+	}
+	return "aws"
 }

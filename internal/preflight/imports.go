@@ -3,6 +3,7 @@ package preflight
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ecsdelivery/ecsdelivery/config"
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 // imports checks an environment's imported infrastructure, each piece on its own so one
@@ -124,16 +126,6 @@ func (r *run) importService(ctx context.Context, t target, prefix string, im *co
 	return []Result{{OK, subject, fmt.Sprintf("ACTIVE, deployment controller %s (engine %s)", got, engine)}}
 }
 
-// listenerOfRule is the listener ARN of a listener rule ARN
-// (…:listener-rule/app/NAME/LB/LISTENER/RULE → …:listener/app/NAME/LB/LISTENER).
-func listenerOfRule(rule string) string {
-	l := strings.Replace(rule, ":listener-rule/", ":listener/", 1)
-	if i := strings.LastIndex(l, "/"); i > 0 {
-		return l[:i]
-	}
-	return l
-}
-
 func (r *run) importLoadBalancer(ctx context.Context, t target, prefix string, im *config.Import, engine string) []Result {
 	client := elb.NewFromConfig(r.awsCfg(t))
 	var out []Result
@@ -164,7 +156,7 @@ func (r *run) importLoadBalancer(ctx context.Context, t target, prefix string, i
 				out = append(out, Result{Fail, subject, "cannot check: " + short(err)})
 				continue
 			}
-			listener = listenerOfRule(p.arn)
+			listener = spec.ListenerOfRule(p.arn)
 		}
 		subject := prefix + kind + " " + p.arn
 		ls, err := client.DescribeListeners(ctx, &elb.DescribeListenersInput{ListenerArns: []string{listener}})
@@ -202,7 +194,7 @@ func (r *run) importLoadBalancer(ctx context.Context, t target, prefix string, i
 		switch {
 		case len(attached) == 0:
 			out = append(out, Result{Warn, subject, "exists but no listener forwards to it yet: attach it to a listener of " + orUnknown(lb)})
-		case lb != "" && !contains(attached, lb):
+		case lb != "" && !slices.Contains(attached, lb):
 			out = append(out, Result{Fail, subject, fmt.Sprintf("belongs to load balancer %s, but the listeners are on %s: name target groups of the listeners' load balancer", strings.Join(attached, ", "), lb)})
 		default:
 			out = append(out, Result{OK, subject, "exists, on load balancer " + strings.Join(attached, ", ")})
@@ -218,20 +210,11 @@ func orUnknown(s string) string {
 	return s
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // unique is list without repeats, in order.
 func unique(list []string) []string {
 	var out []string
 	for _, s := range list {
-		if !contains(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

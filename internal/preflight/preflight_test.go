@@ -48,6 +48,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsdelivery/ecsdelivery/config"
+	"github.com/ecsdelivery/ecsdelivery/spec"
 )
 
 const (
@@ -469,7 +470,7 @@ func TestImportMismatches(t *testing.T) {
 }
 
 func listenerLB(t *testing.T, w *world, rule string) string {
-	ls := must(elb.NewFromConfig(w.pipeline).DescribeListeners(context.Background(), &elb.DescribeListenersInput{ListenerArns: []string{listenerOfRule(rule)}}))
+	ls := must(elb.NewFromConfig(w.pipeline).DescribeListeners(context.Background(), &elb.DescribeListenersInput{ListenerArns: []string{spec.ListenerOfRule(rule)}}))
 	return aws.ToString(ls.Listeners[0].LoadBalancerArn)
 }
 
