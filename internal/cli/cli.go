@@ -14,7 +14,8 @@ import (
 // DefaultConfigFile is read when neither the command line nor the CDK context names one.
 const DefaultConfigFile = "delivery.yaml"
 
-const usage = `usage: ecsdelivery [synth [PATH] | validate [FILE] | preflight [FILE] [FLAGS] | schema]
+const usage = `usage: ecsdelivery [synth [PATH] | validate [FILE] | preflight [FILE] [FLAGS] | schema |
+                   estimate [FILE] [FLAGS] | diagram [FILE] [--format mermaid|svg]]
 
   (no verb)        synthesise the CDK app from the file or folder named by the CDK context
                    value "config" (default delivery.yaml); run through cdk.json by "cdk synth"
@@ -24,6 +25,12 @@ const usage = `usage: ecsdelivery [synth [PATH] | validate [FILE] | preflight [F
                    check that the file's AWS accounts are ready to deploy: one line per check,
                    ok, FAIL or warn; exit 1 if any failed
   schema           print the config's JSON Schema (schema/delivery.schema.json)
+  estimate [FILE] [--releases N] [--build-minutes M] [--test-minutes M] [--json]
+                   the lead time of one release from push to production, stage by stage, and
+                   the pipeline's monthly cost at N releases a month, each figure with its source
+  diagram [FILE] [--format mermaid|svg]
+                   the pipeline drawn from the synthesised templates: stages and actions in
+                   order, each environment's account, region and deploy role, and the gates
 `
 
 // Run executes one command and returns the process exit code: 0 success, 1 a problem with the
@@ -68,6 +75,10 @@ func Run(args []string, stdout, stderr io.Writer) (code int) {
 		return validate(file, stdout, stderr)
 	case "preflight":
 		return runPreflight(args[1:], stdout, stderr)
+	case "estimate":
+		return runEstimate(args[1:], stdout, stderr)
+	case "diagram":
+		return runDiagram(args[1:], stdout, stderr)
 	case "schema":
 		if len(args) > 1 {
 			fmt.Fprint(stderr, usage)
