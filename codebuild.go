@@ -62,6 +62,9 @@ type scriptProject struct {
 	cache             awscodebuild.Cache
 	policy            []awsiam.PolicyStatement // added to the role before the project's own grants
 	buildspec         map[string]any           // sections besides version and phases; env is merged
+	// exports are commands run before the script that set variables the action exports
+	// besides the build's id: name → command.
+	exports map[string]string
 	// lockedRole keeps every grant CDK would make (the action's on the whole artifact bucket,
 	// the project's on its key) off the role: it gets its logs, its reports and policy only.
 	lockedRole bool
@@ -117,12 +120,16 @@ func (pl *pipeline) newScriptProject(s scriptProject) (awscodebuild.IProject, aw
 // buildspecObject runs the script, exports the build's id (for links to its results, which an
 // approval quotes) and adds the project's own sections.
 func (s *scriptProject) buildspecObject() map[string]any {
+	commands := []string{"export " + buildIDVariable + `="$CODEBUILD_BUILD_ID"`}
+	exported := []string{buildIDVariable}
+	for _, name := range slices.Sorted(maps.Keys(s.exports)) {
+		commands = append(commands, s.exports[name])
+		exported = append(exported, name)
+	}
 	spec := map[string]any{
 		"version": "0.2",
-		"phases": map[string]any{"build": map[string]any{"commands": []string{
-			"export " + buildIDVariable + `="$CODEBUILD_BUILD_ID"`,
-			runScript(s.scriptName, s.script, s.scriptEnv),
-		}}},
+		"phases": map[string]any{"build": map[string]any{"commands": append(commands,
+			runScript(s.scriptName, s.script, s.scriptEnv))}},
 	}
 	env := map[string]any{}
 	for k, v := range s.buildspec {
@@ -132,7 +139,7 @@ func (s *scriptProject) buildspecObject() map[string]any {
 		}
 		spec[k] = v
 	}
-	env["exported-variables"] = []string{buildIDVariable}
+	env["exported-variables"] = exported
 	spec["env"] = env
 	return spec
 }
@@ -153,6 +160,7 @@ func (pl *pipeline) newBuildProject() (awscodebuild.IProject, awsiam.Role) {
 			Privileged:  jsii.Bool(true), // docker buildx needs the daemon
 		},
 		variables:      pl.buildVariables(),
+		exports:        map[string]string{commitTimeVariable: commitTimeCommand},
 		timeoutMinutes: 60,
 		buildspec: map[string]any{
 			"artifacts": map[string]any{"base-directory": "deploy", "files": []string{"**/*"}},

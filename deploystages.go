@@ -190,7 +190,7 @@ func (pl *pipeline) deployStage(i int, marker awslambda.IFunction) *awscodepipel
 		StageName: jsii.String(deployStageName(t.Environment)),
 		Actions: pl.guarded(t, marker, func(runOrder int) awscodepipeline.IAction {
 			return awscodepipelineactions.NewCodeDeployEcsDeployAction(&awscodepipelineactions.CodeDeployEcsDeployActionProps{
-				ActionName:                 jsii.String("BlueGreen"),
+				ActionName:                 jsii.String(deployActionName(t)),
 				RunOrder:                   jsii.Number(runOrder),
 				DeploymentGroup:            group,
 				Role:                       role,

@@ -1,6 +1,7 @@
 package ecsdelivery
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -52,6 +53,13 @@ func TestPropsAreChecked(t *testing.T) {
 	three := 3
 	if _, err := NewEnvironment(nil, "Env", &EnvironmentProps{Name: "x", Pipeline: "p", NATGateways: &three}); err == nil {
 		t.Error("environment with 3 NAT gateways: no error")
+	}
+	for _, hours := range []int{-1, 721} {
+		_, err := NewPipeline(nil, "Pipeline", &PipelineProps{Name: "x", Source: SourceOptions{Owner: "o", Repo: "r"},
+			Targets: []PipelineTargetOptions{{Environment: "e", Name: "x-e"}}, ChangeFailureWindowHours: hours})
+		if want := fmt.Sprintf("pipeline Pipeline: ChangeFailureWindowHours is %d; it must be 1 to 720", hours); err == nil || err.Error() != want {
+			t.Errorf("change failure window of %d hours: %v; want %s", hours, err, want)
+		}
 	}
 }
 

@@ -22,12 +22,11 @@ import (
 func (pl *pipeline) ecsDeployStage(i int, marker awslambda.IFunction) *awscodepipeline.StageProps {
 	t := &pl.props.Targets[i]
 	project := pl.releaseProject(t)
-	shift, _ := spec.ParseStrategy(t.Strategy)
 	stage := &awscodepipeline.StageProps{
 		StageName: jsii.String(deployStageName(t.Environment)),
 		Actions: pl.guarded(t, marker, func(runOrder int) awscodepipeline.IAction {
 			return awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-				ActionName: jsii.String(releaseActionName(shift)), RunOrder: jsii.Number(runOrder),
+				ActionName: jsii.String(deployActionName(t)), RunOrder: jsii.Number(runOrder),
 				Project: project, Input: pl.artifacts.deploy,
 			})
 		}),

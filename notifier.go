@@ -3,6 +3,7 @@ package ecsdelivery
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -23,7 +24,8 @@ import (
 const metricsNamespace = "ecsdelivery"
 
 // newNotifier creates the function that turns the pipeline's state changes into metrics
-// (executions, their duration, deployments per environment) and into messages on the topic:
+// (executions, their duration, deployments per environment, the four DORA measures) and into
+// messages on the topic:
 // a stage failed, or a release reached the last environment. Approval requests reach the topic
 // from the approval action itself. A person reads these, so they are text naming the app,
 // stage, commit and execution, not event JSON, which is why a function sits between the events
@@ -38,6 +40,15 @@ func (pl *pipeline) newNotifier() *notifierParts {
 	}
 	stages, _ := json.Marshal(deployStages)
 	dlq := pl.newNotifierDeadLetters()
+	settings := pl.doraSettings()
+	maps.Copy(settings, map[string]*string{
+		"APP":                 jsii.String(p.App),
+		"PIPELINE":            jsii.String(p.Name),
+		"TOPIC_ARN":           ops.topic.TopicArn(),
+		"RELEASE_ENVIRONMENT": jsii.String(p.Targets[len(p.Targets)-1].Environment),
+		"DEPLOY_STAGES":       jsii.String(string(stages)),
+	})
+	pl.newDoraState(role)
 	fn := nodeFunction(scope, "Notifier", notifier.Code, awslambda.FunctionProps{
 		DeadLetterQueue: dlq,
 		FunctionName:    jsii.String(name),
@@ -48,13 +59,7 @@ func (pl *pipeline) newNotifier() *notifierParts {
 		// A retry would repeat the metrics and messages that did go out; a failure fires the
 		// errors alarm instead.
 		RetryAttempts: jsii.Number(0),
-		Environment: &map[string]*string{
-			"APP":                 jsii.String(p.App),
-			"PIPELINE":            jsii.String(p.Name),
-			"TOPIC_ARN":           ops.topic.TopicArn(),
-			"RELEASE_ENVIRONMENT": jsii.String(p.Targets[len(p.Targets)-1].Environment),
-			"DEPLOY_STAGES":       jsii.String(string(stages)),
-		},
+		Environment:   &settings,
 	})
 	awsevents.NewRule(scope, jsii.String("PipelineStateChanges"), &awsevents.RuleProps{
 		Description: jsii.String("Outcomes of the pipeline " + p.Name + ", its stages and actions"),
@@ -71,8 +76,8 @@ func (pl *pipeline) newNotifier() *notifierParts {
 	return &notifierParts{fn: fn, deadLetters: dlq}
 }
 
-// newNotifierRole may read this pipeline's executions, publish its metrics and messages, and
-// write its log group.
+// newNotifierRole may read this pipeline's executions and their actions, publish its metrics
+// and messages, and write its log group.
 func (pl *pipeline) newNotifierRole(name string) (awsiam.Role, awslogs.LogGroup) {
 	scope, p, ops := pl.Construct, pl.props, pl.ops
 	role := awsiam.NewRole(scope, jsii.String("NotifierRole"), &awsiam.RoleProps{
@@ -83,7 +88,7 @@ func (pl *pipeline) newNotifierRole(name string) (awsiam.Role, awslogs.LogGroup)
 	pipelineARN := stackARN(scope, "codepipeline", p.Name)
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("ReadTheExecutions"),
-		Actions:   jsii.Strings("codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions"),
+		Actions:   jsii.Strings("codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"),
 		Resources: jsii.Strings(pipelineARN),
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -50,6 +50,10 @@ type PipelineProps struct {
 	IntegrationTest *PipelineIntegrationTestOptions
 	// Emails receive approval requests, failures and releases. Default: none.
 	Emails []string
+	// ChangeFailureWindowHours: a deploy followed within this many hours by a rollback or a
+	// failed deploy counts as a failed change in the DORA change failure rate, 1 to 720.
+	// Default: 24.
+	ChangeFailureWindowHours int
 	// SigningProfile names the AWS Signer profile that signs every image the repository receives
 	// (see NewRegistrySigning): every deploy stage first verifies the release's signature.
 	// Default: none, and no verification.
@@ -256,9 +260,13 @@ func (pl *pipeline) buildStage() *awscodepipeline.StageProps {
 	pl.build, pl.buildRole = pl.newBuildProject()
 	pl.projects["build"] = pl.build
 	actions := []awscodepipeline.IAction{awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
-		ActionName: jsii.String("Image"), Project: pl.build, Input: pl.artifacts.source, RunOrder: jsii.Number(1),
+		ActionName: jsii.String(buildActionName), Project: pl.build, Input: pl.artifacts.source, RunOrder: jsii.Number(1),
 		VariablesNamespace: jsii.String(buildVariables),
-		Outputs:            &[]awscodepipeline.Artifact{pl.artifacts.deploy},
+		// The commit's time, which the build exports for the notifier's lead time.
+		EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
+			commitAuthorDateVariable: plain("#{" + sourceVariables + ".AuthorDate}"),
+		},
+		Outputs: &[]awscodepipeline.Artifact{pl.artifacts.deploy},
 	})}
 	if pl.props.Build.UnitTestCommand != "" {
 		pl.unitTest = pl.newUnitTestProject()
@@ -361,6 +369,7 @@ func pipelineDefaults(id string, p PipelineProps) (PipelineProps, error) {
 	orString(&p.Build.ComputeType, spec.DefaultComputeType)
 	orString(&p.Build.Architecture, spec.DefaultArchitecture)
 	orString(&p.Build.BuilderImage, spec.DefaultBuilderImage)
+	orInt(&p.ChangeFailureWindowHours, spec.DefaultChangeFailureWindowHours)
 	if len(p.Scan.FailOn) == 0 {
 		p.Scan.FailOn = spec.DefaultFailOn()
 	}
@@ -409,6 +418,8 @@ func checkPipelineProps(p *PipelineProps) error {
 		return errors.New("Source.ConnectionARN and Source.OAuthTokenSecret exclude each other")
 	case len(p.Targets) == 0:
 		return errors.New("at least one target is required")
+	case p.ChangeFailureWindowHours < 1 || p.ChangeFailureWindowHours > spec.MaxChangeFailureWindowHours:
+		return fmt.Errorf("ChangeFailureWindowHours is %d; it must be 1 to %d", p.ChangeFailureWindowHours, spec.MaxChangeFailureWindowHours)
 	}
 	for _, t := range p.Targets {
 		if err := checkVariables("Targets["+t.Environment+"].Service.Environment", t.Service.Environment); err != nil {

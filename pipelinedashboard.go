@@ -13,7 +13,8 @@ import (
 )
 
 // newPipelineDashboard shows whether releases flow: executions and their duration, each
-// CodeBuild project's duration and failures, deployments per environment, and the alarms. Each
+// CodeBuild project's duration and failures, deployments per environment, the alarms, and the
+// four DORA measures. Each
 // environment's service health is on that environment's own dashboard, in its own account;
 // this one links to them.
 func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects map[string]awscodebuild.IProject, alarms []awscloudwatch.Alarm) awscloudwatch.Dashboard {
@@ -47,6 +48,8 @@ func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects
 		links = append(links, fmt.Sprintf("- [%s](%s/cloudwatch/home?region=%s#dashboards/dashboard/%s) (account %s, %s)",
 			t.Environment, consoleURL(t.Region), t.Region, url.PathEscape(dashboardName(t.Name)), t.Account, t.Region))
 	}
+	dora := doraWidgets(p)
+	doraRow1, doraRow2 := dora[:3], dora[3:]
 	return awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName: jsii.String(dashboardName(p.Name)),
 		Widgets: &[]*[]awscloudwatch.IWidget{
@@ -60,6 +63,7 @@ func newPipelineDashboard(scope constructs.Construct, p *PipelineProps, projects
 			},
 			{graph("Pipeline executions", executions...), graph("Pipeline duration", duration...), graph("Build duration (s)", buildDuration...)},
 			{graph("Build failures", buildFailures...), graph("Deployments succeeded", succeeded...), graph("Deployments rolled back", rolledBack...)},
+			&doraRow1, &doraRow2,
 		},
 	})
 }

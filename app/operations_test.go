@@ -179,7 +179,7 @@ func TestNotifications(t *testing.T) {
 			"Roles": []any{obj{"Ref": stringLike("^PipelineNotifierRole")}},
 			// arrayWith matches in order: the grants appear as they were made.
 			"PolicyDocument": like(obj{"Statement": arrayWith(
-				like(obj{"Action": []any{"codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions"},
+				like(obj{"Action": []any{"codepipeline:GetPipelineExecution", "codepipeline:ListActionExecutions", "codepipeline:ListPipelineExecutions"},
 					"Resource": "arn:aws:codepipeline:us-east-1:111111111111:orders-api-prod"}),
 				like(obj{"Action": "cloudwatch:PutMetricData", "Resource": "*",
 					"Condition": obj{"StringEquals": obj{"cloudwatch:namespace": "ecsdelivery"}}}),

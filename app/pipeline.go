@@ -24,6 +24,8 @@ func pipelineProps(cfg *config.Config, suffix string, targets []ecsdelivery.Pipe
 		Scan:    ecsdelivery.ScanOptions{FailOn: cfg.Scan.FailOn, IgnoreUnfixed: cfg.Scan.IgnoreUnfixed},
 		Targets: targets,
 		Emails:  cfg.Notifications.Emails,
+		// DORA's change failure rate, which the notifier computes.
+		ChangeFailureWindowHours: cfg.Pipeline.ChangeFailureWindowHours,
 	}
 	if cfg.IntegrationTestEnabled() {
 		props.IntegrationTest = &ecsdelivery.PipelineIntegrationTestOptions{

@@ -35,6 +35,10 @@ type Pipeline struct {
 	// AWS Signer profile "ecsdelivery", and verifies the signature before every deploy stage.
 	// Default: true.
 	Signing bool `yaml:"signing"`
+	// ChangeFailureWindowHours: a deploy followed within this many hours by a rollback or a
+	// failed deploy counts as a failed change in the DORA change failure rate, 1 to 720.
+	// Default: 24.
+	ChangeFailureWindowHours int `yaml:"changeFailureWindowHours"`
 }
 
 // Source is the GitHub repository the pipeline builds.

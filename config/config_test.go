@@ -48,7 +48,7 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		Version:         1,
 		App:             "orders-api",
-		Pipeline:        Pipeline{Region: "us-east-1", Signing: true},
+		Pipeline:        Pipeline{Region: "us-east-1", Signing: true, ChangeFailureWindowHours: 24},
 		Source:          Source{Owner: "acme", Repo: "orders-api", Branch: "main"},
 		Build:           Build{Dockerfile: "Dockerfile", Context: ".", ComputeType: "medium", Architecture: "x86_64", BuilderImage: spec.DefaultBuilderImage},
 		Scan:            Scan{FailOn: []string{"CRITICAL", "HIGH"}},

@@ -19,6 +19,7 @@ func applyDefaults(c *Config, d *decoder) {
 	if !set("pipeline.signing") {
 		c.Pipeline.Signing = true
 	}
+	orInt(set, "pipeline.changeFailureWindowHours", &c.Pipeline.ChangeFailureWindowHours, spec.DefaultChangeFailureWindowHours)
 	orString(&c.Source.Branch, spec.DefaultBranch)
 	orString(&c.Build.Dockerfile, spec.DefaultDockerfile)
 	orString(&c.Build.Context, spec.DefaultContext)

@@ -36,6 +36,7 @@ var (
 	latencyP99Limit          = limit{10, 60000, "milliseconds"}
 	// The test runs as a role assumed from another role, whose session AWS caps at an hour.
 	testTimeoutLimit     = limit{1, 50, "minutes"}
+	failureWindowLimit   = limit{1, spec.MaxChangeFailureWindowHours, "hours"}
 	terminationWaitLimit = limit{0, 2880, "minutes"}
 	bakeLimit            = limit{0, spec.MaxBakeMinutes, "minutes"}
 	ecsBakeLimit         = limit{0, spec.MaxECSBakeMinutes, "minutes (CloudFormation's limit of ECS's bake time)"}
@@ -135,6 +136,8 @@ var rules = map[string]rule{
 	"Pipeline.account": {doc: "AWS account as a quoted 12-digit string. Default: none, an environment-agnostic single-account synthesis.", pattern: accountPattern},
 	"Pipeline.region":  {doc: "AWS region of the pipeline.", def: spec.DefaultRegion, enum: regionNames()},
 	"Pipeline.signing": {doc: "Sign every image pushed with the AWS Signer profile \"ecsdelivery\" and verify the signature before every deploy stage.", def: true},
+	"Pipeline.changeFailureWindowHours": {doc: "A deploy followed within this many hours by a rollback or a failed deploy counts as a failed change in the DORA change failure rate.",
+		def: spec.DefaultChangeFailureWindowHours, limit: &failureWindowLimit},
 
 	"Source.owner":            {doc: "The GitHub user or organisation that owns the repository.", required: true, pattern: ownerPattern, maxLength: maxOwnerLength},
 	"Source.repo":             {doc: "The GitHub repository name.", required: true, pattern: repoPattern, notEnum: notRepoNames},

@@ -239,6 +239,7 @@ func (v *validator) pipeline(c *Config) {
 	if msg := checkRegion(c.Pipeline.Region); msg != "" {
 		v.add("pipeline.region", "%s", msg)
 	}
+	v.in("pipeline.changeFailureWindowHours", c.Pipeline.ChangeFailureWindowHours, failureWindowLimit)
 }
 
 func (v *validator) source(c *Config) {

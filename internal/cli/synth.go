@@ -19,13 +19,27 @@ import (
 // writes the cloud assembly where the CDK CLI asked (CDK_OUTDIR).
 func synth(path string, stderr io.Writer) int {
 	cdkApp := awscdk.NewApp(nil)
+	summaries, code := buildApps(cdkApp, path, stderr)
+	if code != 0 {
+		return code
+	}
+	cdkApp.Synth(nil)
+	for _, s := range summaries {
+		fmt.Fprint(stderr, s)
+	}
+	return 0
+}
+
+// buildApps adds to cdkApp the stacks of the config file at path (default: the one the CDK
+// context names), or of every *.yaml in the folder it names, and returns what each synthesises.
+func buildApps(cdkApp awscdk.App, path string, stderr io.Writer) ([]string, int) {
 	if path == "" {
 		path = contextString(cdkApp, "config", DefaultConfigFile)
 	}
 	files, err := configFiles(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "ecsdelivery: %s\n", err)
-		return 1
+		return nil, 1
 	}
 	configs := make([]*config.Config, len(files))
 	failed := false
@@ -36,31 +50,27 @@ func synth(path string, stderr io.Writer) int {
 		}
 	}
 	if failed {
-		return 1
+		return nil, 1
 	}
 	if err := distinctApps(files, configs); err != nil {
 		fmt.Fprintf(stderr, "ecsdelivery: %s\n", err)
-		return 1
+		return nil, 1
 	}
 	var summaries []string
 	for i, cfg := range configs {
 		suffix := contextString(cdkApp, "environmentSuffix", cfg.EnvironmentSuffix)
 		if msg := config.CheckSuffix(suffix); msg != "" {
 			fmt.Fprintf(stderr, "ecsdelivery: context environmentSuffix: %s\n", msg)
-			return 1
+			return nil, 1
 		}
 		delivery, err := app.Build(cdkApp, cfg, suffix)
 		if err != nil {
 			fmt.Fprintf(stderr, "ecsdelivery: %s: %s\n", files[i], err)
-			return 1
+			return nil, 1
 		}
 		summaries = append(summaries, fmt.Sprintf("ecsdelivery: synthesised %s from %s\n%s", cfg.App, files[i], delivery.Summary()))
 	}
-	cdkApp.Synth(nil)
-	for _, s := range summaries {
-		fmt.Fprint(stderr, s)
-	}
-	return 0
+	return summaries, 0
 }
 
 // configFiles is the file named, or the *.yaml files of the folder named, in name order.
