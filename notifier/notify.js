@@ -14,9 +14,36 @@ const ACTION = 'CodePipeline Action Execution State Change';
 function settings(env) {
   const missing = ['APP', 'PIPELINE', 'TOPIC_ARN', 'AWS_REGION', 'RELEASE_ENVIRONMENT'].filter((k) => !env[k]);
   if (missing.length) throw new Error('notifier: missing settings ' + missing.join(', '));
+  const deployStages = JSON.parse(env.DEPLOY_STAGES || '{}');
   return {
     app: env.APP, pipeline: env.PIPELINE, topicArn: env.TOPIC_ARN, region: env.AWS_REGION,
-    release: env.RELEASE_ENVIRONMENT, deployStages: JSON.parse(env.DEPLOY_STAGES || '{}'),
+    release: env.RELEASE_ENVIRONMENT, deployStages, dora: doraSettings(env, deployStages),
+  };
+}
+
+// doraSettings reads the settings of the DORA measures, or null when they are off (no
+// DORA_STATE_PREFIX). A bad value throws, as a missing setting does: measures computed with a
+// wrong window, or without knowing a stage's deploy action, would be wrong without a trace.
+function doraSettings(env, deployStages) {
+  const hours = env.CHANGE_FAILURE_WINDOW_HOURS ? Number(env.CHANGE_FAILURE_WINDOW_HOURS) : 24;
+  if (!(Number.isFinite(hours) && hours > 0)) {
+    throw new Error('notifier: CHANGE_FAILURE_WINDOW_HOURS ' + JSON.stringify(env.CHANGE_FAILURE_WINDOW_HOURS) + ' is no number of hours above 0');
+  }
+  let deployActions;
+  try {
+    deployActions = JSON.parse(env.DEPLOY_ACTIONS || '{}');
+  } catch (e) { /* said below */ }
+  if (!deployActions || typeof deployActions !== 'object' || Array.isArray(deployActions)) {
+    throw new Error('notifier: DEPLOY_ACTIONS is no JSON object of stage names and action names');
+  }
+  if (!env.DORA_STATE_PREFIX) return null;
+  // Without its deploy action, a failed stage could not tell a failed deploy from one that
+  // never started.
+  const unnamed = Object.keys(deployStages).filter((stage) => typeof deployActions[stage] !== 'string' || !deployActions[stage]);
+  if (unnamed.length) throw new Error('notifier: DEPLOY_ACTIONS names no deploy action of ' + unnamed.join(', '));
+  return {
+    statePrefix: env.DORA_STATE_PREFIX, deployActions, windowMs: hours * 3600 * 1000,
+    buildStage: env.BUILD_STAGE || 'Build', buildAction: env.BUILD_ACTION || 'Image',
   };
 }
 
@@ -96,6 +123,12 @@ async function handle(event, aws, s) {
       MetricName: d.state === 'SUCCEEDED' ? 'DeploymentsSucceeded' : 'DeploymentsRolledBack',
       Dimensions: dims.concat([{ Name: 'Environment', Value: s.deployStages[d.stage] }]), Value: 1, Unit: 'Count',
     });
+  }
+  // DORA measures come from the deploy stages' outcomes, not from their deploy actions': a
+  // stage succeeds only after its bake, and its rollback runs the whole stage again.
+  if (s.dora && type === STAGE && s.deployStages[d.stage] && (d.state === 'SUCCEEDED' || d.state === 'FAILED')) {
+    info = info || await execution(aws, s, id);
+    metrics.push(...await dora(aws, s, { stage: d.stage, state: d.state, id, at, info }, problems));
   }
   const done = {};
   const data = metrics.filter(finite);
@@ -183,21 +216,269 @@ async function findStart(cp, pipeline, id, List) {
   return null;
 }
 
-function awsCalls() {
-  const cpsdk = require('@aws-sdk/client-codepipeline');
-  const cw = require('@aws-sdk/client-cloudwatch');
-  const sns = require('@aws-sdk/client-sns');
+// DORA measures, per environment (deploy stage). Each deploy stage's outcome is one of:
+// deployed (the stage succeeded), failed (the deploy reached the environment and failed:
+// CodeDeploy or ECS rolled it back, or its bake failed after it), rolledBack (the stage's
+// rollback, automatic or by a person, put the previous release back). doraStep turns an
+// outcome and the environment's state into metric data; the state lives in an SSM parameter,
+// because the measures span executions (a failure and its restore, a deploy and the failure
+// that follows it) and one invocation sees one event.
+
+const MAX_SEEN = 50; // outcomes remembered for dedupe: a few weeks of deploys, within 4 KB
+
+// dora computes the DORA data of one deploy stage's outcome, with the Pipeline and Environment
+// dimensions. The state is read, stepped and written before the data are returned: when the
+// read or the write fails, the data are left out and the invocation fails (a problem), so the
+// event goes to the dead-letter queue with the state as it was, and a redrive computes it
+// again instead of counting it twice or against a stale state.
+async function dora(aws, s, ev, problems) {
+  const outcome = await doraOutcome(aws, s, ev, problems);
+  if (!outcome) return [];
+  const environment = s.deployStages[ev.stage];
+  const name = s.dora.statePrefix + environment;
+  const failed = [];
+  const text = await attempt(failed, 'GetParameter ' + name, () => aws.readState(name));
+  if (failed.length) return leftOut(problems, failed);
+  const read = parseDoraState(text);
+  if (read.unreadable) console.warn('notifier: DORA state ' + name + ' unreadable (' + read.unreadable + '), starting afresh');
+  const step = doraStep(read.state, outcome, s.dora.windowMs);
+  step.notes.forEach((note) => console.warn('notifier: ' + environment + ': ' + note));
+  const next = JSON.stringify(step.state);
+  if (next !== text) {
+    await attempt(failed, 'PutParameter ' + name, () => aws.writeState(name, next));
+    if (failed.length) return leftOut(problems, failed);
+  }
+  const dims = [{ Name: 'Pipeline', Value: s.pipeline }, { Name: 'Environment', Value: environment }];
+  return step.metrics.map((m) => Object.assign({}, m, { Dimensions: dims }));
+}
+
+function leftOut(problems, failed) {
+  problems.push(...failed.map((f) => f + ' (DORA data of this event left out)'));
+  return [];
+}
+
+// doraOutcome says what a deploy stage's state change means for DORA, or null when nothing:
+// a rollback that failed, or a stage that failed before its deploy action ran (the signature
+// check, the deployment window or the marking stopped it), which reached no environment.
+// When it cannot say (the execution, the event time or a failed stage's actions cannot be
+// read), that is a problem: the event goes to the dead-letter queue for a redrive.
+async function doraOutcome(aws, s, ev, problems) {
+  if (ev.info.error) {
+    problems.push('DORA: execution ' + ev.id + ' unreadable, so neither a release nor a rollback: ' + ev.info.error);
+    return null;
+  }
+  if (!Number.isFinite(ev.at)) {
+    problems.push('DORA: a ' + ev.stage + ' outcome without a readable event time');
+    return null;
+  }
+  const outcome = { at: ev.at, execution: ev.id, commitTime: null };
+  if (isRollback(ev.info)) {
+    if (ev.state !== 'SUCCEEDED') return null;
+    // An automatic rollback follows any failure of the stage, also one before the deploy
+    // action; doraStep restores only what it saw fail (see there).
+    const trigger = ev.info.exec.trigger || {};
+    return Object.assign(outcome, { kind: 'rolledBack', automatic: trigger.triggerType === 'AutomatedRollback' });
+  }
+  const failed = [];
+  const actions = await attempt(failed, 'ListActionExecutions', () => aws.listActionExecutions(s.pipeline, ev.id));
+  if (ev.state === 'SUCCEEDED') {
+    // A deploy counts without its lead time: a warning, not a problem, because a redrive would
+    // find the deploy already counted and could not add the lead time either.
+    if (failed.length) console.warn('notifier: LeadTimeForChanges left out: ' + failed[0]);
+    else outcome.commitTime = commitTime(actions, s.dora);
+    return Object.assign(outcome, { kind: 'deployed' });
+  }
+  if (failed.length) {
+    problems.push('DORA: ' + failed[0] + ', so whether the failed ' + ev.stage + ' deployed is unknown');
+    return null;
+  }
+  const deploy = newest(actions, ev.stage, s.dora.deployActions[ev.stage]);
+  if (deploy && (deploy.status === 'Succeeded' || deploy.status === 'Failed')) return Object.assign(outcome, { kind: 'failed' });
+  console.info('notifier: ' + ev.stage + ' failed before its deploy action ' + s.dora.deployActions[ev.stage] +
+    ' finished (' + (deploy ? deploy.status : 'it did not run') + '): no DORA outcome');
+  return null;
+}
+
+// newest is the latest run of one action in an execution's action executions (a retried stage
+// runs it again), or null.
+function newest(actions, stage, action) {
+  const runs = (actions || []).filter((a) => a.stageName === stage && a.actionName === action);
+  const time = (a) => new Date(a.startTime).getTime() || 0;
+  return runs.sort((a, b) => time(b) - time(a))[0] || null;
+}
+
+// ISO 8601 date and time with seconds and a zone: what the build exports. Date.parse alone
+// would also take "Friday" or "11/27/2026", in the function's local zone.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+// commitTime is when the deployed commit was authored (milliseconds), from the build action's
+// output variable COMMIT_TIME, or null (logged): the lead time is then left out.
+function commitTime(actions, d) {
+  const build = newest((actions || []).filter((a) => a.status === 'Succeeded'), d.buildStage, d.buildAction);
+  const value = build && build.output && build.output.outputVariables && build.output.outputVariables.COMMIT_TIME;
+  const ms = ISO_TIME.test(value || '') ? Date.parse(value) : NaN;
+  if (Number.isFinite(ms)) return ms;
+  console.warn('notifier: LeadTimeForChanges left out: ' + (build ? 'COMMIT_TIME of ' + d.buildStage + '/' + d.buildAction +
+    (value ? ' unreadable: ' + JSON.stringify(value) : ' missing') : 'no succeeded ' + d.buildStage + '/' + d.buildAction + ' in the execution'));
+  return null;
+}
+
+// parseDoraState reads a state parameter's value. A missing parameter (null) or {} is a fresh
+// state; an unreadable one is too, and says why, so the measures restart rather than stop.
+function parseDoraState(text) {
+  if (text === null || text === undefined) return { state: freshState(), unreadable: null };
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { state: freshState(), unreadable: 'no JSON' };
+  }
+  return normalState(raw);
+}
+
+function freshState() {
+  return { lastSuccess: null, failingSince: null, seen: [] };
+}
+
+// normalState checks a parsed state field by field and fills in what {} leaves out; a field of
+// the wrong shape makes the whole state unreadable: half a state would compute wrong answers.
+function normalState(raw) {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { state: freshState(), unreadable: 'no JSON object' };
+  const ls = raw.lastSuccess === undefined ? null : raw.lastSuccess;
+  const since = raw.failingSince === undefined ? null : raw.failingSince;
+  const seen = raw.seen === undefined ? [] : raw.seen;
+  const okSuccess = ls === null || (typeof ls === 'object' && Number.isFinite(ls.at) &&
+    typeof ls.execution === 'string' && typeof ls.counted === 'boolean');
+  const okSince = since === null || Number.isFinite(since);
+  const okSeen = Array.isArray(seen) && seen.every((k) => typeof k === 'string');
+  if (!(okSuccess && okSince && okSeen)) return { state: freshState(), unreadable: 'a field of the wrong shape' };
+  return {
+    state: { lastSuccess: ls && { at: ls.at, execution: ls.execution, counted: ls.counted }, failingSince: since, seen: seen.slice() },
+    unreadable: null,
+  };
+}
+
+// doraStep is the arithmetic of the DORA measures: from an environment's state and one outcome
+// ({kind, at, execution, commitTime, automatic}; times in milliseconds), the next state and
+// the metric data (without dimensions), and notes worth logging. It calls nothing.
+//
+// state: lastSuccess, the last successful deploy ({at, execution, counted}: counted once a
+// failure within the window was charged to it); failingSince, when the environment's first
+// failure since its last restore happened; seen, the latest outcomes, as EventBridge may
+// deliver an event twice.
+function doraStep(state, outcome, windowMs) {
+  const read = normalState(state === null || state === undefined ? {} : state);
+  const prev = read.state;
+  const notes = read.unreadable ? ['DORA state unreadable (' + read.unreadable + '), starting afresh'] : [];
+  const key = outcome.kind + ':' + outcome.execution;
+  if (prev.seen.includes(key)) return { state: prev, metrics: [], notes: notes.concat(key + ' seen before: not counted again') };
+  const next = {
+    lastSuccess: prev.lastSuccess && Object.assign({}, prev.lastSuccess), failingSince: prev.failingSince,
+    seen: prev.seen.concat(key).slice(-MAX_SEEN),
+  };
+  const metrics = [];
+  const count = (name, value) => metrics.push({ MetricName: name, Value: value, Unit: 'Count' });
+  // A duration that would end before it began (a commit time ahead of the clock, events out
+  // of order) is no measurement: left out and noted.
+  const seconds = (name, from) => {
+    if (outcome.at >= from) metrics.push({ MetricName: name, Value: (outcome.at - from) / 1000, Unit: 'Seconds' });
+    else notes.push(name + ' left out: it would end ' + (from - outcome.at) / 1000 + ' s before it began');
+  };
+  // chargeLastSuccess counts a change failure against the last successful deploy when this
+  // failure or rollback follows it within the window, once.
+  const chargeLastSuccess = () => {
+    const ls = next.lastSuccess;
+    if (!ls || ls.counted || outcome.at < ls.at || outcome.at - ls.at > windowMs) return 0;
+    ls.counted = true;
+    return 1;
+  };
+  switch (outcome.kind) {
+    case 'deployed':
+      count('DeploymentFrequency', 1);
+      count('Deployments', 1);
+      if (outcome.commitTime !== null && outcome.commitTime !== undefined) seconds('LeadTimeForChanges', outcome.commitTime);
+      if (next.failingSince !== null) seconds('TimeToRestore', next.failingSince);
+      next.failingSince = null;
+      next.lastSuccess = { at: outcome.at, execution: outcome.execution, counted: false };
+      break;
+    case 'failed':
+      count('Deployments', 1);
+      // This change failed, and so, by the definition, did the deploy before it if this
+      // failure follows it within the window: one datum of 2 (CloudWatch sums alike).
+      count('ChangeFailures', 1 + chargeLastSuccess());
+      if (next.failingSince === null) next.failingSince = outcome.at;
+      break;
+    case 'rolledBack':
+      if (outcome.automatic && next.failingSince === null) {
+        // CodePipeline rolls a stage back after any failure, also one before the deploy
+        // action (the signature check): the release it puts back never left. Nothing failed
+        // in the environment, and nothing is restored.
+        notes.push('an automatic rollback after a failure that reached no environment: no change failure, no restore');
+        break;
+      }
+      if (chargeLastSuccess()) count('ChangeFailures', 1);
+      if (next.failingSince !== null) seconds('TimeToRestore', next.failingSince);
+      else if (next.lastSuccess) seconds('TimeToRestore', next.lastSuccess.at);
+      next.failingSince = null;
+      // An older release runs now: later failures are no longer the rolled-back deploy's.
+      next.lastSuccess = null;
+      break;
+    default:
+      throw new Error('notifier: no DORA outcome ' + JSON.stringify(outcome.kind));
+  }
+  return { state: next, metrics, notes };
+}
+
+// actionExecutions lists an execution's action executions, all pages.
+async function actionExecutions(cp, pipeline, id, List) {
+  const all = [];
+  let token;
+  for (let page = 0; page < 20; page++) {
+    const out = await cp.send(new List({ pipelineName: pipeline, filter: { pipelineExecutionId: id }, maxResults: 100, nextToken: token }));
+    all.push(...(out.actionExecutionDetails || []));
+    if (!(token = out.nextToken)) break;
+  }
+  return all;
+}
+
+// readParameter is a String parameter's value, or null when it does not exist.
+async function readParameter(ssm, name, Get) {
+  try {
+    return (await ssm.send(new Get({ Name: name }))).Parameter.Value;
+  } catch (e) {
+    if (e.name === 'ParameterNotFound') return null;
+    throw e;
+  }
+}
+
+// awsCalls are the AWS calls handle() makes, through the SDK's clients: the runtime's own, or
+// (in tests) fakes of the same shape.
+function awsCalls(sdk = runtimeSDK()) {
+  const { codepipeline: cpsdk, cloudwatch: cw, sns, ssm: ssmsdk } = sdk;
   const cp = new cpsdk.CodePipelineClient({});
   const metrics = new cw.CloudWatchClient({});
   const topics = new sns.SNSClient({});
+  const ssm = new ssmsdk.SSMClient({});
   return {
     getExecution: async (pipeline, id) => (await cp.send(new cpsdk.GetPipelineExecutionCommand({ pipelineName: pipeline, pipelineExecutionId: id }))).pipelineExecution,
     executionStart: (pipeline, id) => findStart(cp, pipeline, id, cpsdk.ListPipelineExecutionsCommand),
     putMetrics: (input) => metrics.send(new cw.PutMetricDataCommand(input)),
     publish: (input) => topics.send(new sns.PublishCommand(input)),
+    listActionExecutions: (pipeline, id) => actionExecutions(cp, pipeline, id, cpsdk.ListActionExecutionsCommand),
+    readState: (name) => readParameter(ssm, name, ssmsdk.GetParameterCommand),
+    writeState: (name, value) => ssm.send(new ssmsdk.PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true })),
+  };
+}
+
+function runtimeSDK() {
+  return {
+    codepipeline: require('@aws-sdk/client-codepipeline'), cloudwatch: require('@aws-sdk/client-cloudwatch'),
+    sns: require('@aws-sdk/client-sns'), ssm: require('@aws-sdk/client-ssm'),
   };
 }
 
 exports.handle = handle;
 exports.settings = settings;
+exports.doraStep = doraStep;
+exports.awsCalls = awsCalls;
 exports.handler = async (event) => handle(event, awsCalls(), settings(process.env));
