@@ -1,12 +1,110 @@
 package cli
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/diagram"
 )
 
-// runDiagram is the diagram verb (to be written).
+// diagramArgs are the parsed arguments of "diagram [PATH] [--format mermaid|svg]".
+type diagramArgs struct {
+	path, format string
+}
+
+func parseDiagramArgs(args []string) (*diagramArgs, error) {
+	d := &diagramArgs{path: DefaultConfigFile}
+	pathSet, formatSet := false, false
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !strings.HasPrefix(arg, "-") {
+			if pathSet {
+				return nil, fmt.Errorf("diagram takes one config file or folder, got %q and %q", d.path, arg)
+			}
+			d.path, pathSet = arg, true
+			continue
+		}
+		flag, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if flag != "format" {
+			return nil, fmt.Errorf("diagram: unknown flag %s", arg)
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, errors.New("diagram: --format needs a value: mermaid or svg")
+			}
+			i++
+			value = args[i]
+		}
+		if value != "mermaid" && value != "svg" {
+			return nil, fmt.Errorf("diagram: --format wants mermaid or svg, got %q", value)
+		}
+		if formatSet && value != d.format {
+			return nil, fmt.Errorf("diagram: --format given twice (%s, %s)", d.format, value)
+		}
+		d.format, formatSet = value, true
+	}
+	if d.format == "" {
+		d.format = "mermaid"
+	}
+	return d, nil
+}
+
+// runDiagram synthesises the config into a temporary cloud assembly and draws every pipeline in
+// it from the templates, so the picture is what `cdk deploy` would create.
 func runDiagram(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ecsdelivery: diagram: not written yet")
-	return 1
+	d, err := parseDiagramArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "ecsdelivery: %s\n%s", err, usage)
+		return 2
+	}
+	dir, err := os.MkdirTemp("", "ecsdelivery-diagram-")
+	if err != nil {
+		fmt.Fprintf(stderr, "ecsdelivery: %s\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	ctx := cdkContext()
+	cdkApp := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
+	if _, code := buildApps(cdkApp, d.path, stderr); code != 0 {
+		return code
+	}
+	assembly := cdkApp.Synth(nil)
+	pipelines, err := diagram.Load(*assembly.Directory())
+	if err != nil {
+		fmt.Fprintf(stderr, "ecsdelivery: diagram: %s\n", err)
+		return 1
+	}
+	if d.format == "svg" {
+		fmt.Fprint(stdout, diagram.SVG(pipelines...))
+	} else {
+		fmt.Fprint(stdout, diagram.Mermaid(pipelines...))
+	}
+	return 0
+}
+
+// cdkContext is what the CDK CLI would hand the app when run here: cdk.json's feature flags and
+// cdk.context.json's look-ups, when the working folder has them. Without them the templates
+// could differ from what `cdk synth` writes, and stacks bound to an account would look up
+// availability zones.
+func cdkContext() map[string]any {
+	ctx := map[string]any{}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if data, err := os.ReadFile("cdk.json"); err == nil && json.Unmarshal(data, &cdkJSON) == nil {
+		maps.Copy(ctx, cdkJSON.Context)
+	}
+	var lookups map[string]any
+	if data, err := os.ReadFile("cdk.context.json"); err == nil && json.Unmarshal(data, &lookups) == nil {
+		maps.Copy(ctx, lookups)
+	}
+	return ctx
 }
