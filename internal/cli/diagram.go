@@ -65,22 +65,9 @@ func runDiagram(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ecsdelivery: %s\n%s", err, usage)
 		return 2
 	}
-	dir, err := os.MkdirTemp("", "ecsdelivery-diagram-")
-	if err != nil {
-		fmt.Fprintf(stderr, "ecsdelivery: %s\n", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	ctx := cdkContext()
-	cdkApp := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
-	if _, code := buildApps(cdkApp, d.path, stderr); code != 0 {
+	pipelines, code := loadPipelines(d.path, stderr)
+	if code != 0 {
 		return code
-	}
-	assembly := cdkApp.Synth(nil)
-	pipelines, err := diagram.Load(*assembly.Directory())
-	if err != nil {
-		fmt.Fprintf(stderr, "ecsdelivery: diagram: %s\n", err)
-		return 1
 	}
 	if d.format == "svg" {
 		fmt.Fprint(stdout, diagram.SVG(pipelines...))
@@ -88,6 +75,29 @@ func runDiagram(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, diagram.Mermaid(pipelines...))
 	}
 	return 0
+}
+
+// loadPipelines synthesises the config file or folder at path into a temporary assembly and
+// models every pipeline in it.
+func loadPipelines(path string, stderr io.Writer) ([]*diagram.Pipeline, int) {
+	dir, err := os.MkdirTemp("", "ecsdelivery-diagram-")
+	if err != nil {
+		fmt.Fprintf(stderr, "ecsdelivery: %s\n", err)
+		return nil, 1
+	}
+	defer os.RemoveAll(dir)
+	ctx := cdkContext()
+	cdkApp := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
+	if _, code := buildApps(cdkApp, path, stderr); code != 0 {
+		return nil, code
+	}
+	assembly := cdkApp.Synth(nil)
+	pipelines, err := diagram.Load(*assembly.Directory())
+	if err != nil {
+		fmt.Fprintf(stderr, "ecsdelivery: diagram: %s\n", err)
+		return nil, 1
+	}
+	return pipelines, 0
 }
 
 // cdkContext is what the CDK CLI would hand the app when run here: cdk.json's feature flags and
