@@ -49,9 +49,11 @@ FUZZTIME ?= 60s
 fuzz:
 	go test ./config -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
-# Rewrite the golden templates after an intended change; review the diff before committing.
+# Rewrite the golden templates, and the README's diagram of the demo, after an intended change;
+# review the diff before committing.
 update-golden: tools
 	go test ./app -count=1 -update
+	go test ./internal/cli -count=1 -run ReadmeDiagram -update
 
 # Synthesis against the floor (RUNS=9), the warm test suite (TEST_RUNS=3), scale, and phases.
 bench: export COVERPKG := $(COVERPKG)

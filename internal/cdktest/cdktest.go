@@ -20,6 +20,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/ with what the code produces now")
 
+// Updating says whether the tests run with -update: golden files, and the README's pictures of
+// them, are then rewritten rather than compared.
+func Updating() bool { return *update }
+
 // Root is the repository root: the nearest directory above the working directory with a go.mod.
 func Root(t testing.TB) string {
 	t.Helper()
