@@ -39,17 +39,6 @@ func (pl *pipeline) ecsDeployStage(i int, marker awslambda.IFunction) *awscodepi
 	return stage
 }
 
-// releaseActionName names the action for what ECS does.
-func releaseActionName(s spec.Shift) string {
-	switch s.Kind {
-	case "CANARY":
-		return "Canary"
-	case "LINEAR":
-		return "Linear"
-	}
-	return "BlueGreen"
-}
-
 // releaseProject is the project that releases to one environment on ECS's engine. Each
 // environment has its own, whose role may assume that environment's deploy role only: a build
 // started on staging's project, with any buildspec, cannot reach production.

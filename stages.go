@@ -25,7 +25,7 @@ const buildActionName = "Image"
 func deployActionName(t *PipelineTargetOptions) string {
 	if t.Engine == spec.EngineECS {
 		shift, _ := spec.ParseStrategy(t.Strategy)
-		return releaseActionName(shift)
+		return shift.ReleaseAction()
 	}
 	return "BlueGreen"
 }

@@ -45,6 +45,18 @@ type Shift struct {
 	Minutes int
 }
 
+// ReleaseAction names the pipeline action that releases on ECS's engine for what ECS does:
+// Canary, Linear or BlueGreen.
+func (s Shift) ReleaseAction() string {
+	switch s.Kind {
+	case "CANARY":
+		return "Canary"
+	case "LINEAR":
+		return "Linear"
+	}
+	return "BlueGreen"
+}
+
 // TotalMinutes is how long shifting takes at most: the canary's time, or one wait per linear step.
 func (s Shift) TotalMinutes() int {
 	switch s.Kind {

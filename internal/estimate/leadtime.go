@@ -229,7 +229,7 @@ func (r *release) deploy(cfg *config.Config, i int) {
 		items = append(items, release...)
 		t := sum(release)
 		r.builds = append(r.builds, build{"release-" + e.Name, smallCompute, x86, t})
-		r.actions = append(r.actions, action{releaseAction(shift), t})
+		r.actions = append(r.actions, action{shift.ReleaseAction(), t})
 		r.stages = append(r.stages, newStage("Deploy-"+e.Name,
 			summary(fmt.Sprintf("ECS's own %s deployment (engine ecs), which the release project waits through", d.Strategy), items), items...))
 		return
@@ -339,15 +339,4 @@ func (r *release) ecsRelease(e *config.Environment, p string, shift spec.Shift) 
 			p+"deployment.bakeMinutes", e.Name+"'s bake"))
 	}
 	return append(items, deregistration(e, p, d.BakeMinutes)...)
-}
-
-// releaseAction names the ECS engine's deploy action as the pipeline does.
-func releaseAction(s spec.Shift) string {
-	switch s.Kind {
-	case "CANARY":
-		return "Canary"
-	case "LINEAR":
-		return "Linear"
-	}
-	return "BlueGreen"
 }
