@@ -44,7 +44,9 @@ func (pl *pipeline) newDoraState(role awsiam.Role) {
 		name := doraStatePrefix(p.Name) + t.Environment
 		// The notifier overwrites the value; CloudFormation writes it only when the resource
 		// itself changes, which would restart the measures from an empty state, nothing worse.
-		awsssm.NewStringParameter(scope, jsii.String("DoraState"+strconv.Itoa(i)), &awsssm.StringParameterProps{
+		// Named by its environment, not its place: adding or reordering environments must not
+		// move a parameter's name under another logical id (a replacement that collides).
+		awsssm.NewStringParameter(scope, jsii.String("DoraState"+pascal(t.Environment)), &awsssm.StringParameterProps{
 			ParameterName: jsii.String(name),
 			StringValue:   jsii.String("{}"),
 			Description:   jsii.String("DORA state of " + p.Name + " in " + t.Environment + ", kept by the notifier"),

@@ -57,9 +57,11 @@ func ptr[T any](v T) *T { return &v }
 
 // The state of one environment, as doraStep keeps it.
 type doraState struct {
-	LastSuccess  *lastSuccess `json:"lastSuccess"`
-	FailingSince *int64       `json:"failingSince"`
-	Seen         []string     `json:"seen"`
+	LastSuccess    *lastSuccess `json:"lastSuccess"`
+	FailingSince   *int64       `json:"failingSince"`
+	RestoredAt     *int64       `json:"restoredAt"`
+	AutoRollbackAt *int64       `json:"autoRollbackAt"`
+	Seen           []string     `json:"seen"`
 }
 
 type lastSuccess struct {
@@ -76,15 +78,20 @@ type outcome struct {
 	Automatic  bool   `json:"automatic,omitempty"`
 }
 
-// datum is a metric datum without its dimensions and time.
+// datum is a metric datum without its dimensions; At is set when it belongs to another time
+// than the outcome's (a charged deploy's failure, a late restore).
 type datum struct {
 	MetricName string
 	Value      float64
 	Unit       string
+	At         *int64 `json:"at"`
 }
 
-func count(name string, v float64) datum   { return datum{name, v, "Count"} }
-func seconds(name string, v float64) datum { return datum{name, v, "Seconds"} }
+func count(name string, v float64) datum   { return datum{name, v, "Count", nil} }
+func seconds(name string, v float64) datum { return datum{name, v, "Seconds", nil} }
+
+// at dates a datum to another time than the outcome's.
+func (d datum) at(t string) datum { d.At = ptr(ms(t)); return d }
 
 func deployed(at, execution, commit string) outcome {
 	o := outcome{Kind: "deployed", At: ms(at), Execution: execution}
@@ -133,7 +140,7 @@ const (
 
 // deployedAtT0 is the state after e1 went out at t0.
 func deployedAtT0(counted bool) doraState {
-	return doraState{LastSuccess: &lastSuccess{ms(t0), "e1", counted}, Seen: []string{"deployed:e1"}}
+	return doraState{LastSuccess: &lastSuccess{ms(t0), "e1", counted}, RestoredAt: ptr(ms(t0)), Seen: []string{"deployed:e1"}}
 }
 
 // stepCase is outcomes fed to doraStep in turn, from a state.
@@ -153,7 +160,7 @@ func TestDORAStep(t *testing.T) {
 	for i := range fiftyKeys {
 		fiftyKeys[i] = fmt.Sprintf("deployed:old%d", i)
 	}
-	fresh := func(seen ...string) *doraState { return &doraState{Seen: seen} }
+	restoredAt := func(at string, seen ...string) *doraState { return &doraState{RestoredAt: ptr(ms(at)), Seen: seen} }
 	cases := []stepCase{
 		{
 			name: "a deploy", state: nil,
@@ -182,16 +189,16 @@ func TestDORAStep(t *testing.T) {
 		{
 			name: "a failure exactly at the window's end charges the deploy before", state: deployedAtT0(false),
 			outcomes: []outcome{failed("2026-11-17T10:00:00Z", "e2")},
-			want:     [][]datum{{count("Deployments", 1), count("ChangeFailures", 2)}},
+			want:     [][]datum{{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0)}},
 			final: &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", true}, FailingSince: ptr(ms("2026-11-17T10:00:00Z")),
-				Seen: []string{"deployed:e1", "failed:e2"}},
+				RestoredAt: ptr(ms(t0)), Seen: []string{"deployed:e1", "failed:e2"}},
 		},
 		{
 			name: "a failure just past the window charges only itself", state: deployedAtT0(false),
 			outcomes: []outcome{failed("2026-11-17T10:00:00.001Z", "e2")},
 			want:     [][]datum{{count("Deployments", 1), count("ChangeFailures", 1)}},
 			final: &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", false}, FailingSince: ptr(ms("2026-11-17T10:00:00.001Z")),
-				Seen: []string{"deployed:e1", "failed:e2"}},
+				RestoredAt: ptr(ms(t0)), Seen: []string{"deployed:e1", "failed:e2"}},
 		},
 		{
 			name: "a deploy is charged once", state: deployedAtT0(true),
@@ -205,52 +212,95 @@ func TestDORAStep(t *testing.T) {
 				deployed("2026-11-16T15:00:00Z", "e4", "2026-11-16T14:00:00Z"),
 			},
 			want: [][]datum{
-				{count("Deployments", 1), count("ChangeFailures", 2)},
+				{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0)},
 				{count("Deployments", 1), count("ChangeFailures", 1)},
 				{count("DeploymentFrequency", 1), count("Deployments", 1), seconds("LeadTimeForChanges", 3600), seconds("TimeToRestore", 4*3600)},
 			},
 			final: &doraState{LastSuccess: &lastSuccess{ms("2026-11-16T15:00:00Z"), "e4", false},
-				Seen: []string{"deployed:e1", "failed:e2", "failed:e3", "deployed:e4"}},
+				RestoredAt: ptr(ms("2026-11-16T15:00:00Z")), Seen: []string{"deployed:e1", "failed:e2", "failed:e3", "deployed:e4"}},
 		},
 		{
 			name: "a failed deploy rolled back by the stage: restored from the failure", state: deployedAtT0(false),
 			outcomes: []outcome{failed("2026-11-16T12:00:00Z", "e2"), rolledBack("2026-11-16T12:20:00Z", "r1", true)},
 			want: [][]datum{
-				{count("Deployments", 1), count("ChangeFailures", 2)},
+				{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0)},
 				{seconds("TimeToRestore", 1200)},
 			},
-			final: fresh("deployed:e1", "failed:e2", "rolledBack:r1"),
+			final: restoredAt("2026-11-16T12:20:00Z", "deployed:e1", "failed:e2", "rolledBack:r1"),
 		},
 		{
 			name: "a person rolls a deploy back within the window", state: deployedAtT0(false),
 			outcomes: []outcome{rolledBack("2026-11-16T13:00:00Z", "r1", false)},
-			want:     [][]datum{{count("ChangeFailures", 1), seconds("TimeToRestore", 3*3600)}},
-			final:    fresh("deployed:e1", "rolledBack:r1"),
+			want:     [][]datum{{count("ChangeFailures", 1).at(t0), seconds("TimeToRestore", 3*3600)}},
+			final:    restoredAt("2026-11-16T13:00:00Z", "deployed:e1", "rolledBack:r1"),
 		},
 		{
+			// Rolling back says the deploy failed, whenever a person does it.
 			name: "a person rolls a deploy back after the window", state: deployedAtT0(false),
 			outcomes: []outcome{rolledBack("2026-11-18T10:00:00Z", "r1", false)},
-			want:     [][]datum{{seconds("TimeToRestore", 48*3600)}},
-			final:    fresh("deployed:e1", "rolledBack:r1"),
+			want:     [][]datum{{count("ChangeFailures", 1).at(t0), seconds("TimeToRestore", 48*3600)}},
+			final:    restoredAt("2026-11-18T10:00:00Z", "deployed:e1", "rolledBack:r1"),
 		},
 		{
 			name: "an automatic rollback after a failure that reached no environment", state: deployedAtT0(false),
 			outcomes: []outcome{rolledBack("2026-11-16T11:00:00Z", "r1", true)},
 			want:     [][]datum{nil},
-			final:    &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", false}, Seen: []string{"deployed:e1", "rolledBack:r1"}},
-			note:     "reached no environment",
+			final: &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", false}, RestoredAt: ptr(ms(t0)),
+				AutoRollbackAt: ptr(ms("2026-11-16T11:00:00Z")), Seen: []string{"deployed:e1", "rolledBack:r1"}},
+			note: "no failure on record",
 		},
 		{
 			name: "a rollback with no deploy known", state: nil,
 			outcomes: []outcome{rolledBack(t0, "r1", false)},
 			want:     [][]datum{nil},
-			final:    fresh("rolledBack:r1"),
+			final:    restoredAt(t0, "rolledBack:r1"),
+		},
+		{
+			// The failure's event failed to be handled and was redriven after the stage's
+			// automatic rollback: that rollback restored the environment.
+			name: "a redriven failure after its automatic rollback", state: deployedAtT0(false),
+			outcomes: []outcome{
+				rolledBack("2026-11-16T13:00:00Z", "r1", true), failed("2026-11-16T12:00:00Z", "e2"),
+				deployed("2026-11-20T14:00:00Z", "e3", ""),
+			},
+			want: [][]datum{
+				nil,
+				{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0),
+					seconds("TimeToRestore", 3600).at("2026-11-16T13:00:00Z")},
+				{count("DeploymentFrequency", 1), count("Deployments", 1)},
+			},
+			final: &doraState{LastSuccess: &lastSuccess{ms("2026-11-20T14:00:00Z"), "e3", false}, RestoredAt: ptr(ms("2026-11-20T14:00:00Z")),
+				Seen: []string{"deployed:e1", "rolledBack:r1", "failed:e2", "deployed:e3"}},
+		},
+		{
+			name: "a late deploy ends no newer failure", state: deployedAtT0(false),
+			outcomes: []outcome{failed("2026-11-16T12:00:00Z", "e3"), deployed("2026-11-16T11:00:00Z", "e2", "")},
+			want: [][]datum{
+				{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0)},
+				{count("DeploymentFrequency", 1), count("Deployments", 1)},
+			},
+			final: &doraState{LastSuccess: &lastSuccess{ms("2026-11-16T11:00:00Z"), "e2", false}, FailingSince: ptr(ms("2026-11-16T12:00:00Z")),
+				RestoredAt: ptr(ms(t0)), Seen: []string{"deployed:e1", "failed:e3", "deployed:e2"}},
+		},
+		{
+			name: "a late failure older than the last restore", state: deployedAtT0(false),
+			outcomes: []outcome{
+				failed("2026-11-16T12:00:00Z", "e2"), deployed("2026-11-16T14:00:00Z", "e3", ""), failed("2026-11-16T11:00:00Z", "e1b"),
+			},
+			want: [][]datum{
+				{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0)},
+				{count("DeploymentFrequency", 1), count("Deployments", 1), seconds("TimeToRestore", 7200)},
+				{count("Deployments", 1), count("ChangeFailures", 1)},
+			},
+			final: &doraState{LastSuccess: &lastSuccess{ms("2026-11-16T14:00:00Z"), "e3", false}, RestoredAt: ptr(ms("2026-11-16T14:00:00Z")),
+				Seen: []string{"deployed:e1", "failed:e2", "deployed:e3", "failed:e1b"}},
+			note: "older than the last restore",
 		},
 		{
 			name: "a failure after a rollback is not charged to the rolled-back deploy", state: deployedAtT0(false),
 			outcomes: []outcome{rolledBack("2026-11-16T11:00:00Z", "r1", false), failed("2026-11-16T12:00:00Z", "e2")},
 			want: [][]datum{
-				{count("ChangeFailures", 1), seconds("TimeToRestore", 3600)},
+				{count("ChangeFailures", 1).at(t0), seconds("TimeToRestore", 3600)},
 				{count("Deployments", 1), count("ChangeFailures", 1)},
 			},
 		},
@@ -262,17 +312,17 @@ func TestDORAStep(t *testing.T) {
 			},
 			want: [][]datum{
 				{count("DeploymentFrequency", 1), count("Deployments", 1)}, nil,
-				{count("Deployments", 1), count("ChangeFailures", 2)}, nil,
+				{count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1).at(t0)}, nil,
 			},
 			final: &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", true}, FailingSince: ptr(ms("2026-11-16T11:00:00Z")),
-				Seen: []string{"deployed:e1", "failed:e2"}},
+				RestoredAt: ptr(ms(t0)), Seen: []string{"deployed:e1", "failed:e2"}},
 			note: "failed:e2 seen before",
 		},
 		{
 			name: "the 50 newest outcomes are remembered", state: doraState{Seen: fiftyKeys},
 			outcomes: []outcome{deployed(t0, "e1", "")},
 			want:     [][]datum{{count("DeploymentFrequency", 1), count("Deployments", 1)}},
-			final:    &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", false}, Seen: append(fiftyKeys[1:], "deployed:e1")},
+			final:    &doraState{LastSuccess: &lastSuccess{ms(t0), "e1", false}, RestoredAt: ptr(ms(t0)), Seen: append(fiftyKeys[1:], "deployed:e1")},
 		},
 	}
 	for _, unreadable := range []string{`"garbage"`, `[]`, `{"lastSuccess":"yesterday"}`, `{"seen":"deployed:e1"}`,

@@ -298,14 +298,18 @@ func TestDORASettings(t *testing.T) {
 		})
 	}
 
-	// A 48-hour window charges e1 with e2's failure 27 hours later; the default does not.
-	for hours, want := range map[string]float64{"": 1, "48": 2} {
+	// A 48-hour window charges e1 with e2's failure 27 hours later (a second ChangeFailures
+	// datum, at e1's time); the default does not.
+	for hours, want := range map[string][]datum{
+		"":   {count("Deployments", 1), count("ChangeFailures", 1)},
+		"48": {count("Deployments", 1), count("ChangeFailures", 1), count("ChangeFailures", 1)},
+	} {
 		seq := oneRelease("Succeeded", withEnv(e1Deployed, map[string]string{"CHANGE_FAILURE_WINDOW_HOURS": hours}),
 			withEnv(stageEvent("2026-11-17T13:00:00Z", production, "FAILED", "e2"), map[string]string{"CHANGE_FAILURE_WINDOW_HOURS": hours}))
 		seq.Executions["e2"] = standard()
 		seq.Actions["e2"] = actions("2026-11-17T12:00:00Z", action(production, "BlueGreen", "Failed", nil))
 		got := views(t, play(t, seq))[1].Metrics
-		if diff := cmp.Diff([]datum{count("Deployments", 1), count("ChangeFailures", want)}, got); diff != "" {
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("window %q hours: metric data (-want +got):\n%s", hours, diff)
 		}
 	}
@@ -398,5 +402,39 @@ func TestDORACallsTheSDK(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got.Sent); diff != "" {
 		t.Errorf("commands sent (-want +got):\n%s", diff)
+	}
+}
+
+// A deploy charged with a failure is counted at its own time, but never older than CloudWatch
+// takes (two weeks) relative to the event: a 30-day window's charge 20 days later lands in the
+// failure's week instead.
+func TestDORAChargesOlderThanCloudWatchTakes(t *testing.T) {
+	window := map[string]string{"CHANGE_FAILURE_WINDOW_HOURS": "720"}
+	seq := oneRelease("Succeeded", withEnv(e1Deployed, window), withEnv(stageEvent("2026-12-06T10:00:00Z", production, "FAILED", "e2"), window))
+	seq.Executions["e2"] = standard()
+	seq.Actions["e2"] = actions("2026-12-06T09:00:00Z", action(production, "BlueGreen", "Failed", nil))
+	out := play(t, seq)
+	var stamps []string
+	for _, c := range out.Steps[1].Calls {
+		if c.Name != "putMetrics" {
+			continue
+		}
+		var m struct {
+			MetricData []struct {
+				MetricName string
+				Timestamp  string
+			}
+		}
+		if err := json.Unmarshal(c.Args[0], &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range m.MetricData {
+			stamps = append(stamps, d.MetricName+" "+d.Timestamp)
+		}
+	}
+	want := []string{"Deployments 2026-12-06T10:00:00.000Z", "ChangeFailures 2026-12-06T10:00:00.000Z",
+		"ChangeFailures 2026-11-22T11:00:00.000Z"} // 14 days less an hour before the event
+	if diff := cmp.Diff(want, stamps); diff != "" {
+		t.Errorf("the failure's data (-want +got):\n%s", diff)
 	}
 }

@@ -168,8 +168,9 @@ var doraMetrics = map[string]string{
 
 // pointsOf are the DORA data a sequence published, checked as CloudWatch would take them: the
 // namespace, the Pipeline and Environment dimensions, each metric's unit, and the time of the
-// event that made them.
-func pointsOf(t *testing.T, seq sequence, out played) []point {
+// event that made them, or for a deploy charged with a later failure (backDated, by step
+// number) the time of that deploy.
+func pointsOf(t *testing.T, seq sequence, out played, backDated map[int]string) []point {
 	t.Helper()
 	var points []point
 	for i, s := range out.Steps {
@@ -202,7 +203,11 @@ func pointsOf(t *testing.T, seq sequence, out played) []point {
 				if d.Unit != unit {
 					t.Errorf("step %d: %s in %s; want %s", i+1, d.MetricName, d.Unit, unit)
 				}
-				if !d.Timestamp.Equal(eventTime) {
+				if charged, ok := backDated[i+1]; ok && d.MetricName == "ChangeFailures" && !d.Timestamp.Equal(eventTime) {
+					if want, _ := time.Parse(time.RFC3339, charged); !d.Timestamp.Equal(want) {
+						t.Errorf("step %d: the charged deploy's ChangeFailures at %v; want its deploy's time %v", i+1, d.Timestamp, want)
+					}
+				} else if !d.Timestamp.Equal(eventTime) {
 					t.Errorf("step %d: %s at %v; want the event's time %v", i+1, d.MetricName, d.Timestamp, eventTime)
 				}
 				dims := map[string]string{}
@@ -339,7 +344,8 @@ func TestDORAOfARecordedSequence(t *testing.T) {
 		},
 	}
 	out := play(t, seq)
-	points := pointsOf(t, seq, out)
+	// e4's failure is counted when e4 went out, and so is e9's.
+	points := pointsOf(t, seq, out, map[int]string{12: "2026-11-19T10:00:00Z", 25: "2026-11-25T14:00:00Z"})
 
 	for i, s := range out.Steps {
 		if s.Result["error"] != nil {
@@ -369,7 +375,7 @@ func TestDORAOfARecordedSequence(t *testing.T) {
 	}{
 		5:  {"deployed:e2 seen before", []string{"putMetrics", "writeState"}},
 		15: {"no DORA outcome", []string{"putMetrics", "readState"}},
-		16: {"reached no environment", []string{"putMetrics"}},
+		16: {"no failure on record", []string{"putMetrics"}},
 		21: {"", []string{"putMetrics", "readState"}},
 		24: {"failed:e8 seen before", []string{"putMetrics", "writeState"}},
 	} {
@@ -404,7 +410,7 @@ func TestDORAOfARecordedSequence(t *testing.T) {
 	check("staging average lead time", 2200.0, average(values(points, "LeadTimeForChanges", "staging")))
 	// Change failure rate: sum(ChangeFailures) / sum(Deployments). Production deployed 8
 	// times (e1-e5, e7-e9); the failures are e3, e5 and e4 (in the window before e5's), e8,
-	// and e9 (rolled back by a person).
+	// and e9 (rolled back by a person), each counted in the week it went out.
 	check("production deployments", map[string]float64{"all": 8}, sums(points, "Deployments", "production", all))
 	check("production change failures", map[string]float64{"all": 5}, sums(points, "ChangeFailures", "production", all))
 	check("production change failure rate", map[string]float64{"all": 0.625}, ratio(points, "ChangeFailures", "Deployments", "production", all))

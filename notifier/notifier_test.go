@@ -39,7 +39,8 @@ Promise.resolve().then(() => n.handle(input.event, aws, n.settings(input.env))).
 var env = map[string]string{
 	"APP": "orders-api", "PIPELINE": "orders-api-dev", "TOPIC_ARN": "arn:aws:sns:us-east-1:111111111111:orders-api-dev-notifications",
 	"AWS_REGION": "us-east-1", "RELEASE_ENVIRONMENT": "production",
-	"DEPLOY_STAGES": `{"Deploy-staging":"staging","Deploy-production":"production"}`,
+	"DEPLOY_STAGES":  `{"Deploy-staging":"staging","Deploy-production":"production"}`,
+	"DEPLOY_ACTIONS": `{"Deploy-staging":"BlueGreen","Deploy-production":"BlueGreen"}`,
 }
 
 var execution = map[string]any{"artifactRevisions": []map[string]string{{
@@ -308,10 +309,22 @@ func TestDeploymentsAreCountedPerEnvironment(t *testing.T) {
 			}
 		})
 	}
-	// Other actions, and other pipelines' events, are neither counted nor announced.
+	// Other actions, and other pipelines' events, are neither counted nor announced: the
+	// signature check and the marking before a deployment are no deployments, and a refused
+	// signature is no rollback.
 	_, calls := run(t, event("CodePipeline Action Execution State Change", map[string]any{"stage": "Build", "state": "FAILED"}), nil)
 	if len(calls) != 0 {
 		t.Errorf("a build action's outcome made calls: %+v", calls)
+	}
+	for _, action := range []string{"VerifySignature", "MarkDeployed"} {
+		for _, state := range []string{"SUCCEEDED", "FAILED"} {
+			_, calls := run(t, event("CodePipeline Action Execution State Change", map[string]any{
+				"stage": "Deploy-production", "action": action, "state": state, "type": map[string]any{"category": "Build"},
+			}), nil)
+			if len(calls) != 0 {
+				t.Errorf("%s %s in a deploy stage made calls: %+v", action, state, calls)
+			}
+		}
 	}
 	other := event("CodePipeline Stage Execution State Change", map[string]any{"stage": "Build", "state": "FAILED"})
 	other["detail"].(map[string]any)["pipeline"] = "someone-else"

@@ -15,9 +15,10 @@ function settings(env) {
   const missing = ['APP', 'PIPELINE', 'TOPIC_ARN', 'AWS_REGION', 'RELEASE_ENVIRONMENT'].filter((k) => !env[k]);
   if (missing.length) throw new Error('notifier: missing settings ' + missing.join(', '));
   const deployStages = JSON.parse(env.DEPLOY_STAGES || '{}');
+  const dora = doraSettings(env, deployStages);
   return {
     app: env.APP, pipeline: env.PIPELINE, topicArn: env.TOPIC_ARN, region: env.AWS_REGION,
-    release: env.RELEASE_ENVIRONMENT, deployStages, dora: doraSettings(env, deployStages),
+    release: env.RELEASE_ENVIRONMENT, deployStages, deployActions: deployActionsOf(env), dora,
   };
 }
 
@@ -29,13 +30,7 @@ function doraSettings(env, deployStages) {
   if (!(Number.isFinite(hours) && hours > 0)) {
     throw new Error('notifier: CHANGE_FAILURE_WINDOW_HOURS ' + JSON.stringify(env.CHANGE_FAILURE_WINDOW_HOURS) + ' is no number of hours above 0');
   }
-  let deployActions;
-  try {
-    deployActions = JSON.parse(env.DEPLOY_ACTIONS || '{}');
-  } catch (e) { /* said below */ }
-  if (!deployActions || typeof deployActions !== 'object' || Array.isArray(deployActions)) {
-    throw new Error('notifier: DEPLOY_ACTIONS is no JSON object of stage names and action names');
-  }
+  const deployActions = deployActionsOf(env);
   if (!env.DORA_STATE_PREFIX) return null;
   // Without its deploy action, a failed stage could not tell a failed deploy from one that
   // never started.
@@ -45,6 +40,19 @@ function doraSettings(env, deployStages) {
     statePrefix: env.DORA_STATE_PREFIX, deployActions, windowMs: hours * 3600 * 1000,
     buildStage: env.BUILD_STAGE || 'Build', buildAction: env.BUILD_ACTION || 'Image',
   };
+}
+
+// deployActionsOf reads DEPLOY_ACTIONS, each deploy stage's deploying action ({} when unset:
+// every action of a deploy stage then counts as a deployment, as before the setting existed).
+function deployActionsOf(env) {
+  let deployActions;
+  try {
+    deployActions = JSON.parse(env.DEPLOY_ACTIONS || '{}');
+  } catch (e) { /* said below */ }
+  if (!deployActions || typeof deployActions !== 'object' || Array.isArray(deployActions)) {
+    throw new Error('notifier: DEPLOY_ACTIONS is no JSON object of stage names and action names');
+  }
+  return deployActions;
 }
 
 // consoleHost is the AWS console of a region's partition: China and GovCloud have their own, and
@@ -115,7 +123,10 @@ async function handle(event, aws, s) {
   } else if (type === STAGE && d.state === 'FAILED') {
     headline = d.stage + ' failed';
   } else if (type === ACTION && (d.state === 'SUCCEEDED' || d.state === 'FAILED') && s.deployStages[d.stage] &&
+      (!s.deployActions[d.stage] || d.action === s.deployActions[d.stage]) &&
       !isRollback(info = await execution(aws, s, id))) {
+    // Only the stage's deploy action deploys: the signature check and the marking before it
+    // are no deployments, and a refused signature is no rollback.
     // A failed blue/green action is a rolled-back one: CodeDeploy rolls back on every failure.
     // The stage's own rollback re-runs the action in a rollback execution, which is no new
     // deployment and is not counted.
@@ -224,6 +235,8 @@ async function findStart(cp, pipeline, id, List) {
 // because the measures span executions (a failure and its restore, a deploy and the failure
 // that follows it) and one invocation sees one event.
 
+// CloudWatch takes data up to two weeks old; an hour less leaves room for the call itself.
+const OLDEST_DATUM_MS = (14 * 24 - 1) * 3600 * 1000;
 const MAX_SEEN = 50; // outcomes remembered for dedupe: a few weeks of deploys, within 4 KB
 
 // dora computes the DORA data of one deploy stage's outcome, with the Pipeline and Environment
@@ -249,7 +262,10 @@ async function dora(aws, s, ev, problems) {
     if (failed.length) return leftOut(problems, failed);
   }
   const dims = [{ Name: 'Pipeline', Value: s.pipeline }, { Name: 'Environment', Value: environment }];
-  return step.metrics.map((m) => Object.assign({}, m, { Dimensions: dims }));
+  // A datum of an earlier time (a charged deploy's failure, a late restore) goes out at that
+  // time, but never older than CloudWatch takes relative to this event: then in this week.
+  return step.metrics.map(({ at, ...m }) => Object.assign(m, { Dimensions: dims },
+    at === undefined ? {} : { Timestamp: new Date(Math.max(at, ev.at - OLDEST_DATUM_MS)) }));
 }
 
 function leftOut(problems, failed) {
@@ -337,7 +353,7 @@ function parseDoraState(text) {
 }
 
 function freshState() {
-  return { lastSuccess: null, failingSince: null, seen: [] };
+  return { lastSuccess: null, failingSince: null, restoredAt: null, autoRollbackAt: null, seen: [] };
 }
 
 // normalState checks a parsed state field by field and fills in what {} leaves out; a field of
@@ -345,84 +361,120 @@ function freshState() {
 function normalState(raw) {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { state: freshState(), unreadable: 'no JSON object' };
   const ls = raw.lastSuccess === undefined ? null : raw.lastSuccess;
-  const since = raw.failingSince === undefined ? null : raw.failingSince;
+  const time = (k) => (raw[k] === undefined ? null : raw[k]);
+  const since = time('failingSince');
+  const restored = time('restoredAt');
+  const autoRollback = time('autoRollbackAt');
   const seen = raw.seen === undefined ? [] : raw.seen;
   const okSuccess = ls === null || (typeof ls === 'object' && Number.isFinite(ls.at) &&
     typeof ls.execution === 'string' && typeof ls.counted === 'boolean');
-  const okSince = since === null || Number.isFinite(since);
+  const okTimes = [since, restored, autoRollback].every((t) => t === null || Number.isFinite(t));
   const okSeen = Array.isArray(seen) && seen.every((k) => typeof k === 'string');
-  if (!(okSuccess && okSince && okSeen)) return { state: freshState(), unreadable: 'a field of the wrong shape' };
+  if (!(okSuccess && okTimes && okSeen)) return { state: freshState(), unreadable: 'a field of the wrong shape' };
   return {
-    state: { lastSuccess: ls && { at: ls.at, execution: ls.execution, counted: ls.counted }, failingSince: since, seen: seen.slice() },
+    state: {
+      lastSuccess: ls && { at: ls.at, execution: ls.execution, counted: ls.counted },
+      failingSince: since, restoredAt: restored, autoRollbackAt: autoRollback, seen: seen.slice(),
+    },
     unreadable: null,
   };
 }
 
 // doraStep is the arithmetic of the DORA measures: from an environment's state and one outcome
 // ({kind, at, execution, commitTime, automatic}; times in milliseconds), the next state and
-// the metric data (without dimensions), and notes worth logging. It calls nothing.
+// the metric data (without dimensions; a datum with `at` belongs to that time, not the
+// outcome's), and notes worth logging. It calls nothing.
 //
 // state: lastSuccess, the last successful deploy ({at, execution, counted}: counted once a
-// failure within the window was charged to it); failingSince, when the environment's first
-// failure since its last restore happened; seen, the latest outcomes, as EventBridge may
-// deliver an event twice.
+// failure was charged to it); failingSince, when the environment's first failure since its
+// last restore happened; restoredAt, the latest time the environment was known restored (a
+// deploy or a rollback that succeeded); autoRollbackAt, the latest automatic rollback that
+// found no failure on record (its failure may still come: a redriven or late event); seen,
+// the latest outcomes, as EventBridge may deliver an event twice.
+//
+// A failed change is counted at the time of its deploy: a deploy charged by a later failure or
+// rollback gets its ChangeFailures datum at its own time, in the same week as its Deployments
+// datum, so no week reads more failures than deploys.
 function doraStep(state, outcome, windowMs) {
   const read = normalState(state === null || state === undefined ? {} : state);
   const prev = read.state;
   const notes = read.unreadable ? ['DORA state unreadable (' + read.unreadable + '), starting afresh'] : [];
   const key = outcome.kind + ':' + outcome.execution;
   if (prev.seen.includes(key)) return { state: prev, metrics: [], notes: notes.concat(key + ' seen before: not counted again') };
-  const next = {
-    lastSuccess: prev.lastSuccess && Object.assign({}, prev.lastSuccess), failingSince: prev.failingSince,
-    seen: prev.seen.concat(key).slice(-MAX_SEEN),
-  };
+  const next = Object.assign({}, prev, {
+    lastSuccess: prev.lastSuccess && Object.assign({}, prev.lastSuccess), seen: prev.seen.concat(key).slice(-MAX_SEEN),
+  });
+  const at = outcome.at;
   const metrics = [];
-  const count = (name, value) => metrics.push({ MetricName: name, Value: value, Unit: 'Count' });
+  const count = (name, value, when) => metrics.push(Object.assign({ MetricName: name, Value: value, Unit: 'Count' }, when === undefined ? {} : { at: when }));
   // A duration that would end before it began (a commit time ahead of the clock, events out
   // of order) is no measurement: left out and noted.
-  const seconds = (name, from) => {
-    if (outcome.at >= from) metrics.push({ MetricName: name, Value: (outcome.at - from) / 1000, Unit: 'Seconds' });
-    else notes.push(name + ' left out: it would end ' + (from - outcome.at) / 1000 + ' s before it began');
+  const seconds = (name, from, to) => {
+    const end = to === undefined ? at : to;
+    if (end >= from) metrics.push(Object.assign({ MetricName: name, Value: (end - from) / 1000, Unit: 'Seconds' }, end === at ? {} : { at: end }));
+    else notes.push(name + ' left out: it would end ' + (from - end) / 1000 + ' s before it began');
   };
-  // chargeLastSuccess counts a change failure against the last successful deploy when this
-  // failure or rollback follows it within the window, once.
-  const chargeLastSuccess = () => {
+  const restored = () => { next.restoredAt = Math.max(next.restoredAt === null ? at : next.restoredAt, at); };
+  // chargeLastSuccess counts a change failure against the last successful deploy, once, at its
+  // own time: when a failure or an automatic rollback follows it within the window, or when a
+  // person rolls it back (whenever: rolling back says it failed). It says whether it did.
+  const chargeLastSuccess = (anyTime) => {
     const ls = next.lastSuccess;
-    if (!ls || ls.counted || outcome.at < ls.at || outcome.at - ls.at > windowMs) return 0;
+    if (!ls || ls.counted || at < ls.at || (!anyTime && at - ls.at > windowMs)) return false;
     ls.counted = true;
-    return 1;
+    count('ChangeFailures', 1, ls.at);
+    return true;
   };
   switch (outcome.kind) {
     case 'deployed':
       count('DeploymentFrequency', 1);
       count('Deployments', 1);
       if (outcome.commitTime !== null && outcome.commitTime !== undefined) seconds('LeadTimeForChanges', outcome.commitTime);
-      if (next.failingSince !== null) seconds('TimeToRestore', next.failingSince);
-      next.failingSince = null;
-      next.lastSuccess = { at: outcome.at, execution: outcome.execution, counted: false };
+      // A late event (redriven, or delivered after a newer one) counts, but neither ends a
+      // newer failure nor replaces a newer deploy.
+      if (next.failingSince !== null && at >= next.failingSince) {
+        seconds('TimeToRestore', next.failingSince);
+        next.failingSince = null;
+      }
+      if (next.failingSince === null) restored();
+      if (!next.lastSuccess || at >= next.lastSuccess.at) next.lastSuccess = { at, execution: outcome.execution, counted: false };
+      else notes.push('a deploy older than the last one on record: counted, the last one kept');
       break;
     case 'failed':
       count('Deployments', 1);
-      // This change failed, and so, by the definition, did the deploy before it if this
-      // failure follows it within the window: one datum of 2 (CloudWatch sums alike).
-      count('ChangeFailures', 1 + chargeLastSuccess());
-      if (next.failingSince === null) next.failingSince = outcome.at;
+      count('ChangeFailures', 1);
+      chargeLastSuccess(false);
+      if (next.autoRollbackAt !== null && next.autoRollbackAt >= at) {
+        // Its automatic rollback was handled first (this event was redriven or late): that
+        // rollback restored the environment.
+        seconds('TimeToRestore', at, next.autoRollbackAt);
+        next.autoRollbackAt = null;
+        if (next.lastSuccess && next.lastSuccess.at <= at) next.lastSuccess = null;
+      } else if (next.restoredAt !== null && at < next.restoredAt) {
+        notes.push('a failure older than the last restore: counted, the environment is not failing since');
+      } else if (next.failingSince === null) {
+        next.failingSince = at;
+      }
       break;
-    case 'rolledBack':
+    case 'rolledBack': {
       if (outcome.automatic && next.failingSince === null) {
         // CodePipeline rolls a stage back after any failure, also one before the deploy
-        // action (the signature check): the release it puts back never left. Nothing failed
-        // in the environment, and nothing is restored.
-        notes.push('an automatic rollback after a failure that reached no environment: no change failure, no restore');
+        // action (the signature check): the release it puts back never left. Unless its
+        // failure arrives late, nothing failed in the environment and nothing is restored.
+        next.autoRollbackAt = Math.max(next.autoRollbackAt === null ? at : next.autoRollbackAt, at);
+        notes.push('an automatic rollback with no failure on record: no change failure, no restore (unless the failure comes late)');
         break;
       }
-      if (chargeLastSuccess()) count('ChangeFailures', 1);
+      const rolledBack = next.lastSuccess;
+      const charged = chargeLastSuccess(!outcome.automatic);
       if (next.failingSince !== null) seconds('TimeToRestore', next.failingSince);
-      else if (next.lastSuccess) seconds('TimeToRestore', next.lastSuccess.at);
+      else if (charged) seconds('TimeToRestore', rolledBack.at);
       next.failingSince = null;
+      restored();
       // An older release runs now: later failures are no longer the rolled-back deploy's.
       next.lastSuccess = null;
       break;
+    }
     default:
       throw new Error('notifier: no DORA outcome ' + JSON.stringify(outcome.kind));
   }
