@@ -26,7 +26,8 @@ const (
 	// commitTimeCommand sets commitTimeVariable. It runs in the buildspec's own shell, since
 	// only that shell's variables can be exported, and never fails the build: a time it cannot
 	// read is "unknown" (the lead time is then left out), never today's date, which is what
-	// `date -d ""` would give.
+	// `date -d ""` would give. (Both source actions always emit AuthorDate; CodePipeline itself
+	// fails an action whose variable cannot be resolved.)
 	commitTimeCommand = `if [ -n "${COMMIT_AUTHOR_DATE:-}" ] && t=$(date -u -d "$COMMIT_AUTHOR_DATE" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null); ` +
 		`then export COMMIT_TIME="$t"; else export COMMIT_TIME=unknown; fi`
 )

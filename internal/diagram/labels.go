@@ -33,7 +33,12 @@ func actionLines(a *Action, p *Pipeline) []string {
 		lines = append(lines, a.Target)
 	}
 	if a.Role != "" {
-		lines = append(lines, "role "+roleName(a.Role))
+		// A project that assumes a role runs as its own first: say which is meant.
+		how := "as role "
+		if a.Assumed {
+			how = "assumes role "
+		}
+		lines = append(lines, how+roleName(a.Role))
 	}
 	if a.Region != "" && a.Region != p.Env.Region {
 		lines = append(lines, "region "+a.Region)

@@ -47,6 +47,8 @@ type Action struct {
 	// Role is the ARN of the role the action runs as (its RoleArn) or that its project assumes
 	// (a deploy by CodeBuild); empty when it runs as the pipeline's role.
 	Role string
+	// Assumed says Role is one the action's project assumes, not the one it runs as.
+	Assumed bool
 	// Gate is set when the action can stop a release by itself (tests, scan, approval,
 	// signature check).
 	Gate *Gate

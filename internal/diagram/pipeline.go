@@ -121,8 +121,8 @@ func (t *template) action(v any, stage string) Action {
 	case "CodeBuild":
 		pr := t.project(get(config, "ProjectName"))
 		a.Target, description = pr.name, pr.description
-		if a.Role == "" {
-			a.Role = pr.assumes
+		if a.Role == "" && pr.assumes != "" {
+			a.Role, a.Assumed = pr.assumes, true
 		}
 	default:
 		a.Target = t.target(a.Provider, config)
