@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ func monthlyCosts(cfg *config.Config, opts Options, r *release, p *pricer) []Cos
 	for _, s := range all[1:] {
 		costs = append(costs, networkCosts(s, p)...)
 	}
-	return append(costs, accountCosts(all)...)
+	return append(costs, accountCosts(all, n, p.region(cfg.Pipeline.Region).customMetricMonth)...)
 }
 
 func perRelease(name string, usdValue float64, why string) Cost {
@@ -40,6 +41,9 @@ func fixed(name string, usdValue float64, why string) Cost {
 // a whole minute.
 func billedMinutes(tenths int) int { return (tenths + 9) / 10 }
 
+// hundredths rounds to two decimals.
+func hundredths(f float64) float64 { return math.Round(f*100) / 100 }
+
 // codeBuildCosts are one line per project (the signature check's runs together) and the free
 // tier of small builds.
 func codeBuildCosts(cfg *config.Config, n int, r *release, p *pricer) []Cost {
@@ -48,7 +52,7 @@ func codeBuildCosts(cfg *config.Config, n int, r *release, p *pricer) []Cost {
 		b             build
 		runs, minutes int
 		parts         []string
-		price         float64
+		price         price
 	}
 	var order []string
 	projects := map[string]*project{}
@@ -75,9 +79,9 @@ func codeBuildCosts(cfg *config.Config, n int, r *release, p *pricer) []Cost {
 		if pr.runs > 1 {
 			runs = fmt.Sprintf(" ×%d", pr.runs)
 		}
-		costs = append(costs, perRelease(fmt.Sprintf("CodeBuild %s%s (%s)", name, runs, inst), float64(n*pr.minutes)*pr.price,
-			fmt.Sprintf("%d releases × %d min (%s min, each build rounded up to a minute) × %s/min %s in %s (%s)",
-				n, pr.minutes, strings.Join(pr.parts, ", "), usd(pr.price), inst, region, pageCodeBuild)))
+		costs = append(costs, perRelease(fmt.Sprintf("CodeBuild %s%s (%s)", name, runs, inst), float64(n*pr.minutes)*pr.price.usd,
+			fmt.Sprintf("%d releases × %d min (%s min, each build rounded up to a minute) × %s/min %s in %s%s (%s)",
+				n, pr.minutes, strings.Join(pr.parts, ", "), usd(pr.price.usd), inst, region, pr.price.caveat(), pageCodeBuild)))
 	}
 	for _, arch := range []string{x86, "arm64"} {
 		for _, name := range order {
@@ -87,7 +91,7 @@ func codeBuildCosts(cfg *config.Config, n int, r *release, p *pricer) []Cost {
 			}
 			used := min(free, n*pr.minutes)
 			free -= used
-			freeUSD += float64(used) * pr.price
+			freeUSD += float64(used) * pr.price.usd
 			freeParts = append(freeParts, fmt.Sprintf("%d min of %s", used, name))
 		}
 	}
@@ -122,11 +126,12 @@ func taskCost(n int, t *testTask, p *pricer) Cost {
 	rp := p.region(t.region)
 	vcpu, gb := float64(t.cpu)/1024, float64(t.memoryMiB)/1024
 	mins := max(1, float64(t.tenths)/10)
-	hourly := vcpu*rp.fargateVCPUHour[t.architecture] + gb*rp.fargateGBHour[t.architecture]
+	cpuPrice, gbPrice := rp.fargateVCPUHour[t.architecture], rp.fargateGBHour[t.architecture]
+	hourly := vcpu*cpuPrice.usd + gb*gbPrice.usd
 	return perRelease("Fargate integration-test task", float64(n)*mins/60*hourly,
-		fmt.Sprintf("%d releases × %s min × (%s vCPU × %s + %s GB × %s per hour, %s, %s) (%s)",
-			n, number(mins), number(vcpu), usd(rp.fargateVCPUHour[t.architecture]), number(gb), usd(rp.fargateGBHour[t.architecture]),
-			t.architecture, t.region, pageFargate))
+		fmt.Sprintf("%d releases × %s min × (%s vCPU × %s + %s GB × %s per hour, %s, %s%s) (%s)",
+			n, number(mins), number(vcpu), usd(cpuPrice.usd), number(gb), usd(gbPrice.usd),
+			t.architecture, t.region, caveats(cpuPrice, gbPrice), pageFargate))
 }
 
 // logsCost is the CloudWatch Logs ingestion of a month's build and test logs. The account's
@@ -138,9 +143,9 @@ func logsCost(cfg *config.Config, n int, r *release, p *pricer) Cost {
 	}
 	gb := float64(n*runs) * logMBPerRun / 1024
 	price := p.region(cfg.Pipeline.Region).logsIngestGB
-	return perRelease("CloudWatch Logs: build and test logs", gb*price,
-		fmt.Sprintf("%d releases × %d runs × %s MB (%s) = %.3f GB × %s/GB (%s)",
-			n, runs, number(logMBPerRun), logAssumption, gb, usd(price), pageCloudWatch))
+	return perRelease("CloudWatch Logs: build and test logs", gb*price.usd,
+		fmt.Sprintf("%d releases × %d runs × %s MB (%s) = %.3f GB × %s/GB%s (%s)",
+			n, runs, number(logMBPerRun), logAssumption, gb, usd(price.usd), price.caveat(), pageCloudWatch))
 }
 
 // networkCosts are a created environment's NAT gateways, load balancer, public addresses and
@@ -152,12 +157,13 @@ func networkCosts(s stack, p *pricer) []Cost {
 	rp := p.region(s.region)
 	var costs []Cost
 	if s.natGateways > 0 {
-		costs = append(costs, fixed(fmt.Sprintf("%s: NAT gateway ×%d", s.name, s.natGateways), float64(s.natGateways)*rp.natHour*hoursPerMonth,
-			fmt.Sprintf("%d × %s/h × %d h in %s, data processing excluded (%s)", s.natGateways, usd(rp.natHour), hoursPerMonth, s.region, pageVPC)))
+		costs = append(costs, fixed(fmt.Sprintf("%s: NAT gateway ×%d", s.name, s.natGateways), float64(s.natGateways)*rp.natHour.usd*hoursPerMonth,
+			fmt.Sprintf("%d × %s/h × %d h in %s%s, data processing excluded (%s)",
+				s.natGateways, usd(rp.natHour.usd), hoursPerMonth, s.region, rp.natHour.caveat(), pageVPC)))
 	}
-	costs = append(costs, fixed(s.name+": load balancer", (rp.albHour+lcusPerHour*rp.lcuHour)*hoursPerMonth,
-		fmt.Sprintf("(%s/h + %d LCU × %s/LCU-h, assumption: a lightly used load balancer) × %d h in %s (%s)",
-			usd(rp.albHour), lcusPerHour, usd(rp.lcuHour), hoursPerMonth, s.region, pageELB)))
+	costs = append(costs, fixed(s.name+": load balancer", (rp.albHour.usd+lcusPerHour*rp.lcuHour.usd)*hoursPerMonth,
+		fmt.Sprintf("(%s/h + %d LCU × %s/LCU-h, assumption: a lightly used load balancer) × %d h in %s%s (%s)",
+			usd(rp.albHour.usd), lcusPerHour, usd(rp.lcuHour.usd), hoursPerMonth, s.region, caveats(rp.albHour, rp.lcuHour), pageELB)))
 	if s.publicIPs > 0 {
 		var what []string
 		if s.natGateways > 0 {
@@ -171,18 +177,23 @@ func networkCosts(s stack, p *pricer) []Cost {
 	}
 	if s.interfaceEndpoints > 0 {
 		costs = append(costs, fixed(fmt.Sprintf("%s: VPC interface endpoints ×%d", s.name, s.interfaceEndpoints),
-			float64(s.interfaceEndpoints*azs)*rp.endpointAZHour*hoursPerMonth,
-			fmt.Sprintf("natGateways 0: %d endpoints × %d AZs × %s/h × %d h in %s, data processing excluded (%s)",
-				s.interfaceEndpoints, azs, usd(rp.endpointAZHour), hoursPerMonth, s.region, pagePrivateLink)))
+			float64(s.interfaceEndpoints*azs)*rp.endpointAZHour.usd*hoursPerMonth,
+			fmt.Sprintf("natGateways 0: %d endpoints × %d AZs × %s/h × %d h in %s%s, data processing excluded (%s)",
+				s.interfaceEndpoints, azs, usd(rp.endpointAZHour.usd), hoursPerMonth, s.region, rp.endpointAZHour.caveat(), pagePrivateLink)))
 	}
 	return costs
 }
 
-// accountCosts are the keys, alarms, dashboards and secrets of every stack, with CloudWatch's
-// free alarms and dashboards applied per account.
-func accountCosts(all []stack) []Cost {
+// accountCosts are the keys, alarms, dashboards, custom metrics and secrets of every stack, with
+// CloudWatch's free alarms, dashboards and metrics applied per account.
+func accountCosts(all []stack, n int, metricPrice price) []Cost {
 	keys, secrets := 0, 0
-	type account struct{ alarms, dashboards int }
+	type account struct {
+		alarms, metrics int
+		dashboards      []string // "pipeline 30", one a dashboard with its metrics
+		within          int      // dashboards of up to freeDashboardMetrics metrics
+		over            []string // the stacks whose dashboard holds more
+	}
 	accounts := map[string]*account{}
 	var names []string
 	for _, s := range all {
@@ -195,11 +206,23 @@ func accountCosts(all []stack) []Cost {
 			names = append(names, s.account)
 		}
 		a.alarms += s.alarms
-		a.dashboards += s.dashboards
+		a.metrics += s.customMetrics
+		for range s.dashboards {
+			a.dashboards = append(a.dashboards, fmt.Sprintf("%s %d", s.name, s.dashboardMetrics))
+			if s.dashboardMetrics > freeDashboardMetrics {
+				a.over = append(a.over, s.name)
+			} else {
+				a.within++
+			}
+		}
 	}
 	sort.Strings(names)
-	var alarms, dashboards, billedAlarms, billedDashboards int
-	var alarmParts, dashboardParts []string
+	// A metric is billed for each hour it is sent in; the notifier sends each at most once a
+	// release (assumption: each release in an hour of its own).
+	metricHours := min(n, hoursPerMonth)
+	var alarms, dashboards, metrics, billedAlarms, billedDashboards int
+	var billedMetricMonths float64
+	var alarmParts, dashboardParts, metricParts []string
 	for _, name := range names {
 		a := accounts[name]
 		label := "account " + name
@@ -207,11 +230,22 @@ func accountCosts(all []stack) []Cost {
 			label = "the one account"
 		}
 		alarms += a.alarms
-		dashboards += a.dashboards
+		dashboards += len(a.dashboards)
+		metrics += a.metrics
 		billedAlarms += max(0, a.alarms-freeAlarms)
-		billedDashboards += max(0, a.dashboards-freeDashboards)
+		billedDashboards += len(a.over) + max(0, a.within-freeDashboards)
 		alarmParts = append(alarmParts, fmt.Sprintf("%s: %d (%d free)", label, a.alarms, freeAlarms))
-		dashboardParts = append(dashboardParts, fmt.Sprintf("%s: %d (%d free)", label, a.dashboards, freeDashboards))
+		part := fmt.Sprintf("%s: %d (metrics: %s; %d free of up to %d metrics each", label, len(a.dashboards), strings.Join(a.dashboards, ", "), freeDashboards, freeDashboardMetrics)
+		if len(a.over) > 0 {
+			part += fmt.Sprintf(", so %s's is not free", strings.Join(a.over, "'s and "))
+		}
+		dashboardParts = append(dashboardParts, part+")")
+		if a.metrics > 0 {
+			months := hundredths(float64(a.metrics*metricHours) / hoursPerMonth)
+			billedMetricMonths += max(0, months-freeCustomMetrics)
+			metricParts = append(metricParts, fmt.Sprintf("%s: %d × %d h / %d h = %s metric-months (%d free, unless Container Insights uses them first)",
+				label, a.metrics, metricHours, hoursPerMonth, number(months), freeCustomMetrics))
+		}
 	}
 	costs := []Cost{
 		fixed(fmt.Sprintf("KMS keys ×%d", keys), float64(keys)*kmsKeyMonth,
@@ -219,7 +253,15 @@ func accountCosts(all []stack) []Cost {
 		fixed(fmt.Sprintf("CloudWatch alarms ×%d", alarms), float64(billedAlarms)*alarmMonth,
 			fmt.Sprintf("%s: %d billed × %s a month (%s)", strings.Join(alarmParts, "; "), billedAlarms, usd(alarmMonth), pageCloudWatch)),
 		fixed(fmt.Sprintf("CloudWatch dashboards ×%d", dashboards), float64(billedDashboards)*dashboardMonth,
-			fmt.Sprintf("%s: %d billed × %s a month (%s)", strings.Join(dashboardParts, "; "), billedDashboards, usd(dashboardMonth), pageCloudWatch)),
+			fmt.Sprintf("%s: %d billed × %s a month (assumption: a metric a math expression reads counts, the expression does not) (%s)",
+				strings.Join(dashboardParts, "; "), billedDashboards, usd(dashboardMonth), pageCloudWatch)),
+	}
+	if metrics > 0 {
+		c := fixed(fmt.Sprintf("CloudWatch custom metrics ×%d", metrics), billedMetricMonths*metricPrice.usd,
+			fmt.Sprintf("the notifier's, %d a pipeline + %d an environment, metered by the hour only when sent (assumption: each at most once a release, each release in an hour of its own): %s: %s billed × %s a metric-month%s (%s)",
+				pipelineCustomMetrics, environmentCustomMetrics, strings.Join(metricParts, "; "), number(billedMetricMonths), usd(metricPrice.usd), metricPrice.caveat(), pageCloudWatch))
+		c.perRelease = true
+		costs = append(costs, c)
 	}
 	if secrets > 0 {
 		costs = append(costs, fixed("Secrets Manager: webhook secret", float64(secrets)*secretMonth,

@@ -96,7 +96,7 @@ var excluded = []string{
 	"the application's own running tasks, their Container Insights metrics and logs, and the service's and VPC flow logs",
 	"NAT gateway and VPC endpoint data processing, data transfer, and load balancer capacity beyond one LCU",
 	"ECR image storage, S3 artifact storage and requests, KMS requests",
-	"Lambda (notifier, deploy marker, test-traffic check), SNS, SQS and EventBridge at these volumes: under a cent",
+	"Lambda (notifier, deploy marker, test-traffic check), SNS, SQS, EventBridge and the notifier's PutMetricData requests at these volumes: under a cent",
 	"AWS Signer's charge per signature (ECR signs every push with pipeline.signing): no price found in a stored AWS source",
 	"taxes, support plans, Savings Plans and other discounts",
 }

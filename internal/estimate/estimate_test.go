@@ -81,52 +81,53 @@ func near(a, b float64) bool { return math.Abs(a-b) < 0.005 }
 // The demo by hand, 30 releases, 5 build and 5 test minutes, us-east-1 prices:
 //
 //	Source             0.2 trigger + 0.5 source action                                    =  0.7
-//	Build              Image: 1.0 start (medium) + 5 build + 0.5 push = 6.5, beside
-//	                   UnitTests: 1.0 start + 5 tests = 6.0; the longer                   =  6.5
-//	Scan               1.0 start (small) + 0.5 Trivy and DB + 0.5 scan                    =  2.0
-//	IntegrationTest    1.0 start + 1.0 task start + 0.5 healthy + 5 tests + 0.5 stop      =  8.0
-//	Deploy-staging     1.2 VerifySignature + 0.1 MarkDeployed + 1.0 tasks start
+//	Build              Image: 1.5 start (90 s, any size) + 5 build + 0.5 push = 7.0, beside
+//	                   UnitTests: 1.5 start + 5 tests = 6.5; the longer                   =  7.0
+//	Scan               1.5 start + 0.5 Trivy and DB + 0.5 scan                            =  2.5
+//	IntegrationTest    1.5 start + 1.0 task start + 0.5 healthy + 5 tests + 0.5 stop      =  8.5
+//	Deploy-staging     1.7 VerifySignature (90 + 12 s) + 0.1 MarkDeployed + 1.0 tasks start
 //	                   + 0.3 health (10 s × 2) + 0.1 test traffic + 0.5 CodeDeploy steps
-//	                   + 0 shift (AllAtOnce) + 5 termination wait (default)                =  8.2
+//	                   + 0 shift (AllAtOnce) + 5 termination wait (default)                =  8.7
 //	Approve-production 0 (the person's wait is excluded)                                  =  0.0
-//	Deploy-production  1.2 + 0.1 + 1.0 + 0.3 + 0.1 + 0.5 + 5 canary + 30 termination wait = 38.2
-//	total                                                                                  = 63.6
+//	Deploy-production  1.7 + 0.1 + 1.0 + 0.3 + 0.1 + 0.5 + 5 canary + 30 termination wait = 38.7
+//	total                                                                                  = 66.1
 //
 // The cost, each CodeBuild run and CodePipeline action rounded up to a minute:
 //
-//	CodeBuild build        30 × 7 min (6.5) × $0.01                           =   2.10
-//	CodeBuild unit-test    30 × 6 min × $0.01                                 =   1.80
-//	CodeBuild scan         30 × 2 min × $0.005                                =   0.30
-//	CodeBuild it           30 × 8 min × $0.005                                =   1.20
-//	CodeBuild verify ×2    30 × (2 + 2) min × $0.005                          =   0.60
-//	free tier              −100 min × $0.005 (scan's 60, the test's 40)       =  −0.50
-//	CodePipeline           (30 × 74 − 100) × $0.002, 74 = 1 source + 7 image + 6 unit
-//	                       + 2 scan + 8 test + (2 + 1 + 7) staging + (2 + 1 + 37) production
-//	                                                                          =   4.24
+//	CodeBuild build        30 × 7 min (7.0) × $0.01                           =   2.10
+//	CodeBuild unit-test    30 × 7 min (6.5) × $0.01                           =   2.10
+//	CodeBuild scan         30 × 3 min (2.5) × $0.005                          =   0.45
+//	CodeBuild it           30 × 9 min (8.5) × $0.005                          =   1.35
+//	CodeBuild verify ×2    30 × (2 + 2) min (1.7 each) × $0.005               =   0.60
+//	free tier              −100 min × $0.005 (scan's 90, the test's 10)       =  −0.50
+//	CodePipeline           (30 × 77 − 100) × $0.002, 77 = 1 source + 7 image + 7 unit
+//	                       + 3 scan + 9 test + (2 + 1 + 7) staging + (2 + 1 + 37) production
+//	                                                                          =   4.42
 //	Fargate test task      30 × 7/60 h × (0.5 × $0.04048 + 2 × $0.004445)      =   0.10
 //	Logs                   30 × 7 runs × 1 MB = 0.205 GB × $0.50              =   0.10
 //	per environment (2)    NAT 0.045 × 730 = 32.85; load balancer (0.0225 + 0.008) × 730
 //	                       = 22.27; 3 public IPv4 × 0.005 × 730 = 10.95      = 2 × 66.07
 //	KMS                    4 keys × $1                                        =   4.00
 //	alarms                 13 in one account − 10 free = 3 × $0.10            =   0.30
-//	dashboards             3 − 3 free                                         =   0.00
-//	total                                                                     = 146.38
+//	dashboards             3 (30, 7 and 7 metrics, none over 50) − 3 free     =   0.00
+//	custom metrics         (3 + 7 × 2) × 30 h / 730 h = 0.7 metric-months, 10 free = 0.00
+//	total                                                                     = 147.16
 func TestDemoByHand(t *testing.T) {
 	e := estimate(t, demo(t), DefaultOptions())
-	want := map[string]float64{"Source": 0.7, "Build": 6.5, "Scan": 2.0, "IntegrationTest": 8.0,
-		"Deploy-staging": 8.2, "Approve-production": 0, "Deploy-production": 38.2}
+	want := map[string]float64{"Source": 0.7, "Build": 7.0, "Scan": 2.5, "IntegrationTest": 8.5,
+		"Deploy-staging": 8.7, "Approve-production": 0, "Deploy-production": 38.7}
 	for name, m := range want {
 		if got := stage(t, e, name).Minutes; !near(got, m) {
 			t.Errorf("stage %s: got %v min; want %v", name, got, m)
 		}
 	}
-	if e.LeadTimeMinutes != 63.6 {
-		t.Errorf("lead time: got %v; want 63.6", e.LeadTimeMinutes)
+	if e.LeadTimeMinutes != 66.1 {
+		t.Errorf("lead time: got %v; want 66.1", e.LeadTimeMinutes)
 	}
-	if e.MonthlyCostUSD != 146.38 {
-		t.Errorf("monthly cost: got %v; want 146.38", e.MonthlyCostUSD)
+	if e.MonthlyCostUSD != 147.16 {
+		t.Errorf("monthly cost: got %v; want 147.16", e.MonthlyCostUSD)
 	}
-	if want := "production's termination wait (environments[1].deployment.terminationWaitMinutes): 30 of 63.6 minutes"; e.BiggestLever != want {
+	if want := "production's termination wait (environments[1].deployment.terminationWaitMinutes): 30 of 66.1 minutes"; e.BiggestLever != want {
 		t.Errorf("biggest lever: got %q; want %q", e.BiggestLever, want)
 	}
 }
@@ -134,29 +135,30 @@ func TestDemoByHand(t *testing.T) {
 // The fast config by hand:
 //
 //	Source          0.2 + 0.5                                                    =  0.7
-//	Build           Image only: 1.0 + 5 + 0.5                                    =  6.5
-//	Scan            1.0 + 0.5 + 0.5                                              =  2.0
-//	Deploy-prod     1.2 VerifySignature + 0.1 MarkDeployed + 1.0 tasks start
+//	Build           Image only: 1.5 + 5 + 0.5                                    =  7.0
+//	Scan            1.5 + 0.5 + 0.5                                              =  2.5
+//	Deploy-prod     1.7 VerifySignature + 0.1 MarkDeployed + 1.0 tasks start
 //	                + 0.3 health + 0.1 test traffic + 0.5 steps + 0.5 deregistration
-//	                delay (30 s: no termination wait holds the old tasks out first)  =  3.7
-//	total                                                                        = 12.9
+//	                delay (30 s: no termination wait holds the old tasks out first)  =  4.2
+//	total                                                                        = 14.4
 //
-//	CodeBuild build 30 × 7 × $0.01 = 2.10; scan 30 × 2 × $0.005 = 0.30; verify 30 × 2 × $0.005
-//	= 0.30; free tier −(60 + 40) × $0.005 = −0.50; CodePipeline (30 × (1 + 7 + 2 + 2 + 1 + 3) −
-//	100) × $0.002 = 0.76; logs 30 × 3 MB = 0.088 GB × $0.50 = 0.04; NAT 32.85; load balancer
-//	22.27; 3 public IPv4 10.95; 3 KMS keys 3.00; 8 alarms and 2 dashboards free      = 72.07
+//	CodeBuild build 30 × 7 × $0.01 = 2.10; scan 30 × 3 × $0.005 = 0.45; verify 30 × 2 × $0.005
+//	= 0.30; free tier −(90 + 10) × $0.005 = −0.50; CodePipeline (30 × (1 + 7 + 3 + 2 + 1 + 3) −
+//	100) × $0.002 = 0.82; logs 30 × 3 MB = 0.088 GB × $0.50 = 0.04; NAT 32.85; load balancer
+//	22.27; 3 public IPv4 10.95; 3 KMS keys 3.00; 8 alarms, 2 dashboards and 10 custom metrics
+//	(0.41 metric-months) free                                                    = 72.28
 func TestFastByHand(t *testing.T) {
 	e := estimate(t, fast(t), DefaultOptions())
-	if e.LeadTimeMinutes != 12.9 {
-		t.Errorf("lead time: got %v; want 12.9 (%v)", e.LeadTimeMinutes, stageNames(e))
+	if e.LeadTimeMinutes != 14.4 {
+		t.Errorf("lead time: got %v; want 14.4 (%v)", e.LeadTimeMinutes, stageNames(e))
 	}
-	if got := stage(t, e, "Deploy-prod").Minutes; got != 3.7 {
-		t.Errorf("Deploy-prod: got %v; want 3.7", got)
+	if got := stage(t, e, "Deploy-prod").Minutes; got != 4.2 {
+		t.Errorf("Deploy-prod: got %v; want 4.2", got)
 	}
-	if e.MonthlyCostUSD != 72.07 {
-		t.Errorf("monthly cost: got %v; want 72.07", e.MonthlyCostUSD)
+	if e.MonthlyCostUSD != 72.28 {
+		t.Errorf("monthly cost: got %v; want 72.28", e.MonthlyCostUSD)
 	}
-	if want := "the signature check before prod (pipeline.signing): 1.2 of 12.9 minutes"; e.BiggestLever != want {
+	if want := "the signature check before prod (pipeline.signing): 1.7 of 14.4 minutes"; e.BiggestLever != want {
 		t.Errorf("biggest lever: got %q; want %q", e.BiggestLever, want)
 	}
 }

@@ -18,8 +18,16 @@ type stack struct {
 	// rolled-back alarm per environment (notifier.go); each environment's four rollback alarms
 	// (deployment.go).
 	alarms int
-	// dashboards: one per stack (pipelinedashboard.go, servicedashboard.go).
-	dashboards int
+	// dashboards: one per stack (pipelinedashboard.go, servicedashboard.go), holding
+	// dashboardMetrics metrics.
+	dashboards, dashboardMetrics int
+	// customMetrics: the metrics the notifier publishes in the namespace ecsdelivery
+	// (notifier.go, notifier/notify.js), each name and dimension set one metric: with the
+	// dimension Pipeline, ExecutionsSucceeded, ExecutionsFailed and ExecutionDuration; with
+	// Pipeline and Environment, for each environment, DeploymentsSucceeded,
+	// DeploymentsRolledBack, DeploymentFrequency, LeadTimeForChanges, Deployments,
+	// ChangeFailures and TimeToRestore.
+	customMetrics int
 	// secrets: the legacy OAuth source's webhook secret (source.go).
 	secrets int
 	// projects: the pipeline's CodeBuild projects (codebuild.go, unittest.go,
@@ -36,6 +44,29 @@ type stack struct {
 // azs is how many availability zones a created VPC spans (network.go: MaxAzs 2).
 const azs = 2
 
+// The notifier's custom metrics: 3 per pipeline, 7 per environment.
+const (
+	pipelineCustomMetrics    = 3
+	environmentCustomMetrics = 7
+)
+
+// The metrics each dashboard graphs, a metric a math expression reads included, the expression
+// not (it is no metric).
+const (
+	// The pipeline's (pipelinedashboard.go): executions succeeded and failed, their average and
+	// longest duration.
+	pipelineDashboardMetrics = 4
+	// With each of the build, scan and integration-test projects: its duration and failures.
+	projectDashboardMetrics = 2
+	// With each environment: deployments succeeded and rolled back, and from dora.go deployment
+	// frequency per day and per week, lead time for changes and time to restore (average and
+	// longest each), deployments and change failures (the failure rate's two).
+	environmentDashboardMetrics = 10
+	// An environment's own (servicedashboard.go): requests, target 5xx, p99 latency, healthy
+	// hosts of each target group, CPU and memory.
+	serviceDashboardMetrics = 7
+)
+
 // stacks lists the pipeline stack, then one stack per environment. (The shared signing stack
 // holds a Signer profile and the registry's signing configuration, billed per signature: see
 // excluded.)
@@ -44,6 +75,9 @@ func stacks(cfg *config.Config) []stack {
 	pipeline := stack{
 		name: "pipeline", account: cfg.Pipeline.Account, region: cfg.Pipeline.Region,
 		keys: 2, alarms: 3 + envs, dashboards: 1, projects: 2,
+		customMetrics: pipelineCustomMetrics + environmentCustomMetrics*envs,
+		// The build and scan projects always, the integration test's below.
+		dashboardMetrics: pipelineDashboardMetrics + 2*projectDashboardMetrics + environmentDashboardMetrics*envs,
 	}
 	if cfg.Source.OAuthTokenSecret != "" {
 		pipeline.secrets = 1
@@ -53,6 +87,7 @@ func stacks(cfg *config.Config) []stack {
 	}
 	if cfg.IntegrationTestEnabled() {
 		pipeline.projects++
+		pipeline.dashboardMetrics += projectDashboardMetrics
 	}
 	if cfg.Pipeline.Signing {
 		pipeline.projects++ // one project, shared by every deploy stage
@@ -63,7 +98,8 @@ func stacks(cfg *config.Config) []stack {
 		if e.Deployment.Engine == spec.EngineECS {
 			out[0].projects++ // a release project per environment
 		}
-		s := stack{name: e.Name, account: e.Account, region: e.Region, keys: 1, alarms: 4, dashboards: 1, environment: e}
+		s := stack{name: e.Name, account: e.Account, region: e.Region, keys: 1, alarms: 4, dashboards: 1,
+			dashboardMetrics: serviceDashboardMetrics, environment: e}
 		if e.Import == nil {
 			s.natGateways, s.loadBalancers, s.publicIPs = e.NATGateways, 1, e.NATGateways
 			if !e.LoadBalancer.Internal {

@@ -107,10 +107,9 @@ func (r *release) source(cfg *config.Config) {
 	r.stages = append(r.stages, newStage("Source", summary(what, items), items...))
 }
 
-// codeBuildStart is a CodeBuild run's overhead for a compute type.
-func codeBuildStart(name, computeType string) Item {
-	p := provisioning[computeType]
-	return newItem(name+": CodeBuild start", tenthsOfSeconds(p.seconds), fmt.Sprintf("%s %s (%s)", computeType, seconds(p.seconds), p.source), "", "")
+// codeBuildStart is a CodeBuild run's overhead, the same for every compute type.
+func codeBuildStart(name string) Item {
+	return newItem(name+": CodeBuild start", tenthsOfSeconds(provisioning.seconds), provisioning.String(), "", "")
 }
 
 // build is the Image action and, with unit tests, the UnitTests action beside it: the stage
@@ -119,7 +118,7 @@ func (r *release) build(cfg *config.Config, opts Options) {
 	b := &cfg.Build
 	work := tenthsOfMinutes(opts.BuildMinutes)
 	image := []Item{
-		codeBuildStart("Image", b.ComputeType),
+		codeBuildStart("Image"),
 		newItem("Image: your build", work, fmt.Sprintf("--build-minutes %s: the Dockerfile's own steps in BuildKit", minutes(work)), "", ""),
 		newItem("Image: push", tenthsOfSeconds(imagePush.seconds), imagePush.String(), "", ""),
 	}
@@ -138,7 +137,7 @@ func (r *release) build(cfg *config.Config, opts Options) {
 	}
 	tests := tenthsOfMinutes(opts.TestMinutes)
 	unit := []Item{
-		codeBuildStart("UnitTests", b.ComputeType),
+		codeBuildStart("UnitTests"),
 		newItem("UnitTests: your tests", tests, fmt.Sprintf("--test-minutes %s: build.unitTestCommand", minutes(tests)), "", ""),
 	}
 	unitTenths := sum(unit)
@@ -155,7 +154,7 @@ func (r *release) build(cfg *config.Config, opts Options) {
 
 func (r *release) scan() {
 	items := []Item{
-		codeBuildStart("Trivy", smallCompute),
+		codeBuildStart("Trivy"),
 		newItem("Trivy: binary and DB", tenthsOfSeconds(trivyDB.seconds), trivyDB.String(), "", ""),
 		newItem("Trivy: scan", tenthsOfSeconds(trivyScan.seconds), trivyScan.String(), "", ""),
 	}
@@ -171,7 +170,7 @@ func (r *release) integrationTest(cfg *config.Config, opts Options) {
 	it := &cfg.IntegrationTest
 	tests := tenthsOfMinutes(opts.TestMinutes)
 	items := []Item{
-		codeBuildStart("TemporaryTask", smallCompute),
+		codeBuildStart("TemporaryTask"),
 		newItem("test task start", tenthsOfSeconds(taskStart.seconds), taskStart.String(), "", ""),
 		newItem("app healthy", tenthsOfSeconds(testHealthy.seconds), testHealthy.String(), "", ""),
 		newItem("your integration test", tests, fmt.Sprintf("--test-minutes %s: integrationTest.command %s (timeout %d min)",
@@ -212,10 +211,9 @@ func (r *release) deploy(cfg *config.Config, i int) {
 			p+"deployment.window", e.Name+"'s deployment window"))
 	}
 	if cfg.Pipeline.Signing {
-		prov := provisioning[smallCompute]
-		t := tenthsOfSeconds(prov.seconds + signCheck.seconds)
+		t := tenthsOfSeconds(provisioning.seconds + signCheck.seconds)
 		items = append(items, newItem("VerifySignature", t,
-			fmt.Sprintf("a small CodeBuild run: start %s (%s) + check %s (%s)", seconds(prov.seconds), prov.source, seconds(signCheck.seconds), signCheck.source),
+			fmt.Sprintf("a small CodeBuild run: start %s (%s) + check %s (%s)", seconds(provisioning.seconds), provisioning.source, seconds(signCheck.seconds), signCheck.source),
 			"pipeline.signing", "the signature check before "+e.Name))
 		r.builds = append(r.builds, build{"verify-signature", smallCompute, x86, t})
 		r.actions = append(r.actions, action{"VerifySignature", t})
@@ -319,10 +317,7 @@ func (r *release) codeDeploy(e *config.Environment, p string, shift spec.Shift) 
 // which the project waits through.
 func (r *release) ecsRelease(e *config.Environment, p string, shift spec.Shift) []Item {
 	d := &e.Deployment
-	prov := provisioning[smallCompute]
-	items := []Item{
-		newItem("release: CodeBuild start", tenthsOfSeconds(prov.seconds), fmt.Sprintf("%s %s (%s)", smallCompute, seconds(prov.seconds), prov.source), "", ""),
-	}
+	items := []Item{codeBuildStart("release")}
 	if e.Import != nil {
 		items = append(items, newItem("service update", tenthsOfSeconds(serviceUpdate.seconds), serviceUpdate.String(), "", ""))
 	} else {

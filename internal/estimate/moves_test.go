@@ -31,12 +31,16 @@ func TestLeadTimeMovesWithEachSetting(t *testing.T) {
 		{"health check 30 s × 3", func(c *config.Config, _ *Options) {
 			c.Environments[0].Service.HealthCheckIntervalSeconds, c.Environments[0].Service.HealthyThresholdCount = 30, 3
 		}, 1.2},
-		// Image is on the path (6.5 against UnitTests' 6.0).
+		// Image is on the path (7.0 against UnitTests' 6.5).
 		{"--build-minutes +3", func(_ *config.Config, o *Options) { o.BuildMinutes += 3 }, 3},
-		// The integration test +2, and UnitTests (6.0 → 8.0) overtake Image (6.5): Build +1.5.
+		// The integration test +2, and UnitTests (6.5 → 8.5) overtake Image (7.0): Build +1.5.
 		{"--test-minutes +2", func(_ *config.Config, o *Options) { o.TestMinutes += 2 }, 3.5},
-		{"integration test off", func(c *config.Config, _ *Options) { c.IntegrationTest.Command = nil }, -8},
-		{"signing off", func(c *config.Config, _ *Options) { c.Pipeline.Signing = false }, -2.4},
+		{"integration test off", func(c *config.Config, _ *Options) { c.IntegrationTest.Command = nil }, -8.5},
+		// Two signature checks of 90 s start + 12 s check = 1.7 each.
+		{"signing off", func(c *config.Config, _ *Options) { c.Pipeline.Signing = false }, -3.4},
+		// CodeBuild's start is 90 s whatever the compute type.
+		{"computeType xlarge", func(c *config.Config, _ *Options) { c.Build.ComputeType = "xlarge" }, 0},
+		{"computeType small", func(c *config.Config, _ *Options) { c.Build.ComputeType = "small" }, 0},
 		{"approval off", func(c *config.Config, _ *Options) { c.Environments[1].Approval = false }, 0},
 		{"approval on", func(c *config.Config, _ *Options) { c.Environments[0].Approval = true }, 0},
 		// The test image: one more build of 5 minutes and its push.
@@ -129,9 +133,9 @@ func TestCostMovesWithEachSetting(t *testing.T) {
 					t.Errorf("%s: the free 100 minutes are used up either way: got %v; want %v", c.Name, d.USD, c.USD)
 				}
 			case strings.HasPrefix(c.Name, "CodePipeline"):
-				// (60 × 74 − 100) − (30 × 74 − 100) = 30 × 74 minutes more.
-				if got := d.USD - c.USD; !near(got, 30*74*0.002) {
-					t.Errorf("%s moved %+.2f; want +%.2f", c.Name, got, 30*74*0.002)
+				// (60 × 77 − 100) − (30 × 77 − 100) = 30 × 77 minutes more.
+				if got := d.USD - c.USD; !near(got, 30*77*0.002) {
+					t.Errorf("%s moved %+.2f; want +%.2f", c.Name, got, 30*77*0.002)
 				}
 			case c.perRelease:
 				if !near(d.USD, 2*c.USD) && d.USD-2*c.USD > 0.01 {
@@ -178,7 +182,7 @@ func TestCostMovesWithEachSetting(t *testing.T) {
 		cfg := demo(t)
 		cfg.Build.ComputeType = "large"
 		e := estimate(t, cfg, DefaultOptions())
-		// Image: 1.5 start + 5 + 0.5 = 7.0 → 7 min; 30 × 7 × $0.02.
+		// Image: 1.5 start (as for any size) + 5 + 0.5 = 7.0 → 7 min; 30 × 7 × $0.02.
 		c := cost(t, e, "CodeBuild build (general1.large)")
 		if c.USD != 4.2 || !strings.Contains(c.Why, "$0.02/min") {
 			t.Errorf("got %v (%s); want 4.20 at $0.02/min", c.USD, c.Why)
@@ -189,8 +193,10 @@ func TestCostMovesWithEachSetting(t *testing.T) {
 		cfg := demo(t)
 		cfg.Build.Architecture = "arm64"
 		e := estimate(t, cfg, DefaultOptions())
-		if c := cost(t, e, "CodeBuild build (arm1.medium)"); !strings.Contains(c.Why, "$0.0072/min") {
-			t.Errorf("arm1.medium: %s", c.Why)
+		// arm1.medium's price in us-east-1 is derived, not read, and says so.
+		want := "$0.0072/min arm1.medium in us-east-1, derived (ap-northeast-1's × 0.8), not read from the page (" + pageCodeBuild + ")"
+		if c := cost(t, e, "CodeBuild build (arm1.medium)"); !strings.Contains(c.Why, want) {
+			t.Errorf("arm1.medium: %s; want it to say %q", c.Why, want)
 		}
 		if c := cost(t, e, "Fargate integration-test task"); !strings.Contains(c.Why, "arm64") {
 			t.Errorf("the test task runs the build's architecture: %s", c.Why)
@@ -218,7 +224,7 @@ func TestBiggestLever(t *testing.T) {
 	cfg := fast(t)
 	cfg.Environments[0].Deployment.Strategy = "Canary10Percent15Minutes"
 	e := estimate(t, cfg, DefaultOptions())
-	if want := "prod's traffic shift (Canary10Percent15Minutes) (environments[0].deployment.strategy): 15 of 27.9 minutes"; e.BiggestLever != want {
+	if want := "prod's traffic shift (Canary10Percent15Minutes) (environments[0].deployment.strategy): 15 of 29.4 minutes"; e.BiggestLever != want {
 		t.Errorf("got %q; want %q", e.BiggestLever, want)
 	}
 	// Flags are not settings: a long build is never the lever.

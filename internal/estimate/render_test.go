@@ -27,7 +27,7 @@ func TestJSONHasTheFields(t *testing.T) {
 			t.Errorf("no field %q", field)
 		}
 	}
-	if got["leadTimeMinutes"] != 63.6 || got["monthlyCostUSD"] != 146.38 || got["releasesPerMonth"] != float64(30) {
+	if got["leadTimeMinutes"] != 66.1 || got["monthlyCostUSD"] != 147.16 || got["releasesPerMonth"] != float64(30) {
 		t.Errorf("got %v minutes, $%v, %v releases", got["leadTimeMinutes"], got["monthlyCostUSD"], got["releasesPerMonth"])
 	}
 	if got["priceRegion"] != "us-east-1" || got["priceTableDate"] != PriceTableDate {
@@ -44,8 +44,8 @@ func TestJSONHasTheFields(t *testing.T) {
 		}
 		sum += s["minutes"].(float64)
 	}
-	if tenthsOfMinutes(sum) != 636 {
-		t.Errorf("stages add up to %v; want 63.6", sum)
+	if tenthsOfMinutes(sum) != 661 {
+		t.Errorf("stages add up to %v; want 66.1", sum)
 	}
 	for _, c := range got["costs"].([]any) {
 		c := c.(map[string]any)
@@ -65,8 +65,8 @@ func TestTextNamesEverything(t *testing.T) {
 	}
 	text := buf.String()
 	for _, want := range []string{
-		"Deploy-production", "termination wait", "63.6", "Biggest lever: production's termination wait",
-		"146.38", "table of " + PriceTableDate, "us-east-1", "Not included:", "the application's own running tasks",
+		"Deploy-production", "termination wait", "66.1", "Biggest lever: production's termination wait",
+		"147.16", "CloudWatch custom metrics ×17", "table of " + PriceTableDate, "us-east-1", "Not included:", "the application's own running tasks",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text has no %q:\n%s", want, text)
@@ -103,27 +103,35 @@ func TestPriceTable(t *testing.T) {
 			if !ok {
 				t.Fatal("not in the table")
 			}
-			for name, v := range map[string]float64{
+			for name, v := range map[string]price{
 				"fargate x86 vCPU": r.fargateVCPUHour["x86_64"], "fargate x86 GB": r.fargateGBHour["x86_64"],
 				"fargate arm vCPU": r.fargateVCPUHour["arm64"], "fargate arm GB": r.fargateGBHour["arm64"],
 				"NAT": r.natHour, "ALB": r.albHour, "LCU": r.lcuHour, "endpoint": r.endpointAZHour, "logs": r.logsIngestGB,
+				"custom metric":  r.customMetricMonth,
 				"general1.small": r.codeBuild["x86_64/small"], "general1.medium": r.codeBuild["x86_64/medium"], "general1.large": r.codeBuild["x86_64/large"],
 			} {
-				if v <= 0 {
+				if v.usd <= 0 {
 					t.Errorf("%s: no price", name)
+				}
+				if (v.how == derived || v.how == assumed) && v.basis == "" {
+					t.Errorf("%s: a %v price that does not say what it comes from", name, v.how)
 				}
 			}
 		})
 	}
 	for _, arch := range []string{"x86_64", "arm64"} {
 		for _, size := range []string{"small", "medium", "large", "xlarge"} {
-			if priceTable[fallbackRegion].codeBuild[arch+"/"+size] <= 0 {
+			if priceTable[fallbackRegion].codeBuild[arch+"/"+size].usd <= 0 {
 				t.Errorf("%s has no price for %s", fallbackRegion, instanceName(arch, size))
 			}
 		}
 	}
 	p := &pricer{}
-	if got := p.codeBuild("eu-west-1", "arm64", "xlarge"); got != priceTable[fallbackRegion].codeBuild["arm64/xlarge"] || len(p.warnings) != 1 {
+	got := p.codeBuild("eu-west-1", "arm64", "xlarge")
+	if got.usd != priceTable[fallbackRegion].codeBuild["arm64/xlarge"].usd || len(p.warnings) != 1 {
 		t.Errorf("eu-west-1's arm1.xlarge: got %v with warnings %v; want us-east-1's with one warning", got, p.warnings)
+	}
+	if want := ", assumed (us-east-1's, itself derived: ap-northeast-1's × 0.8), not read from the page"; got.caveat() != want {
+		t.Errorf("eu-west-1's arm1.xlarge stands in as %q; want %q", got.caveat(), want)
 	}
 }
