@@ -40,14 +40,7 @@ func TestDoraSettingsMatchThePipeline(t *testing.T) {
 					t.Fatalf("%s: %v", key, err)
 				}
 			}
-			var pipeline obj
-			for _, p := range resources(t, tmpl, "AWS::CodePipeline::Pipeline") {
-				pipeline = p
-			}
-			stages := map[string][]any{}
-			for _, st := range dig(pipeline, "Properties", "Stages").([]any) {
-				stages[st.(obj)["Name"].(string)] = st.(obj)["Actions"].([]any)
-			}
+			stages := pipelineStages(t, s)
 			// The build action exports COMMIT_TIME from the source's author date.
 			build := actionNamed(stages[settings["BUILD_STAGE"].(string)], settings["BUILD_ACTION"].(string))
 			if build == nil || build["Namespace"] != "BuildVariables" ||
@@ -132,8 +125,9 @@ func TestDoraWidgets(t *testing.T) {
 		`within 24 h by a rollback or a failed deploy`)
 }
 
-// actionNamed is the action of that name among a stage's actions, or nil.
-func actionNamed(actions []any, name string) obj {
+// actionNamed is the action of that name in a stage, or nil.
+func actionNamed(stage obj, name string) obj {
+	actions, _ := stage["Actions"].([]any)
 	for _, a := range actions {
 		if a.(obj)["Name"] == name {
 			return a.(obj)

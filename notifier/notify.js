@@ -15,22 +15,21 @@ function settings(env) {
   const missing = ['APP', 'PIPELINE', 'TOPIC_ARN', 'AWS_REGION', 'RELEASE_ENVIRONMENT'].filter((k) => !env[k]);
   if (missing.length) throw new Error('notifier: missing settings ' + missing.join(', '));
   const deployStages = JSON.parse(env.DEPLOY_STAGES || '{}');
-  const dora = doraSettings(env, deployStages);
+  const deployActions = deployActionsOf(env);
   return {
     app: env.APP, pipeline: env.PIPELINE, topicArn: env.TOPIC_ARN, region: env.AWS_REGION,
-    release: env.RELEASE_ENVIRONMENT, deployStages, deployActions: deployActionsOf(env), dora,
+    release: env.RELEASE_ENVIRONMENT, deployStages, deployActions, dora: doraSettings(env, deployStages, deployActions),
   };
 }
 
 // doraSettings reads the settings of the DORA measures, or null when they are off (no
 // DORA_STATE_PREFIX). A bad value throws, as a missing setting does: measures computed with a
 // wrong window, or without knowing a stage's deploy action, would be wrong without a trace.
-function doraSettings(env, deployStages) {
+function doraSettings(env, deployStages, deployActions) {
   const hours = env.CHANGE_FAILURE_WINDOW_HOURS ? Number(env.CHANGE_FAILURE_WINDOW_HOURS) : 24;
   if (!(Number.isFinite(hours) && hours > 0)) {
     throw new Error('notifier: CHANGE_FAILURE_WINDOW_HOURS ' + JSON.stringify(env.CHANGE_FAILURE_WINDOW_HOURS) + ' is no number of hours above 0');
   }
-  const deployActions = deployActionsOf(env);
   if (!env.DORA_STATE_PREFIX) return null;
   // Without its deploy action, a failed stage could not tell a failed deploy from one that
   // never started.

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsdelivery/ecsdelivery/internal/cdkcontext"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/ with what the code produces now")
@@ -47,29 +49,14 @@ func Root(t testing.TB) string {
 // look-ups. Tests synthesise with it so templates match `cdk synth` and need no credentials.
 func Context(t testing.TB) map[string]any {
 	t.Helper()
-	root := Root(t)
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	readJSON(t, filepath.Join(root, "cdk.json"), &cdkJSON)
-	ctx := cdkJSON.Context
-	var lookups map[string]any
-	readJSON(t, filepath.Join(root, "cdk.context.json"), &lookups)
-	for k, v := range lookups {
-		ctx[k] = v
-	}
-	return ctx
-}
-
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(path)
+	ctx, missing, err := cdkcontext.Read(Root(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
+	if len(missing) > 0 {
+		t.Fatalf("the repository lacks %v", missing)
 	}
+	return ctx
 }
 
 // NewApp returns an app with the project's context, synthesising into a temporary folder.

@@ -1,17 +1,16 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/ecsdelivery/ecsdelivery/internal/cdkcontext"
 	"github.com/ecsdelivery/ecsdelivery/internal/diagram"
 )
 
@@ -86,7 +85,14 @@ func loadPipelines(path string, stderr io.Writer) ([]*diagram.Pipeline, int) {
 		return nil, 1
 	}
 	defer os.RemoveAll(dir)
-	ctx := cdkContext()
+	// What the CDK CLI would hand the app when run here; without it the templates could
+	// differ from what `cdk synth` writes, and stacks bound to an account would look up
+	// availability zones. A folder without the files synthesises without them.
+	ctx, _, err := cdkcontext.Read(".")
+	if err != nil {
+		fmt.Fprintf(stderr, "ecsdelivery: %s\n", err)
+		return nil, 1
+	}
 	cdkApp := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
 	if _, code := buildApps(cdkApp, path, stderr); code != 0 {
 		return nil, code
@@ -98,23 +104,4 @@ func loadPipelines(path string, stderr io.Writer) ([]*diagram.Pipeline, int) {
 		return nil, 1
 	}
 	return pipelines, 0
-}
-
-// cdkContext is what the CDK CLI would hand the app when run here: cdk.json's feature flags and
-// cdk.context.json's look-ups, when the working folder has them. Without them the templates
-// could differ from what `cdk synth` writes, and stacks bound to an account would look up
-// availability zones.
-func cdkContext() map[string]any {
-	ctx := map[string]any{}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	if data, err := os.ReadFile("cdk.json"); err == nil && json.Unmarshal(data, &cdkJSON) == nil {
-		maps.Copy(ctx, cdkJSON.Context)
-	}
-	var lookups map[string]any
-	if data, err := os.ReadFile("cdk.context.json"); err == nil && json.Unmarshal(data, &lookups) == nil {
-		maps.Copy(ctx, lookups)
-	}
-	return ctx
 }

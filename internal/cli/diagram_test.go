@@ -38,6 +38,13 @@ func TestDiagramArgs(t *testing.T) {
 	if code, _, stderr := run("diagram", "--format", "png"); code != 2 || !strings.Contains(stderr, "usage:") {
 		t.Errorf("bad format: exit %d, %q; want 2 and the usage", code, stderr)
 	}
+	// A cdk.json that is no JSON is said, not skipped: the templates would differ from cdk synth's.
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "cdk.json"), "{")
+	t.Chdir(dir)
+	if code, _, stderr := run("diagram"); code != 1 || !strings.Contains(stderr, "cdk.json") {
+		t.Errorf("broken cdk.json: exit %d, %q; want 1 naming it", code, stderr)
+	}
 }
 
 // The diagram comes from the synthesised templates of the file: every stage, each environment's
